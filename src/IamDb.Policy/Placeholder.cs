@@ -1,0 +1,2 @@
+namespace IamDb.Policy;
+internal static class Placeholder;
