@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs IamDb's whole test suite. On a fresh Debian machine with the .NET SDK it first installs what
+# the tests use: PostgreSQL's server (tests start their own throwaway servers), Debian's AWS CLI v2
+# and boto3 (compatibility tests drive real AWS clients against IamDb).
+# The last line is "N passed, N failed[, N skipped]"; the exit status is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+[ -x /usr/bin/aws ] || missing+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3-boto3)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing test dependencies: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else
+    echo "Need root (or sudo) to install: ${missing[*]}" >&2; echo "0 passed, 0 failed"; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/tmp/iamdb-apt.log 2>&1; then
+    cat /tmp/iamdb-apt.log >&2; echo "Could not install: ${missing[*]}" >&2; echo "0 passed, 0 failed"; exit 1
+  fi
+fi
+
+if ! dotnet build IamDb.slnx -c Release -warnaserror -nologo -v quiet; then
+  echo "Build failed." >&2
+  echo "0 passed, 0 failed"
+  exit 1
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test --solution IamDb.slnx -c Release --no-build --no-progress 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# The platform's summary block lists total/failed/succeeded/skipped for the whole run.
+count() { grep -E "^\s+$1: [0-9]+" "$log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
+passed=$(count succeeded); failed=$(count failed); skipped=$(count skipped); errors=$(count error)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # A test host that crashed or ran nothing counts as a failure, not as a pass.
+  failed=$(( errors > 0 ? errors : 1 ))
+fi
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

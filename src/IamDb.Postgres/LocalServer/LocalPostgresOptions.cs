@@ -1,0 +1,26 @@
+namespace IamDb.Postgres.LocalServer;
+
+/// <summary>How to create and run a local PostgreSQL server.</summary>
+public sealed record LocalPostgresOptions
+{
+    /// <summary>The directory that holds the cluster (<c>data/</c>), its log and socket. This field is required.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>The TCP port on 127.0.0.1. <value>The default value is 0: pick a free port.</value></summary>
+    public int Port { get; init; }
+
+    /// <summary>The superuser's name. <value>The default value is <c>postgres</c>.</value></summary>
+    public string SuperUser { get; init; } = "postgres";
+
+    /// <summary>
+    /// When false, fsync and synchronous commit are off: fast and fine for throwaway test servers, never for data that matters.
+    /// <value>The default value is true.</value>
+    /// </summary>
+    public bool Durable { get; init; } = true;
+
+    /// <summary>The server's <c>max_connections</c>. <value>The default value is 200.</value></summary>
+    public int MaxConnections { get; init; } = 200;
+
+    /// <summary>Extra <c>postgresql.conf</c> lines appended after IamDb's own settings.</summary>
+    public IReadOnlyList<string> ExtraSettings { get; init; } = [];
+}

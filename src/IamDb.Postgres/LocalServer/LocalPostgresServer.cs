@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Npgsql;
+
+namespace IamDb.Postgres.LocalServer;
+
+/// <summary>
+/// A PostgreSQL server run from the machine's own binaries in a directory IamDb owns:
+/// <c>initdb</c> with SCRAM-SHA-256 authentication, listening on 127.0.0.1 only, started and
+/// stopped with <c>pg_ctl</c>. Used for <c>iamdb up</c>'s local cluster and for throwaway test servers.
+/// </summary>
+public sealed class LocalPostgresServer : IAsyncDisposable
+{
+    private const string DataFolder = "data";
+    private const string LogFile = "postgres.log";
+    private static readonly TimeSpan InitTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly PostgresBinaries _binaries;
+    private readonly LocalPostgresOptions _options;
+    private readonly string _password;
+    private bool _running;
+
+    private LocalPostgresServer(PostgresBinaries binaries, LocalPostgresOptions options, string password, int port)
+    {
+        _binaries = binaries;
+        _options = options;
+        _password = password;
+        Port = port;
+    }
+
+    /// <summary>Always 127.0.0.1: the server never listens on another address.</summary>
+    public string Host { get; } = "127.0.0.1";
+
+    /// <summary>The TCP port the server listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>The superuser's name.</summary>
+    public string SuperUser => _options.SuperUser;
+
+    /// <summary>The directory holding the cluster, its log and settings.</summary>
+    public string Directory => _options.Directory;
+
+    /// <summary>The server's log file.</summary>
+    public string LogPath => Path.Combine(_options.Directory, LogFile);
+
+    /// <summary>True between a successful start and stop.</summary>
+    public bool IsRunning => _running;
+
+    /// <summary>True when <paramref name="directory"/> already holds a cluster created by <see cref="StartAsync"/>.</summary>
+    public static bool IsInitialized(string directory) => File.Exists(Path.Combine(directory, DataFolder, "PG_VERSION"));
+
+    /// <summary>
+    /// Creates the cluster if the directory holds none (with <paramref name="superUserPassword"/> as the
+    /// superuser's password), then starts it. A cluster that exists is started with its own password,
+    /// which the caller must still know.
+    /// </summary>
+    public static async Task<LocalPostgresServer> StartAsync(
+        LocalPostgresOptions options, string superUserPassword, PostgresBinaries? binaries = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(superUserPassword);
+        binaries ??= PostgresBinaries.Find();
+        if (binaries is null || !File.Exists(binaries.InitDb) || !File.Exists(binaries.PgCtl))
+        {
+            throw new LocalPostgresException(PostgresBinaries.NotFoundMessage);
+        }
+
+        System.IO.Directory.CreateDirectory(options.Directory);
+        await ServerProcessRunner.GiveToServiceUserAsync(options.Directory, ct);
+        if (!IsInitialized(options.Directory))
+        {
+            await InitializeAsync(binaries, options, superUserPassword, ct);
+        }
+
+        // A port picked as free can be taken before the server binds it; try a few.
+        var attempts = options.Port == 0 ? 3 : 1;
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = options.Port == 0 ? FindFreePort() : options.Port;
+            var server = new LocalPostgresServer(binaries, options, superUserPassword, port);
+            try
+            {
+                await server.StartProcessAsync(ct);
+                return server;
+            }
+            catch (LocalPostgresException) when (attempt < attempts)
+            {
+                // Try again on another port.
+            }
+        }
+    }
+
+    /// <summary>A connection string for the superuser (or <paramref name="user"/>) to <paramref name="database"/>.</summary>
+    public string ConnectionString(string database = "postgres", string? user = null, string? password = null) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = Host,
+            Port = Port,
+            Database = database,
+            Username = user ?? SuperUser,
+            Password = password ?? (user is null ? _password : null),
+            Pooling = true,
+            Timeout = 15,
+        }.ConnectionString;
+
+    /// <summary>A data source for the superuser on <paramref name="database"/>. The caller disposes it.</summary>
+    public NpgsqlDataSource CreateDataSource(string database = "postgres") => NpgsqlDataSource.Create(ConnectionString(database));
+
+    /// <summary>Stops the server (fast shutdown: sessions are ended, then the server checkpoints).</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        if (!_running)
+        {
+            return;
+        }
+
+        var stop = await ServerProcessRunner.RunAsync(
+            _binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "30"], TimeSpan.FromSeconds(40), ct);
+        if (!stop.Succeeded)
+        {
+            // A server that will not stop fast is stopped immediately; its data is still crash-safe.
+            stop = await ServerProcessRunner.RunAsync(
+                _binaries.PgCtl, ["stop", "-D", DataDirectory, "-m", "immediate", "-w"], TimeSpan.FromSeconds(30), ct);
+        }
+
+        _running = false;
+        if (!stop.Succeeded && !stop.Output.Contains("is not running", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new LocalPostgresException($"pg_ctl stop failed: {stop.Output.Trim()}");
+        }
+    }
+
+    /// <summary>Stops the server if it runs.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private string DataDirectory => Path.Combine(_options.Directory, DataFolder);
+
+    private static async Task InitializeAsync(PostgresBinaries binaries, LocalPostgresOptions options, string password, CancellationToken ct)
+    {
+        var dataDir = Path.Combine(options.Directory, DataFolder);
+        var pwFile = Path.Combine(options.Directory, $".pwfile-{Guid.NewGuid():N}");
+        try
+        {
+            await WritePrivateFileAsync(pwFile, password + "\n", ct);
+            await ServerProcessRunner.GiveToServiceUserAsync(pwFile, ct);
+            var init = await ServerProcessRunner.RunAsync(
+                binaries.InitDb,
+                [
+                    "-D", dataDir,
+                    "-U", options.SuperUser,
+                    "--pwfile=" + pwFile,
+                    "--auth=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-instructions",
+                    .. options.Durable ? Array.Empty<string>() : ["--no-sync"],
+                ],
+                InitTimeout,
+                ct);
+            if (!init.Succeeded)
+            {
+                throw new LocalPostgresException($"initdb failed in {dataDir}: {init.Output.Trim()}");
+            }
+        }
+        finally
+        {
+            File.Delete(pwFile);
+        }
+    }
+
+    // The password file is readable by its owner only from the moment it exists.
+    private static async Task WritePrivateFileAsync(string path, string content, CancellationToken ct)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var stream = new FileStream(path, options);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(content), ct);
+    }
+
+    private async Task StartProcessAsync(CancellationToken ct)
+    {
+        await WriteSettingsAsync(ct);
+        var start = await ServerProcessRunner.RunAsync(
+            _binaries.PgCtl, ["start", "-D", DataDirectory, "-l", LogPath, "-w", "-t", "90"], StartTimeout, ct);
+        if (!start.Succeeded)
+        {
+            throw new LocalPostgresException(
+                $"PostgreSQL did not start on 127.0.0.1:{Port}: {start.Output.Trim()}\n{TailOfLog()}");
+        }
+
+        _running = true;
+    }
+
+    // Settings live in their own file, rewritten at each start, included from postgresql.conf.
+    private async Task WriteSettingsAsync(CancellationToken ct)
+    {
+        var settings = new StringBuilder()
+            .AppendLine("# Written by IamDb at each start; edit LocalPostgresOptions instead.")
+            .AppendLine("listen_addresses = '127.0.0.1'")
+            .AppendLine(CultureInfo.InvariantCulture, $"port = {Port}")
+            .AppendLine("unix_socket_directories = ''")
+            .AppendLine("password_encryption = 'scram-sha-256'")
+            .AppendLine(CultureInfo.InvariantCulture, $"max_connections = {_options.MaxConnections}")
+            .AppendLine("log_min_messages = warning")
+            .AppendLine("log_statement = 'none'");
+        if (!_options.Durable)
+        {
+            settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
+        }
+
+        foreach (var line in _options.ExtraSettings)
+        {
+            settings.AppendLine(line);
+        }
+
+        var settingsPath = Path.Combine(DataDirectory, "iamdb.conf");
+        var tmp = Path.Combine(_options.Directory, $".iamdb.conf-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(tmp, settings.ToString(), ct);
+        File.Move(tmp, settingsPath, overwrite: true);
+        await ServerProcessRunner.GiveToServiceUserAsync(settingsPath, ct);
+
+        var conf = Path.Combine(DataDirectory, "postgresql.conf");
+        const string include = "include_if_exists = 'iamdb.conf'";
+        if (!(await File.ReadAllLinesAsync(conf, ct)).Contains(include))
+        {
+            await File.AppendAllTextAsync(conf, Environment.NewLine + include + Environment.NewLine, ct);
+        }
+    }
+
+    private string TailOfLog()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(LogPath);
+            return string.Join('\n', lines.TakeLast(15));
+        }
+        catch (IOException)
+        {
+            return "(no server log)";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "(server log unreadable)";
+        }
+    }
+
+    private static int FindFreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
