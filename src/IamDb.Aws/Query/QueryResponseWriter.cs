@@ -33,7 +33,7 @@ public static class QueryResponseWriter
     /// </summary>
     /// <param name="destination">Where the UTF-8 document goes.</param>
     /// <param name="xmlNamespace">The service namespace, e.g. <see cref="QueryService.IamNamespace"/>.</param>
-    /// <param name="action">The action name, e.g. <c>CreateUser</c>.</param>
+    /// <param name="action">The action name, e.g. <c>CreateUser</c>; a known action (an XML name), never raw input.</param>
     /// <param name="requestId">The request id, also sent as <c>x-amzn-RequestId</c>.</param>
     /// <param name="state">Passed to <paramref name="writeResult"/> (avoids a closure).</param>
     /// <param name="writeResult">Writes the members inside <c>{Action}Result</c>, or null for no Result element.</param>

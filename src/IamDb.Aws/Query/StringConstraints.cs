@@ -26,7 +26,7 @@ public sealed class StringConstraints
         if (pattern is not null)
         {
             // Non-backtracking: the input is hostile and the pattern must not make matching expensive.
-            _regex = new Regex($"^(?:{pattern})\\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            _regex = new Regex($"^(?:{ToAsciiClasses(pattern)})\\z", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
         }
     }
 
@@ -46,4 +46,52 @@ public sealed class StringConstraints
     public bool Sensitive { get; }
 
     internal bool MatchesPattern(string value) => _regex is null || _regex.IsMatch(value);
+
+    /// <summary>
+    /// AWS's models are Java regular expressions, where <c>\w</c> and <c>\d</c> are ASCII-only; in .NET they also
+    /// match non-ASCII letters and digits. Rewrites them to explicit ASCII ranges so <c>Jürgen</c> fails
+    /// <c>[\w+=,.@-]+</c> here as it does at AWS.
+    /// </summary>
+    internal static string ToAsciiClasses(string pattern)
+    {
+        var sb = new System.Text.StringBuilder(pattern.Length + 16);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                var next = pattern[++i];
+                var range = next switch
+                {
+                    'w' => "a-zA-Z0-9_",
+                    'd' => "0-9",
+                    _ => null,
+                };
+                if (range is null)
+                {
+                    sb.Append(c).Append(next);
+                }
+                else
+                {
+                    sb.Append(inClass ? range : $"[{range}]");
+                }
+
+                continue;
+            }
+
+            if (c == '[' && !inClass)
+            {
+                inClass = true;
+            }
+            else if (c == ']' && inClass)
+            {
+                inClass = false;
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
 }
