@@ -10,7 +10,7 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture fixture) : 
 {
     private static readonly SemaphoreSlim DatabaseGate = new(1, 1);
     private static readonly MasterKey DatabaseKey = MasterKey.Generate();
-    private static string? s_database;
+    private static string? _database;
 
     internal override MasterKey Key => DatabaseKey;
 
@@ -29,7 +29,7 @@ public sealed class PostgresStoreContractTests(PostgresServerFixture fixture) : 
         await DatabaseGate.WaitAsync(Ct);
         try
         {
-            return s_database ??= await fixture.CreateDatabaseAsync("store");
+            return _database ??= await fixture.CreateDatabaseAsync("store");
         }
         finally
         {
