@@ -1,0 +1,85 @@
+using System.Text.Json;
+
+namespace IamDb.Broker.State.Audit;
+
+/// <summary>Who made a request, CloudTrail's <c>userIdentity</c>.</summary>
+internal sealed record AuditIdentity(string Type)
+{
+    public string? PrincipalId { get; init; }
+
+    public string? Arn { get; init; }
+
+    public string? AccountId { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    public string? UserName { get; init; }
+}
+
+/// <summary>
+/// One request's audit record, shaped like a CloudTrail event. Request parameters and response elements
+/// must already be free of secrets. <see cref="DecisionTrace"/> holds the policy statements that decided.
+/// </summary>
+internal sealed record AuditRecord(
+    string EventId,
+    DateTimeOffset EventTime,
+    string EventSource,
+    string EventName,
+    string AwsRegion,
+    string SourceIpAddress,
+    string RequestId,
+    AuditIdentity UserIdentity)
+{
+    public string? UserAgent { get; init; }
+
+    public string? RecipientAccountId { get; init; }
+
+    public JsonElement? RequestParameters { get; init; }
+
+    public JsonElement? ResponseElements { get; init; }
+
+    public string? ErrorCode { get; init; }
+
+    public string? ErrorMessage { get; init; }
+
+    public JsonElement? DecisionTrace { get; init; }
+
+    public bool IsSuccess => ErrorCode is null;
+}
+
+/// <summary>Success or failure filter for audit queries.</summary>
+internal enum AuditOutcome
+{
+    Any,
+    Success,
+    Error,
+}
+
+/// <summary>Audit filters; null fields do not filter. Times are inclusive from, exclusive to.</summary>
+internal sealed record AuditQuery
+{
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    public string? PrincipalArn { get; init; }
+
+    public string? EventName { get; init; }
+
+    public string? AccountId { get; init; }
+
+    public AuditOutcome Outcome { get; init; }
+}
+
+/// <summary>The audit trail, newest first.</summary>
+internal interface IAuditReader
+{
+    Task<Page<AuditRecord>> QueryAsync(AuditQuery query, PageRequest page, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc cref="IAuditReader"/>
+internal interface IAuditWriter : IAuditReader
+{
+    /// <summary>Appends a record; durable once the unit of work commits. Records are never changed.</summary>
+    Task AppendAsync(AuditRecord record, CancellationToken cancellationToken);
+}

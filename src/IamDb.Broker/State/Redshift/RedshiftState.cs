@@ -1,0 +1,98 @@
+using IamDb.Broker.Secrets;
+using IamDb.Broker.State.Iam;
+
+namespace IamDb.Broker.State.Redshift;
+
+/// <summary>A registered PostgreSQL server presented as a Redshift cluster. The admin password is encrypted at rest.</summary>
+internal sealed record RedshiftCluster(
+    string AccountId,
+    string ClusterIdentifier,
+    string Region,
+    string Host,
+    int Port,
+    string DefaultDatabase,
+    string AdminUser,
+    SecretString AdminPassword,
+    DateTimeOffset CreatedAt)
+{
+    public IReadOnlyList<Tag> Tags { get; init; } = [];
+}
+
+/// <summary>
+/// A temporary database credential that was handed out: who got which login role on which cluster, until
+/// when. Never the password.
+/// </summary>
+internal sealed record IssuedCredential(
+    string RequestId,
+    string AccountId,
+    string PrincipalArn,
+    string ClusterIdentifier,
+    string DbUser,
+    string LoginRoleName,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt)
+{
+    public string? DbName { get; init; }
+
+    public IReadOnlyList<string> DbGroups { get; init; } = [];
+
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>When the reaper dropped the login role.</summary>
+    public DateTimeOffset? ReapedAt { get; init; }
+
+    public bool Revoked => RevokedAt is not null;
+}
+
+/// <summary>Which issued credentials a query returns. Null fields do not filter.</summary>
+internal sealed record CredentialQuery(string AccountId)
+{
+    public string? ClusterIdentifier { get; init; }
+
+    public string? PrincipalArn { get; init; }
+
+    /// <summary>When set, only credentials neither revoked nor expired at this instant.</summary>
+    public DateTimeOffset? ActiveAt { get; init; }
+}
+
+/// <summary>Clusters of an account (identifiers case-insensitive).</summary>
+internal interface IClusterReader
+{
+    Task<RedshiftCluster?> GetAsync(string accountId, string clusterIdentifier, CancellationToken cancellationToken);
+
+    Task<Page<RedshiftCluster>> ListAsync(string accountId, PageRequest page, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc cref="IClusterReader"/>
+internal interface IClusterWriter : IClusterReader
+{
+    /// <exception cref="EntityAlreadyExistsException">the identifier is taken.</exception>
+    Task<RedshiftCluster> CreateAsync(RedshiftCluster cluster, CancellationToken cancellationToken);
+
+    /// <summary>Replaces host, port, database, admin user and password, region and tags; false if none.</summary>
+    Task<bool> UpdateAsync(RedshiftCluster cluster, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(string accountId, string clusterIdentifier, CancellationToken cancellationToken);
+}
+
+/// <summary>Issued credentials, newest first.</summary>
+internal interface ICredentialReader
+{
+    Task<IssuedCredential?> GetAsync(string requestId, CancellationToken cancellationToken);
+
+    Task<Page<IssuedCredential>> ListAsync(CredentialQuery query, PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>Credentials expired (or revoked) before <paramref name="now"/> and not yet reaped, oldest first.</summary>
+    Task<IReadOnlyList<IssuedCredential>> ListReapableAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc cref="ICredentialReader"/>
+internal interface ICredentialWriter : ICredentialReader
+{
+    Task<IssuedCredential> RecordAsync(IssuedCredential credential, CancellationToken cancellationToken);
+
+    /// <summary>Marks a credential revoked; false if unknown or already revoked.</summary>
+    Task<bool> RevokeAsync(string requestId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    Task<bool> MarkReapedAsync(string requestId, DateTimeOffset at, CancellationToken cancellationToken);
+}

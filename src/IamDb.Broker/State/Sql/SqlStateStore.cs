@@ -1,0 +1,79 @@
+using System.Data.Common;
+using IamDb.Broker.Secrets;
+
+namespace IamDb.Broker.State.Sql;
+
+/// <summary>
+/// The unit-of-work frame shared by both databases: open a connection, begin the dialect's kind of
+/// transaction, run the handler's delegate, commit or roll back, and re-run a write that lost a
+/// serialization race (a bounded number of times, with jittered backoff).
+/// </summary>
+internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protector) : IStateStore
+{
+    /// <summary>How many times a write is attempted before <see cref="StateContentionException"/>.</summary>
+    public const int MaxWriteAttempts = 8;
+
+    protected SqlDialect Dialect { get; } = dialect;
+
+    protected SecretProtector Protector { get; } = protector;
+
+    public async Task<T> ReadAsync<T>(Func<IStateReader, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var unit = await BeginAsync(write: false, cancellationToken);
+        var result = await work(new SqlStateSession(unit.Session), cancellationToken);
+        await unit.Transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async Task<T> WriteAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var unit = await BeginAsync(write: true, cancellationToken);
+                var result = await work(new SqlStateSession(unit.Session), cancellationToken);
+                await unit.Transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (DbException e) when (Dialect.IsRetryable(e))
+            {
+                if (attempt >= MaxWriteAttempts)
+                {
+                    throw new StateContentionException(e);
+                }
+
+                var backoff = TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 << Math.Min(attempt, 5)));
+                await Task.Delay(backoff, cancellationToken);
+            }
+        }
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>Opens a connection and begins a read (snapshot) or write (serialized) transaction.</summary>
+    protected abstract Task<UnitOfWork> BeginAsync(bool write, CancellationToken cancellationToken);
+
+    /// <summary>An open transaction; disposing rolls back anything not committed and releases the connection.</summary>
+    protected sealed class UnitOfWork(DbConnection connection, DbTransaction transaction, SqlSession session, IDisposable? release) : IAsyncDisposable
+    {
+        public DbTransaction Transaction { get; } = transaction;
+
+        public SqlSession Session { get; } = session;
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await Transaction.DisposeAsync();
+                await connection.DisposeAsync();
+            }
+            finally
+            {
+                release?.Dispose();
+            }
+        }
+    }
+}
