@@ -130,6 +130,95 @@ public static class PercentEncoding
         return true;
     }
 
+    /// <summary>
+    /// Percent-decodes <paramref name="value"/> into UTF-8 bytes (no <c>+</c> handling: a plus stays a plus, as
+    /// SigV4 requires). Characters outside ASCII are written as their UTF-8 bytes. Fails like
+    /// <see cref="TryDecode"/> on truncated or non-hex escapes and on bytes that are not valid UTF-8.
+    /// </summary>
+    /// <param name="value">The raw text.</param>
+    /// <param name="destination">Receives the bytes; <c>value.Length * 3</c> bytes always suffice.</param>
+    /// <param name="written">How many bytes were written.</param>
+    /// <param name="error">AWS's <c>MalformedQueryString</c> wording when decoding fails.</param>
+    public static bool TryDecodeToUtf8(ReadOnlySpan<char> value, Span<byte> destination, out int written, out string? error)
+    {
+        var n = 0;
+        var i = 0;
+        while (i < value.Length)
+        {
+            var next = value[i..].IndexOf('%');
+            var plain = next < 0 ? value[i..] : value.Slice(i, next);
+            if (!plain.IsEmpty)
+            {
+                n += System.Text.Encoding.UTF8.GetBytes(plain, destination[n..]);
+                i += plain.Length;
+            }
+
+            if (next < 0)
+            {
+                break;
+            }
+
+            if (i + 2 >= value.Length)
+            {
+                written = 0;
+                error = "Incomplete trailing escape (%) pattern";
+                return false;
+            }
+
+            var hi = HexValue(value[i + 1]);
+            var lo = HexValue(value[i + 2]);
+            if (hi < 0 || lo < 0)
+            {
+                written = 0;
+                error = $"Illegal hex characters in escape (%) pattern - {value.Slice(i, 3)}";
+                return false;
+            }
+
+            destination[n++] = (byte)((hi << 4) | lo);
+            i += 3;
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(destination[..n]))
+        {
+            written = 0;
+            error = "The request contains bytes that are not valid UTF-8 after percent-decoding";
+            return false;
+        }
+
+        written = n;
+        error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Percent-encodes UTF-8 bytes into <paramref name="destination"/> (which needs <c>3 * utf8.Length</c> bytes):
+    /// unreserved ASCII stays, every other byte becomes <c>%XX</c>; <c>/</c> stays when <paramref name="keepSlash"/> is set.
+    /// </summary>
+    /// <returns>The number of bytes written.</returns>
+    public static int EncodeUtf8(ReadOnlySpan<byte> utf8, Span<byte> destination, bool keepSlash = false)
+    {
+        var n = 0;
+        foreach (var b in utf8)
+        {
+            if (b < 0x80 && (UnreservedBytes.Contains(b) || (keepSlash && b == (byte)'/')))
+            {
+                destination[n++] = b;
+            }
+            else
+            {
+                destination[n] = (byte)'%';
+                destination[n + 1] = (byte)Hex[b >> 4];
+                destination[n + 2] = (byte)Hex[b & 0xF];
+                n += 3;
+            }
+        }
+
+        return n;
+    }
+
+    private static readonly SearchValues<byte> UnreservedBytes =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"u8);
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static int HexValue(char c) => c switch
