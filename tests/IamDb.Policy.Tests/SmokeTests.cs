@@ -1,7 +1,10 @@
+using IamDb.Policy.Model;
+
 namespace IamDb.Policy.Tests;
 
 public class SmokeTests
 {
     [Fact]
-    public void Assembly_Loads() => Assert.Equal("IamDb.Policy", typeof(IamDb.Policy.Placeholder).Assembly.GetName().Name);
+    public void PolicyDocument_Version2012_SupportsVariables() =>
+        Assert.True(new PolicyDocument(PolicyDocument.Version2012, null, []).SupportsPolicyVariables);
 }
