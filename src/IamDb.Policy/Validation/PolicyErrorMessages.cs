@@ -57,6 +57,8 @@ internal static class PolicyErrorMessages
 
     public const string InvalidJson = "the document is not well-formed JSON";
 
+    public const string InvalidEscape = "a string escapes a lone UTF-16 surrogate, which is not text";
+
     public const string RootNotObject = "the policy must be a JSON object";
 
     public const string StatementEmpty = "`Statement` must not be an empty array";

@@ -29,6 +29,7 @@ public partial class PolicyParserTests
             M.SyntaxErrors, M.DuplicateKey("aws:username"), "Statement.Condition.StringEquals.aws:username"),
         new("character outside the allowed set", PolicyKind.Identity, Doc(Allow + ",'Sid':'§\u4e2d'"), M.CharactersNotAllowed,
             M.CharacterNotAllowed('\u4e2d'), "", PolicyErrorCodes.ValidationError),
+        new("lone surrogate escape", PolicyKind.Identity, Doc(Allow + ",'Sid':§'\\ud800'"), M.SyntaxErrors, M.InvalidEscape, "Statement.Sid"),
         new("control character", PolicyKind.Identity, Doc(Allow + ",'Sid':'a§\u0001'"), M.CharactersNotAllowed,
             M.CharacterNotAllowed('\u0001'), "", PolicyErrorCodes.ValidationError),
 

@@ -64,7 +64,7 @@ internal static class JsonTreeReader
 
                 return JsonNode.Array(location, lines.Locate(reader.TokenStartIndex + 1), items);
             case JsonTokenType.String:
-                return JsonNode.Scalar(JsonNodeKind.String, location, reader.GetString());
+                return JsonNode.Scalar(JsonNodeKind.String, location, ReadString(ref reader, path, location, errors));
             case JsonTokenType.Number:
                 // Keep the number as written: IAM compares condition values as text.
                 var raw = reader.ValueSpan; // one contiguous buffer, never a sequence
@@ -78,6 +78,23 @@ internal static class JsonTreeReader
         }
     }
 
+    /// <summary>
+    /// Unescapes a string token. The reader accepts <c>\ud800</c>-style escapes that are not valid text (a lone
+    /// surrogate) and throws only when asked for the string; report those as a syntax error instead.
+    /// </summary>
+    private static string ReadString(ref Utf8JsonReader reader, string path, SourceLocation location, List<PolicyError> errors)
+    {
+        try
+        {
+            return reader.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            errors.Add(PolicyError.Malformed(PolicyErrorMessages.SyntaxErrors, PolicyErrorMessages.InvalidEscape, path, location));
+            return "";
+        }
+    }
+
     private static JsonNode ReadObject(ref Utf8JsonReader reader, LineMap lines, string path, SourceLocation location, List<PolicyError> errors)
     {
         var properties = new List<JsonProperty>();
@@ -85,7 +102,7 @@ internal static class JsonTreeReader
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var nameLocation = lines.Locate(reader.TokenStartIndex);
-            var name = reader.GetString() ?? "";
+            var name = ReadString(ref reader, path, nameLocation, errors);
             var childPath = PolicyPath.Child(path, name);
             reader.Read();
             var value = ReadValue(ref reader, lines, childPath, errors);
