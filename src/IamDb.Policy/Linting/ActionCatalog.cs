@@ -38,7 +38,8 @@ internal static partial class ActionCatalog
         "iamdb:RevokeCredentials",
     ];
 
-    private static readonly Dictionary<string, HashSet<string>> ByService = Build();
+    // Built on first use, after every static array of both partial files is initialized.
+    private static Dictionary<string, HashSet<string>> ByService => Catalog.Map;
 
     /// <summary>True when IamDb knows the service's actions (so unknown names there are worth a finding).</summary>
     public static bool IsKnownService(string service) => ByService.ContainsKey(service);
@@ -89,5 +90,10 @@ internal static partial class ActionCatalog
         }
 
         return map;
+    }
+
+    private static class Catalog
+    {
+        public static readonly Dictionary<string, HashSet<string>> Map = Build();
     }
 }

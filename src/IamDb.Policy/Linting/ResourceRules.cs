@@ -33,24 +33,25 @@ internal static class ResourceRules
             return;
         }
 
-        foreach (var (action, service, region, probe) in CredentialActions)
+        var covered = CredentialActions.Where(a => c.CoversAction(a.Action)).ToList();
+        if (covered.Count == 0)
         {
-            if (!c.CoversAction(action))
-            {
-                continue;
-            }
+            return;
+        }
 
-            for (var i = 0; i < resource.Values.Count; i++)
+        // One finding per resource value, naming every credential action it opens up.
+        for (var i = 0; i < resource.Values.Count; i++)
+        {
+            var pattern = resource.Values[i];
+            var actions = covered.Where(a => CoversEveryResource(pattern, a.Service, a.Region, a.ResourceProbe)).Select(a => a.Action).ToList();
+            if (actions.Count > 0)
             {
-                var pattern = resource.Values[i];
-                if (CoversEveryResource(pattern, service, region, probe))
-                {
-                    var what = pattern == "*" ? "`Resource` `*`" : $"`{pattern}`";
-                    c.Report(LintSeverity.Warning, LintCodes.CredentialActionOnEveryResource,
-                        $"{what} lets `{action}` issue credentials for every {(service == "iam" ? "role" : "cluster and database identity")}; name the resources",
-                        c.ValuePath("Resource", i, resource.Values.Count));
-                    break;
-                }
+                var what = pattern == "*" ? "`Resource` `*`" : $"`{pattern}`";
+                var roles = actions.Count(a => a.StartsWith("sts:", StringComparison.Ordinal));
+                var target = roles == actions.Count ? "role" : roles == 0 ? "cluster and database identity" : "cluster, database identity and role";
+                c.Report(LintSeverity.Warning, LintCodes.CredentialActionOnEveryResource,
+                    $"{what} lets `{string.Join("`, `", actions)}` issue credentials for every {target}; name the resources",
+                    c.ValuePath("Resource", i, resource.Values.Count));
             }
         }
     }
