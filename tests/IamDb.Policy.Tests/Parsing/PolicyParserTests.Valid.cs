@@ -209,4 +209,18 @@ public partial class PolicyParserTests
             Assert.True(PolicyParser.Parse(json, kind).IsValid, kind.ToString());
         }
     }
+
+    [Fact]
+    public void Parse_LongOneLineDocument_ReportsPositionsFarAlongTheLine()
+    {
+        var resources = string.Join(",", Enumerable.Range(0, 3000).Select(i => $"'arn:aws:redshift:us-east-1:123456789012:dbuser:c/u{i}'"));
+        var json = Doc($"'Effect':'Allow','Action':'redshift:GetClusterCredentials','Resource':[{resources},§'bad']");
+        var (text, _, column) = TakeMarker(json);
+
+        var result = PolicyParser.Parse(text, PolicyKind.Identity);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(new SourceLocation(1, column!.Value), error.Location);
+        Assert.Equal("Statement.Resource[3000]", error.Path);
+    }
 }

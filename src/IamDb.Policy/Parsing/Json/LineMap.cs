@@ -1,10 +1,16 @@
 namespace IamDb.Policy.Parsing.Json;
 
-/// <summary>Turns byte offsets in UTF-8 text into 1-based line and character column.</summary>
+/// <summary>
+/// Turns byte offsets in UTF-8 text into 1-based line and character column. The reader asks in increasing
+/// offset order, so the last answer is kept and counting resumes from it: linear over a long one-line document.
+/// </summary>
 internal sealed class LineMap
 {
     private readonly byte[] _utf8;
     private readonly List<int> _lineStarts = [0];
+    private int _lastOffset;
+    private int _lastLine;
+    private int _lastColumn = 1;
 
     public LineMap(byte[] utf8)
     {
@@ -23,8 +29,15 @@ internal sealed class LineMap
         var offset = (int)Math.Clamp(byteOffset, 0, _utf8.Length);
         var index = _lineStarts.BinarySearch(offset);
         var line = index >= 0 ? index : ~index - 1;
+        var from = _lineStarts[line];
         var column = 1;
-        for (var i = _lineStarts[line]; i < offset; i++)
+        if (line == _lastLine && offset >= _lastOffset)
+        {
+            from = _lastOffset;
+            column = _lastColumn;
+        }
+
+        for (var i = from; i < offset; i++)
         {
             // Count characters, not bytes: skip UTF-8 continuation bytes (10xxxxxx).
             if ((_utf8[i] & 0xC0) != 0x80)
@@ -33,6 +46,7 @@ internal sealed class LineMap
             }
         }
 
+        (_lastOffset, _lastLine, _lastColumn) = (offset, line, column);
         return new SourceLocation(line + 1, column);
     }
 }
