@@ -1,2 +1,0 @@
-namespace IamDb.Policy;
-internal static class Placeholder;
