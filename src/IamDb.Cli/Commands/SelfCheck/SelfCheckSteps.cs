@@ -9,7 +9,7 @@ internal static class SelfCheckSteps
 {
     public static IReadOnlyList<SelfCheckStep> All(bool skipPostgres)
     {
-        var steps = new List<SelfCheckStep>();
+        var steps = new List<SelfCheckStep>(ProtocolSteps.All());
         if (!skipPostgres)
         {
             steps.Add(new SelfCheckStep(
