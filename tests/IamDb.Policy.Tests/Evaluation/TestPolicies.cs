@@ -71,7 +71,7 @@ internal static class TestPolicies
         return fast;
     }
 
-    public static AuthorizationResult Explain(PolicySet set, PrincipalInfo principal, string action, string resource = Bucket, RequestContext? context = null)
+    public static AuthorizationResult Explained(PolicySet set, PrincipalInfo principal, string action, string resource = Bucket, RequestContext? context = null)
     {
         var request = new AuthorizationRequest(principal, action, resource, context ?? Context());
         var result = PolicyExplainer.Explain(in request, set);
