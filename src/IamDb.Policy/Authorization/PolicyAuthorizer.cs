@@ -147,7 +147,7 @@ public static class PolicyAuthorizer
 
     private static bool AnyMatch(StatementIndex index, in EvaluationScope scope)
     {
-        foreach (var statement in index.For(scope.Service))
+        foreach (var statement in index.For(scope.ServiceId))
         {
             if (statement.Match(in scope) != PrincipalMatch.None)
             {
@@ -162,7 +162,7 @@ public static class PolicyAuthorizer
     private static PrincipalMatch BestAllow(CompiledPolicy policy, in EvaluationScope scope)
     {
         var best = PrincipalMatch.None;
-        foreach (var statement in policy.Allows.For(scope.Service))
+        foreach (var statement in policy.Allows.For(scope.ServiceId))
         {
             var match = statement.Match(in scope);
             if (match > best)

@@ -245,14 +245,7 @@ internal sealed class CompiledCondition
         }
 
         // A policy variable: an unresolved one makes this value match nothing.
-        if (!pattern.TryMeasure(in scope, out var length))
-        {
-            return false;
-        }
-
-        Span<char> buffer = length <= PatternTemplate.StackLimit ? stackalloc char[length] : new char[length];
-        pattern.Write(in scope, buffer);
-        return Compare(Operator.Family, buffer, text);
+        return pattern.TryResolve(in scope, out var resolved) && Compare(Operator.Family, resolved, text);
     }
 
     private static bool Compare(ConditionFamily family, ReadOnlySpan<char> policyValue, ReadOnlySpan<char> requestValue) => family switch

@@ -10,8 +10,10 @@ namespace IamDb.Policy.Compilation;
 /// </summary>
 internal sealed class PatternTemplate
 {
-    /// <summary>Resolved values up to this length go on the stack.</summary>
-    public const int StackLimit = 512;
+    private const int StackLimit = 512;
+
+    [ThreadStatic]
+    private static char[]? t_scratch;
 
     private readonly Part[] _parts;
 
@@ -86,34 +88,15 @@ internal sealed class PatternTemplate
         return new PatternTemplate(text, null, [.. parts]);
     }
 
-    /// <summary>Measures the resolved value; false when a variable has no single value and no default (then the
-    /// value matches nothing) or a substituted value contains a wildcard sentinel.</summary>
-    public bool TryMeasure(in EvaluationScope scope, out int length)
+    /// <summary>
+    /// Resolves the variables into a per-thread scratch buffer; false when a variable has no single value and no
+    /// default (then the value matches nothing) or a substituted value contains a wildcard sentinel. The span is valid
+    /// until the next call on this thread, so callers compare it at once.
+    /// </summary>
+    public bool TryResolve(in EvaluationScope scope, out ReadOnlySpan<char> resolved)
     {
-        length = 0;
-        foreach (var part in _parts)
-        {
-            if (part.Literal is not null)
-            {
-                length += part.Literal.Length;
-                continue;
-            }
-
-            if (!TryValue(part, in scope, out var value))
-            {
-                return false;
-            }
-
-            length += value.Length;
-        }
-
-        return true;
-    }
-
-    /// <summary>Writes the resolved value; call after <see cref="TryMeasure"/> succeeded with a buffer of that length.</summary>
-    public void Write(in EvaluationScope scope, Span<char> destination)
-    {
-        var at = 0;
+        var buffer = t_scratch ??= new char[StackLimit];
+        var length = 0;
         foreach (var part in _parts)
         {
             string value;
@@ -121,14 +104,25 @@ internal sealed class PatternTemplate
             {
                 value = part.Literal;
             }
-            else
+            else if (!TryValue(in part, in scope, out value))
             {
-                _ = TryValue(part, in scope, out value);
+                resolved = default;
+                return false;
             }
 
-            value.AsSpan().CopyTo(destination[at..]);
-            at += value.Length;
+            if (length + value.Length > buffer.Length)
+            {
+                // Rare: grow once per thread and keep the bigger buffer.
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + value.Length));
+                t_scratch = buffer;
+            }
+
+            value.AsSpan().CopyTo(buffer.AsSpan(length));
+            length += value.Length;
         }
+
+        resolved = buffer.AsSpan(0, length);
+        return true;
     }
 
     private static bool TryValue(in Part part, in EvaluationScope scope, out string value)

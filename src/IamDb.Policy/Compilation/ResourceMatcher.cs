@@ -43,13 +43,6 @@ internal sealed class ResourceMatcher
             return Wildcard.Match(encoded, scope.Resource);
         }
 
-        if (!pattern.TryMeasure(in scope, out var length))
-        {
-            return false;
-        }
-
-        Span<char> buffer = length <= PatternTemplate.StackLimit ? stackalloc char[length] : new char[length];
-        pattern.Write(in scope, buffer);
-        return Wildcard.Match(buffer, scope.Resource);
+        return pattern.TryResolve(in scope, out var resolved) && Wildcard.Match(resolved, scope.Resource);
     }
 }

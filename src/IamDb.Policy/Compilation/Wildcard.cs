@@ -25,6 +25,25 @@ internal static class Wildcard
     /// </summary>
     public static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> input, bool upperInput = false)
     {
+        // The literal text before the first wildcard (usually most of an ARN) is compared vectorized.
+        var comparison = upperInput ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var first = pattern.IndexOfAny(Star, One);
+        if (first < 0)
+        {
+            return input.Equals(pattern, comparison);
+        }
+
+        if (first > 0)
+        {
+            if (!input.StartsWith(pattern[..first], comparison))
+            {
+                return false;
+            }
+
+            pattern = pattern[first..];
+            input = input[first..];
+        }
+
         int p = 0, i = 0, starP = -1, starI = 0;
         while (i < input.Length)
         {
@@ -38,7 +57,7 @@ internal static class Wildcard
                     continue;
                 }
 
-                var ic = upperInput ? char.ToUpperInvariant(input[i]) : input[i];
+                var ic = upperInput ? ToUpper(input[i]) : input[i];
                 if (pc == One || pc == ic)
                 {
                     p++;
@@ -64,6 +83,8 @@ internal static class Wildcard
 
         return p == pattern.Length;
     }
+
+    private static char ToUpper(char c) => char.IsAsciiLetterLower(c) ? (char)(c - ('a' - 'A')) : char.ToUpperInvariant(c);
 
     /// <summary>
     /// ArnLike / ArnEquals: the six colon-separated components (arn, partition, service, region, account, resource)

@@ -14,7 +14,7 @@ internal readonly struct EvaluationScope
         Context = context;
         PrincipalHasBoundary = principalHasBoundary;
         var colon = action.IndexOf(':');
-        ServiceLength = colon < 0 ? action.Length : colon;
+        ServiceId = ServiceIds.Find(action.AsSpan(0, colon < 0 ? action.Length : colon));
     }
 
     public PrincipalInfo Principal { get; }
@@ -28,10 +28,9 @@ internal readonly struct EvaluationScope
     /// <summary>True when the principal has a permissions boundary (the NotPrincipal + Deny quirk).</summary>
     public bool PrincipalHasBoundary { get; }
 
-    /// <summary>Length of the action's service prefix (<c>redshift</c> in <c>redshift:GetClusterCredentials</c>).</summary>
-    public int ServiceLength { get; }
-
-    public ReadOnlySpan<char> Service => Action.AsSpan(0, ServiceLength);
+    /// <summary>The <see cref="ServiceIds"/> id of the action's service prefix (<c>redshift</c> in
+    /// <c>redshift:GetClusterCredentials</c>).</summary>
+    public int ServiceId { get; }
 
     public bool TryGetEntry(ConditionKey key, out ContextEntry entry) => Context.TryGet(key, Principal, out entry);
 
