@@ -13,7 +13,7 @@ internal sealed class PatternTemplate
     private const int StackLimit = 512;
 
     [ThreadStatic]
-    private static char[]? t_scratch;
+    private static char[]? _scratch;
 
     private readonly Part[] _parts;
 
@@ -95,7 +95,7 @@ internal sealed class PatternTemplate
     /// </summary>
     public bool TryResolve(in EvaluationScope scope, out ReadOnlySpan<char> resolved)
     {
-        var buffer = t_scratch ??= new char[StackLimit];
+        var buffer = _scratch ??= new char[StackLimit];
         var length = 0;
         foreach (var part in _parts)
         {
@@ -114,7 +114,7 @@ internal sealed class PatternTemplate
             {
                 // Rare: grow once per thread and keep the bigger buffer.
                 Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + value.Length));
-                t_scratch = buffer;
+                _scratch = buffer;
             }
 
             value.AsSpan().CopyTo(buffer.AsSpan(length));
