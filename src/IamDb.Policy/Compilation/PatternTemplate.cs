@@ -30,8 +30,8 @@ internal sealed class PatternTemplate
     /// <summary>The encoded pattern when the value has no variables (wildcards as sentinels); otherwise null.</summary>
     public string? Encoded { get; }
 
-    /// <summary>The keys of the variables in this template, for explain's missing-key report.</summary>
-    public IEnumerable<ConditionKey> VariableKeys => _parts.Where(p => p.Key is not null).Select(p => p.Key!);
+    /// <summary>The keys of the variables without a default, for explain's missing-key report.</summary>
+    public IEnumerable<ConditionKey> VariableKeys => _parts.Where(p => p.Key is not null && p.Default is null).Select(p => p.Key!);
 
     /// <summary>Parses a value. <paramref name="variables"/>: the policy version recognises variables;
     /// <paramref name="wildcards"/>: <c>*</c> and <c>?</c> in the literal text are wildcards.</summary>

@@ -78,11 +78,12 @@ public static class PolicyExplainer
             case Decision.ExplicitDeny:
                 return [.. matched.Where(m => m.Statement.Effect == PolicyEffect.Deny).Select(m => StatementReference.Of(m.Statement))];
             case Decision.Allow:
-                // A resource policy that grants alone is the reason; otherwise every layer's Allow contributed.
-                var resourceGrants = facts.Resource() == ResourceVerdict.Grants;
+                // A resource policy that grants alone is the reason (with the boundary and session policies when it
+                // names the role); otherwise every layer's Allow contributed.
+                var grant = facts.Resource() == ResourceVerdict.Grants ? facts.ResourceMatch : PrincipalMatch.None;
                 return
                 [
-                    .. matched.Where(m => m.Statement.Effect == PolicyEffect.Allow && Contributes(m.Statement.Policy.Kind, resourceGrants))
+                    .. matched.Where(m => m.Statement.Effect == PolicyEffect.Allow && Contributes(m.Statement.Policy.Kind, grant))
                         .Select(m => StatementReference.Of(m.Statement)),
                 ];
             default:
@@ -90,10 +91,12 @@ public static class PolicyExplainer
         }
     }
 
-    private static bool Contributes(PolicyKind kind, bool resourceGrants) => kind switch
+    private static bool Contributes(PolicyKind kind, PrincipalMatch resourceGrant) => (kind, resourceGrant) switch
     {
-        PolicyKind.Guardrail or PolicyKind.ResourceBased or PolicyKind.TrustPolicy => true,
-        _ => !resourceGrants,
+        (PolicyKind.Guardrail or PolicyKind.ResourceBased or PolicyKind.TrustPolicy, _) => true,
+        (_, PrincipalMatch.None) => true,
+        (PolicyKind.PermissionsBoundary or PolicyKind.Session, PrincipalMatch.Delegated) => true,
+        _ => false,
     };
 
     private static DenialReason[] Reasons(in DecisionFacts facts)

@@ -51,6 +51,24 @@ public class PolicyExplainerTests
     }
 
     [Fact]
+    public void Explain_ResourcePolicyNamingRole_BoundaryAlsoDetermines()
+    {
+        var set = new PolicySet
+        {
+            ResourcePolicy = PolicyOf(PolicyKind.ResourceBased, Allow(Get).For($"arn:aws:iam::{Account}:role/Ops").WithSid("Bucket")),
+            PermissionsBoundary = PolicyOf(PolicyKind.PermissionsBoundary, Allow("s3:*").WithSid("Cap")),
+        };
+        Assert.Equal(["Bucket", "Cap"], Explained(set, RoleSession, Get).DeterminingStatements.Select(s => s.Sid));
+    }
+
+    [Fact]
+    public void Explain_VariableWithDefault_IsNotReportedMissing()
+    {
+        var set = Identities(Identity(Allow(Get, "arn:aws:s3:::team/${aws:PrincipalTag/team, 'shared'}/*")));
+        Assert.Empty(Explained(set, Alice, Get, "arn:aws:s3:::team/shared/x").MissingContextKeys);
+    }
+
+    [Fact]
     public void Explain_ImplicitDeny_ListsEveryLayerWithoutAllow()
     {
         var set = new PolicySet
