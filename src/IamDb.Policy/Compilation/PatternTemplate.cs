@@ -1,0 +1,163 @@
+using System.Text;
+using IamDb.Policy.Evaluation;
+
+namespace IamDb.Policy.Compilation;
+
+/// <summary>
+/// A Resource or String/Arn condition value with its policy variables (<c>${aws:username}</c>,
+/// <c>${aws:PrincipalTag/team, 'default'}</c>, escapes <c>${*}</c> <c>${?}</c> <c>${$}</c>) parsed once. Without
+/// variables it is just its encoded text. Substituted values are literal: a <c>*</c> in a user name is not a wildcard.
+/// </summary>
+internal sealed class PatternTemplate
+{
+    private const int StackLimit = 512;
+
+    [ThreadStatic]
+    private static char[]? _scratch;
+
+    private readonly Part[] _parts;
+
+    private PatternTemplate(string source, string? encoded, Part[] parts)
+    {
+        Source = source;
+        Encoded = encoded;
+        _parts = parts;
+    }
+
+    /// <summary>The text as written in the policy.</summary>
+    public string Source { get; }
+
+    /// <summary>The encoded pattern when the value has no variables (wildcards as sentinels); otherwise null.</summary>
+    public string? Encoded { get; }
+
+    /// <summary>The keys of the variables without a default, for explain's missing-key report.</summary>
+    public IEnumerable<ConditionKey> VariableKeys => _parts.Where(p => p.Key is not null && p.Default is null).Select(p => p.Key!);
+
+    /// <summary>Parses a value. <paramref name="variables"/>: the policy version recognises variables;
+    /// <paramref name="wildcards"/>: <c>*</c> and <c>?</c> in the literal text are wildcards.</summary>
+    public static PatternTemplate Compile(string text, bool variables, bool wildcards)
+    {
+        var parts = new List<Part>();
+        var literal = new StringBuilder();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var close = -1;
+            if (variables && text[i] == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                close = text.IndexOf('}', i + 2);
+            }
+
+            if (close < 0)
+            {
+                literal.Append(Encode(text[i], wildcards));
+                i++;
+                continue;
+            }
+
+            var inner = text.AsSpan(i + 2, close - i - 2).Trim();
+            if (inner is "*" or "?" or "$")
+            {
+                // ${*} ${?} ${$}: the character itself, never a wildcard.
+                literal.Append(inner[0]);
+            }
+            else
+            {
+                if (literal.Length > 0)
+                {
+                    parts.Add(new Part(literal.ToString(), null, null));
+                    literal.Clear();
+                }
+
+                parts.Add(ParseVariable(inner));
+            }
+
+            i = close + 1;
+        }
+
+        if (parts.Count == 0)
+        {
+            return new PatternTemplate(text, literal.ToString(), []);
+        }
+
+        if (literal.Length > 0)
+        {
+            parts.Add(new Part(literal.ToString(), null, null));
+        }
+
+        return new PatternTemplate(text, null, [.. parts]);
+    }
+
+    /// <summary>
+    /// Resolves the variables into a per-thread scratch buffer; false when a variable has no single value and no
+    /// default (then the value matches nothing) or a substituted value contains a wildcard sentinel. The span is valid
+    /// until the next call on this thread, so callers compare it at once.
+    /// </summary>
+    public bool TryResolve(in EvaluationScope scope, out ReadOnlySpan<char> resolved)
+    {
+        var buffer = _scratch ??= new char[StackLimit];
+        var length = 0;
+        foreach (var part in _parts)
+        {
+            string value;
+            if (part.Literal is not null)
+            {
+                value = part.Literal;
+            }
+            else if (!TryValue(in part, in scope, out value))
+            {
+                resolved = default;
+                return false;
+            }
+
+            if (length + value.Length > buffer.Length)
+            {
+                // Rare: grow once per thread and keep the bigger buffer.
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + value.Length));
+                _scratch = buffer;
+            }
+
+            value.AsSpan().CopyTo(buffer.AsSpan(length));
+            length += value.Length;
+        }
+
+        resolved = buffer.AsSpan(0, length);
+        return true;
+    }
+
+    private static bool TryValue(in Part part, in EvaluationScope scope, out string value)
+    {
+        if (scope.TryGetSingleText(part.Key!, out value))
+        {
+            return !Wildcard.ContainsSentinel(value);
+        }
+
+        value = part.Default ?? string.Empty;
+        return part.Default is not null;
+    }
+
+    private static char Encode(char c, bool wildcards) => (wildcards, c) switch
+    {
+        (true, '*') => Wildcard.Star,
+        (true, '?') => Wildcard.One,
+        _ => c,
+    };
+
+    private static Part ParseVariable(ReadOnlySpan<char> inner)
+    {
+        // ${key, 'default value'}
+        var comma = inner.IndexOf(',');
+        if (comma >= 0)
+        {
+            var rest = inner[(comma + 1)..].Trim();
+            if (rest.Length >= 2 && rest[0] == '\'' && rest[^1] == '\'')
+            {
+                return new Part(null, ConditionKey.Parse(inner[..comma].Trim().ToString()), rest[1..^1].ToString());
+            }
+        }
+
+        return new Part(null, ConditionKey.Parse(inner.ToString()), null);
+    }
+
+    private readonly record struct Part(string? Literal, ConditionKey? Key, string? Default);
+}

@@ -1,0 +1,49 @@
+using IamDb.Policy.Compilation;
+
+namespace IamDb.Policy.Evaluation;
+
+/// <summary>Everything one evaluation reads: the principal, the action (with its service prefix located), the resource
+/// and the context. Passed by reference; holds no per-request allocations.</summary>
+internal readonly struct EvaluationScope
+{
+    public EvaluationScope(PrincipalInfo principal, string action, string resource, RequestContext context, bool principalHasBoundary)
+    {
+        Principal = principal;
+        Action = action;
+        Resource = resource;
+        Context = context;
+        PrincipalHasBoundary = principalHasBoundary;
+        var colon = action.IndexOf(':');
+        ServiceId = ServiceIds.Find(action.AsSpan(0, colon < 0 ? action.Length : colon));
+    }
+
+    public PrincipalInfo Principal { get; }
+
+    public string Action { get; }
+
+    public string Resource { get; }
+
+    public RequestContext Context { get; }
+
+    /// <summary>True when the principal has a permissions boundary (the NotPrincipal + Deny quirk).</summary>
+    public bool PrincipalHasBoundary { get; }
+
+    /// <summary>The <see cref="ServiceIds"/> id of the action's service prefix (<c>redshift</c> in
+    /// <c>redshift:GetClusterCredentials</c>).</summary>
+    public int ServiceId { get; }
+
+    public bool TryGetEntry(ConditionKey key, out ContextEntry entry) => Context.TryGet(key, Principal, out entry);
+
+    /// <summary>A policy variable's value: the key must have exactly one value and not be multivalued.</summary>
+    public bool TryGetSingleText(ConditionKey key, out string value)
+    {
+        if (TryGetEntry(key, out var entry) && !entry.IsMultiValued && entry.Count == 1)
+        {
+            value = entry.GetText(0);
+            return true;
+        }
+
+        value = string.Empty;
+        return false;
+    }
+}
