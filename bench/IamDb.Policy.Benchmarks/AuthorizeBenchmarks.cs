@@ -43,7 +43,7 @@ public class AuthorizeBenchmarks
                             new ResourceElement(false, ["arn:aws:redshift:us-west-2:123456789012:dbuser:examplecluster/${redshift:DbUser}"]), null,
                             [new("StringEquals", "aws:userid", ["AIDAALICE"])]),
                     ]),
-                    PolicyKind.Identity,
+                    PolicyType.Identity,
                     "small"),
             ],
         };
@@ -53,8 +53,8 @@ public class AuthorizeBenchmarks
             [new PolicyStatement(null, PolicyEffect.Allow, new ActionElement(false, ["*"]), new ResourceElement(false, ["*"]), null, [])]);
         _layered = _realistic with
         {
-            PermissionsBoundary = CompiledPolicy.Compile(allowAll, PolicyKind.PermissionsBoundary, "boundary"),
-            GuardrailLevels = [[CompiledPolicy.Compile(allowAll, PolicyKind.Guardrail, "FullAWSAccess")]],
+            PermissionsBoundary = CompiledPolicy.Compile(allowAll, PolicyType.PermissionsBoundary, "boundary"),
+            GuardrailLevels = [[CompiledPolicy.Compile(allowAll, PolicyType.Guardrail, "FullAWSAccess")]],
         };
 
         foreach (var set in new[] { _small, _realistic, _large, _layered })

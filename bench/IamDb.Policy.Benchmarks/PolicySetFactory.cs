@@ -50,6 +50,6 @@ internal static class PolicySetFactory
         }
 
         var document = new PolicyDocument(PolicyDocument.Version2012, null, list);
-        return CompiledPolicy.Compile(document, PolicyKind.Identity, $"policy{index}", $"arn:aws:iam::123456789012:policy/policy{index}");
+        return CompiledPolicy.Compile(document, PolicyType.Identity, $"policy{index}", $"arn:aws:iam::123456789012:policy/policy{index}");
     }
 }

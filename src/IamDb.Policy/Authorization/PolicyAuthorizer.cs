@@ -70,7 +70,7 @@ public static class PolicyAuthorizer
         {
             GuardrailsAllow = true,
             HasResourcePolicy = policies.ResourcePolicy is not null,
-            IsTrustPolicy = policies.ResourcePolicy?.Kind == PolicyKind.TrustPolicy,
+            IsTrustPolicy = policies.ResourcePolicy?.Kind == PolicyType.TrustPolicy,
 
             // Anonymous callers have no account and no identity side: only a resource policy can grant them access.
             CrossAccount = owner is not null && principal.AccountId is not null && !string.Equals(owner, principal.AccountId, StringComparison.Ordinal),

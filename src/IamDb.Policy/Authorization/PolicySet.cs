@@ -14,7 +14,7 @@ public sealed record PolicySet
     public ImmutableArray<CompiledPolicy> IdentityPolicies { get; init => field = value.IsDefault ? [] : value; } = [];
 
     /// <summary>The resource-based policy of the resource, or the role trust policy (kind
-    /// <see cref="PolicyKind.TrustPolicy"/>) when authorizing <c>sts:AssumeRole*</c>; null when there is none.</summary>
+    /// <see cref="PolicyType.TrustPolicy"/>) when authorizing <c>sts:AssumeRole*</c>; null when there is none.</summary>
     public CompiledPolicy? ResourcePolicy { get; init; }
 
     /// <summary>The account that owns the resource; null means the principal's own account. A different account

@@ -8,7 +8,7 @@ namespace IamDb.Policy.Compilation;
 /// </summary>
 public sealed class CompiledPolicy
 {
-    private CompiledPolicy(PolicyDocument document, PolicyKind kind, string name, string? arn)
+    private CompiledPolicy(PolicyDocument document, PolicyType kind, string name, string? arn)
     {
         Document = document;
         Kind = kind;
@@ -23,7 +23,7 @@ public sealed class CompiledPolicy
     public string? Arn { get; }
 
     /// <summary>The role the policy plays.</summary>
-    public PolicyKind Kind { get; }
+    public PolicyType Kind { get; }
 
     /// <summary>The source document.</summary>
     public PolicyDocument Document { get; }
@@ -42,7 +42,7 @@ public sealed class CompiledPolicy
     /// <param name="kind">The role the policy plays in evaluation.</param>
     /// <param name="name">A name for diagnostics.</param>
     /// <param name="arn">The managed policy ARN, when there is one (it appears in AccessDenied messages).</param>
-    public static CompiledPolicy Compile(PolicyDocument document, PolicyKind kind, string name, string? arn = null)
+    public static CompiledPolicy Compile(PolicyDocument document, PolicyType kind, string name, string? arn = null)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(name);
@@ -69,7 +69,7 @@ public sealed class CompiledPolicy
     private static CompiledStatement CompileStatement(CompiledPolicy policy, int index, PolicyStatement source, bool variables)
     {
         string? error = null;
-        var takesPrincipal = policy.Kind is PolicyKind.ResourceBased or PolicyKind.TrustPolicy;
+        var takesPrincipal = policy.Kind is PolicyType.ResourceBased or PolicyType.TrustPolicy;
         if (takesPrincipal && source.Principal is null)
         {
             error = "a resource-based policy statement needs a `Principal` or `NotPrincipal`";
@@ -78,11 +78,11 @@ public sealed class CompiledPolicy
         {
             error = $"a {policy.Kind} policy statement must not have a `Principal`";
         }
-        else if (source.Resource is null && policy.Kind != PolicyKind.TrustPolicy)
+        else if (source.Resource is null && policy.Kind != PolicyType.TrustPolicy)
         {
             error = "the statement needs a `Resource` or `NotResource`";
         }
-        else if (source.Resource is not null && policy.Kind == PolicyKind.TrustPolicy)
+        else if (source.Resource is not null && policy.Kind == PolicyType.TrustPolicy)
         {
             error = "a trust policy statement must not have a `Resource`";
         }

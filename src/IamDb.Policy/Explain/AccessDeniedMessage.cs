@@ -36,12 +36,12 @@ public static class AccessDeniedMessage
     };
 
     /// <summary>The policy type as AWS words it after "with an explicit deny in".</summary>
-    public static string PolicyTypePhrase(PolicyKind kind) => kind switch
+    public static string PolicyTypePhrase(PolicyType kind) => kind switch
     {
-        PolicyKind.Guardrail => "a service control policy",
-        PolicyKind.ResourceBased or PolicyKind.TrustPolicy => "a resource-based policy",
-        PolicyKind.PermissionsBoundary => "a permissions boundary",
-        PolicyKind.Session => "a session policy",
+        PolicyType.Guardrail => "a service control policy",
+        PolicyType.ResourceBased or PolicyType.TrustPolicy => "a resource-based policy",
+        PolicyType.PermissionsBoundary => "a permissions boundary",
+        PolicyType.Session => "a session policy",
         _ => "an identity-based policy",
     };
 

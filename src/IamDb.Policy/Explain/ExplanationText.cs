@@ -78,13 +78,13 @@ public static class ExplanationText
         return text.ToString();
     }
 
-    private static string KindName(PolicyKind kind) => kind switch
+    private static string KindName(PolicyType kind) => kind switch
     {
-        PolicyKind.Identity => "identity-based policy",
-        PolicyKind.ResourceBased => "resource-based policy",
-        PolicyKind.TrustPolicy => "role trust policy",
-        PolicyKind.PermissionsBoundary => "permissions boundary",
-        PolicyKind.Session => "session policy",
+        PolicyType.Identity => "identity-based policy",
+        PolicyType.ResourceBased => "resource-based policy",
+        PolicyType.TrustPolicy => "role trust policy",
+        PolicyType.PermissionsBoundary => "permissions boundary",
+        PolicyType.Session => "session policy",
         _ => "guardrail (service control policy)",
     };
 

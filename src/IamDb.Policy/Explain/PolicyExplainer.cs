@@ -91,11 +91,11 @@ public static class PolicyExplainer
         }
     }
 
-    private static bool Contributes(PolicyKind kind, PrincipalMatch resourceGrant) => (kind, resourceGrant) switch
+    private static bool Contributes(PolicyType kind, PrincipalMatch resourceGrant) => (kind, resourceGrant) switch
     {
-        (PolicyKind.Guardrail or PolicyKind.ResourceBased or PolicyKind.TrustPolicy, _) => true,
+        (PolicyType.Guardrail or PolicyType.ResourceBased or PolicyType.TrustPolicy, _) => true,
         (_, PrincipalMatch.None) => true,
-        (PolicyKind.PermissionsBoundary or PolicyKind.Session, PrincipalMatch.Delegated) => true,
+        (PolicyType.PermissionsBoundary or PolicyType.Session, PrincipalMatch.Delegated) => true,
         _ => false,
     };
 

@@ -10,7 +10,7 @@ namespace IamDb.Policy.Explain;
 /// <param name="StatementIndex">Zero-based index of the statement in the document.</param>
 /// <param name="Sid">The statement's Sid, if any.</param>
 /// <param name="Effect">Allow or Deny.</param>
-public sealed record StatementReference(string PolicyName, string? PolicyArn, PolicyKind Kind, int StatementIndex, string? Sid, PolicyEffect Effect)
+public sealed record StatementReference(string PolicyName, string? PolicyArn, PolicyType Kind, int StatementIndex, string? Sid, PolicyEffect Effect)
 {
     internal static StatementReference Of(CompiledStatement statement) =>
         new(statement.Policy.Name, statement.Policy.Arn, statement.Policy.Kind, statement.Index, statement.Sid, statement.Effect);

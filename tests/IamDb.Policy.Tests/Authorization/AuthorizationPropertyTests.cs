@@ -117,12 +117,12 @@ public class AuthorizationPropertyTests
     {
         public PolicySet Build() => new()
         {
-            IdentityPolicies = [.. Identity.Select(p => PolicyOf(PolicyKind.Identity, p))],
-            ResourcePolicy = Resource is null ? null : PolicyOf(PolicyKind.ResourceBased, Resource),
+            IdentityPolicies = [.. Identity.Select(p => PolicyOf(PolicyType.Identity, p))],
+            ResourcePolicy = Resource is null ? null : PolicyOf(PolicyType.ResourceBased, Resource),
             ResourceAccountId = CrossAccount ? OtherAccount : null,
-            PermissionsBoundary = Boundary is null ? null : PolicyOf(PolicyKind.PermissionsBoundary, Boundary),
-            SessionPolicies = Session is null ? [] : [PolicyOf(PolicyKind.Session, Session)],
-            GuardrailLevels = Guardrail is null ? [] : [[PolicyOf(PolicyKind.Guardrail, Guardrail)]],
+            PermissionsBoundary = Boundary is null ? null : PolicyOf(PolicyType.PermissionsBoundary, Boundary),
+            SessionPolicies = Session is null ? [] : [PolicyOf(PolicyType.Session, Session)],
+            GuardrailLevels = Guardrail is null ? [] : [[PolicyOf(PolicyType.Guardrail, Guardrail)]],
         };
 
         public AuthorizationRequest Request()

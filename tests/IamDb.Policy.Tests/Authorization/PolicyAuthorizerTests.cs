@@ -16,13 +16,13 @@ public class PolicyAuthorizerTests
 
     private static CompiledPolicy AllowGet => Identity(Allow(Get, Bucket));
 
-    private static CompiledPolicy Resource(params Model.PolicyStatement[] statements) => PolicyOf(PolicyKind.ResourceBased, statements);
+    private static CompiledPolicy Resource(params Model.PolicyStatement[] statements) => PolicyOf(PolicyType.ResourceBased, statements);
 
-    private static CompiledPolicy Boundary(params Model.PolicyStatement[] statements) => PolicyOf(PolicyKind.PermissionsBoundary, statements);
+    private static CompiledPolicy Boundary(params Model.PolicyStatement[] statements) => PolicyOf(PolicyType.PermissionsBoundary, statements);
 
-    private static CompiledPolicy Session(params Model.PolicyStatement[] statements) => PolicyOf(PolicyKind.Session, statements);
+    private static CompiledPolicy Session(params Model.PolicyStatement[] statements) => PolicyOf(PolicyType.Session, statements);
 
-    private static CompiledPolicy Guardrail(params Model.PolicyStatement[] statements) => PolicyOf(PolicyKind.Guardrail, statements);
+    private static CompiledPolicy Guardrail(params Model.PolicyStatement[] statements) => PolicyOf(PolicyType.Guardrail, statements);
 
     // Identity only
 
@@ -334,7 +334,7 @@ public class PolicyAuthorizerTests
     private const string AssumeRole = "sts:AssumeRole";
     private static readonly string TargetRole = $"arn:aws:iam::{Account}:role/Target";
 
-    private static CompiledPolicy Trust(params Model.PolicyStatement[] statements) => PolicyOf(PolicyKind.TrustPolicy, statements);
+    private static CompiledPolicy Trust(params Model.PolicyStatement[] statements) => PolicyOf(PolicyType.TrustPolicy, statements);
 
     [Fact]
     public void Authorize_TrustNamesUser_AllowsWithoutIdentityPolicy()

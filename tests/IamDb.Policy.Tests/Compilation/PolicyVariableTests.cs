@@ -11,7 +11,7 @@ public class PolicyVariableTests
     private const string Home = "arn:aws:s3:::home/${aws:username}/*";
 
     private static Decision DecideDoc(PolicyDocument document, PrincipalInfo principal, string resource, RequestContext? context = null) =>
-        Decide(Identities(CompiledPolicy.Compile(document, PolicyKind.Identity, "p")), principal, "s3:GetObject", resource, context);
+        Decide(Identities(CompiledPolicy.Compile(document, PolicyType.Identity, "p")), principal, "s3:GetObject", resource, context);
 
     [Theory]
     [InlineData("arn:aws:s3:::home/alice/notes.txt", Decision.Allow)]

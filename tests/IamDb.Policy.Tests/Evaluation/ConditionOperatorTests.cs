@@ -281,7 +281,7 @@ public class ConditionOperatorTests
     {
         var principal = PrincipalInfo.FederatedUser(Account, "bob", $"arn:aws:iam::{Account}:user/bob");
         var policy = Identity(Allow("test:Act", "*", When("StringEquals", "aws:userid", $"{Account}:bob")));
-        var set = Identities(policy) with { SessionPolicies = [PolicyOf(PolicyKind.Session, Allow("*"))] };
+        var set = Identities(policy) with { SessionPolicies = [PolicyOf(PolicyType.Session, Allow("*"))] };
         Assert.Equal(Decision.Allow, Decide(set, principal, "test:Act", "*"));
     }
 

@@ -26,7 +26,7 @@ public class RedshiftExampleTests
                 [$"{Prefix}dbuser:examplecluster/${{redshift:DbUser}}"],
                 When("StringEquals", "aws:userid", $"{RoleId}:${{redshift:DbUser}}@yourdomain.com")).WithSid("CreateClusterUserStatement"),
             Statement(PolicyEffect.Allow, ["redshift:JoinGroup"], [$"{Prefix}dbgroup:examplecluster/common_group"]).WithSid("RedshiftJoinGroupStatement")),
-        PolicyKind.Identity,
+        PolicyType.Identity,
         "redshift-own-user");
 
     private static PrincipalInfo Session(string sessionName) => PrincipalInfo.AssumedRole(Account, "RedshiftUsers", RoleId, sessionName);

@@ -49,13 +49,13 @@ internal static class TestPolicies
 
     public static PolicyDocument Document(params PolicyStatement[] statements) => new(PolicyDocument.Version2012, null, statements);
 
-    public static CompiledPolicy PolicyOf(PolicyKind kind, params PolicyStatement[] statements) =>
+    public static CompiledPolicy PolicyOf(PolicyType kind, params PolicyStatement[] statements) =>
         CompiledPolicy.Compile(Document(statements), kind, kind + "Policy");
 
-    public static CompiledPolicy Identity(params PolicyStatement[] statements) => PolicyOf(PolicyKind.Identity, statements);
+    public static CompiledPolicy Identity(params PolicyStatement[] statements) => PolicyOf(PolicyType.Identity, statements);
 
     public static CompiledPolicy Managed(string name, params PolicyStatement[] statements) =>
-        CompiledPolicy.Compile(Document(statements), PolicyKind.Identity, name, $"arn:aws:iam::{Account}:policy/{name}");
+        CompiledPolicy.Compile(Document(statements), PolicyType.Identity, name, $"arn:aws:iam::{Account}:policy/{name}");
 
     public static RequestContext Context() => new(new FakeTimeProvider(Now));
 

@@ -32,12 +32,12 @@ public class AccessDeniedMessageTests
         Assert.Equal(Head + " with an explicit deny in an identity-based policy", Message(Identities(Identity(Deny("redshift:*")))));
 
     [Theory]
-    [InlineData(PolicyKind.PermissionsBoundary, " with an explicit deny in a permissions boundary")]
-    [InlineData(PolicyKind.Guardrail, " with an explicit deny in a service control policy")]
-    public void Render_ExplicitDenyByKind_NamesPolicyType(PolicyKind kind, string suffix)
+    [InlineData(PolicyType.PermissionsBoundary, " with an explicit deny in a permissions boundary")]
+    [InlineData(PolicyType.Guardrail, " with an explicit deny in a service control policy")]
+    public void Render_ExplicitDenyByKind_NamesPolicyType(PolicyType kind, string suffix)
     {
         var deny = PolicyOf(kind, Allow("*"), Deny("redshift:*"));
-        var set = kind == PolicyKind.Guardrail
+        var set = kind == PolicyType.Guardrail
             ? Identities(Identity(Allow("*"))) with { GuardrailLevels = [[deny]] }
             : Identities(Identity(Allow("*"))) with { PermissionsBoundary = deny };
         Assert.Equal(Head + suffix, Message(set));
@@ -46,7 +46,7 @@ public class AccessDeniedMessageTests
     [Fact]
     public void Render_ExplicitDenyInResourcePolicy_NamesResourceBasedPolicy()
     {
-        var set = Identities(Identity(Allow("*"))) with { ResourcePolicy = PolicyOf(PolicyKind.ResourceBased, Deny("*").ForEveryone()) };
+        var set = Identities(Identity(Allow("*"))) with { ResourcePolicy = PolicyOf(PolicyType.ResourceBased, Deny("*").ForEveryone()) };
         Assert.Equal(Head + " with an explicit deny in a resource-based policy", Message(set));
     }
 
@@ -57,15 +57,15 @@ public class AccessDeniedMessageTests
     {
         var set = Identities(Identity(Allow("*")));
         set = layer == "boundary"
-            ? set with { PermissionsBoundary = PolicyOf(PolicyKind.PermissionsBoundary, Allow("s3:*")) }
-            : set with { GuardrailLevels = [[PolicyOf(PolicyKind.Guardrail, Allow("s3:*"))]] };
+            ? set with { PermissionsBoundary = PolicyOf(PolicyType.PermissionsBoundary, Allow("s3:*")) }
+            : set with { GuardrailLevels = [[PolicyOf(PolicyType.Guardrail, Allow("s3:*"))]] };
         Assert.Equal(Head + suffix, Message(set));
     }
 
     [Fact]
     public void Render_SessionPolicyDoesNotAllow_BecauseNoSessionPolicyAllows()
     {
-        var set = Identities(Identity(Allow("*"))) with { SessionPolicies = [PolicyOf(PolicyKind.Session, Allow("s3:*"))] };
+        var set = Identities(Identity(Allow("*"))) with { SessionPolicies = [PolicyOf(PolicyType.Session, Allow("s3:*"))] };
         var request = new AuthorizationRequest(RoleSession, Action, Resource, Context());
         var message = AccessDeniedMessage.Render(PolicyExplainer.Explain(in request, set), in request);
         Assert.Equal(

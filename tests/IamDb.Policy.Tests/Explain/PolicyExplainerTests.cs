@@ -28,14 +28,14 @@ public class PolicyExplainerTests
     {
         var set = Identities(Managed("A", Deny("ec2:*"), Allow(Get).WithSid("AllowGet"))) with
         {
-            PermissionsBoundary = PolicyOf(PolicyKind.PermissionsBoundary, Allow("s3:*").WithSid("Cap")),
+            PermissionsBoundary = PolicyOf(PolicyType.PermissionsBoundary, Allow("s3:*").WithSid("Cap")),
         };
         var result = Explained(set, Alice, Get);
         Assert.Equal(Decision.Allow, result.Decision);
         Assert.Equal(
             [
-                new StatementReference("A", $"arn:aws:iam::{Account}:policy/A", PolicyKind.Identity, 1, "AllowGet", PolicyEffect.Allow),
-                new StatementReference("PermissionsBoundaryPolicy", null, PolicyKind.PermissionsBoundary, 0, "Cap", PolicyEffect.Allow),
+                new StatementReference("A", $"arn:aws:iam::{Account}:policy/A", PolicyType.Identity, 1, "AllowGet", PolicyEffect.Allow),
+                new StatementReference("PermissionsBoundaryPolicy", null, PolicyType.PermissionsBoundary, 0, "Cap", PolicyEffect.Allow),
             ],
             result.DeterminingStatements);
     }
@@ -45,7 +45,7 @@ public class PolicyExplainerTests
     {
         var set = Identities(Identity(Allow(Get).WithSid("Identity"))) with
         {
-            ResourcePolicy = PolicyOf(PolicyKind.ResourceBased, Allow(Get).For($"arn:aws:iam::{Account}:user/alice").WithSid("Bucket")),
+            ResourcePolicy = PolicyOf(PolicyType.ResourceBased, Allow(Get).For($"arn:aws:iam::{Account}:user/alice").WithSid("Bucket")),
         };
         Assert.Equal(["Bucket"], Explained(set, Alice, Get).DeterminingStatements.Select(s => s.Sid));
     }
@@ -55,8 +55,8 @@ public class PolicyExplainerTests
     {
         var set = new PolicySet
         {
-            ResourcePolicy = PolicyOf(PolicyKind.ResourceBased, Allow(Get).For($"arn:aws:iam::{Account}:role/Ops").WithSid("Bucket")),
-            PermissionsBoundary = PolicyOf(PolicyKind.PermissionsBoundary, Allow("s3:*").WithSid("Cap")),
+            ResourcePolicy = PolicyOf(PolicyType.ResourceBased, Allow(Get).For($"arn:aws:iam::{Account}:role/Ops").WithSid("Bucket")),
+            PermissionsBoundary = PolicyOf(PolicyType.PermissionsBoundary, Allow("s3:*").WithSid("Cap")),
         };
         Assert.Equal(["Bucket", "Cap"], Explained(set, RoleSession, Get).DeterminingStatements.Select(s => s.Sid));
     }
@@ -73,9 +73,9 @@ public class PolicyExplainerTests
     {
         var set = new PolicySet
         {
-            PermissionsBoundary = PolicyOf(PolicyKind.PermissionsBoundary, Allow("ec2:*")),
-            SessionPolicies = [PolicyOf(PolicyKind.Session, Allow("ec2:*"))],
-            GuardrailLevels = [[PolicyOf(PolicyKind.Guardrail, Allow("ec2:*"))]],
+            PermissionsBoundary = PolicyOf(PolicyType.PermissionsBoundary, Allow("ec2:*")),
+            SessionPolicies = [PolicyOf(PolicyType.Session, Allow("ec2:*"))],
+            GuardrailLevels = [[PolicyOf(PolicyType.Guardrail, Allow("ec2:*"))]],
         };
         var result = Explained(set, RoleSession, Get);
         Assert.Equal(
@@ -105,7 +105,7 @@ public class PolicyExplainerTests
     [Fact]
     public void ExplanationText_ImplicitDeny_ExplainsTheMissingLayer()
     {
-        var set = Identities(Identity(Allow("*"))) with { PermissionsBoundary = PolicyOf(PolicyKind.PermissionsBoundary, Allow("ec2:*")) };
+        var set = Identities(Identity(Allow("*"))) with { PermissionsBoundary = PolicyOf(PolicyType.PermissionsBoundary, Allow("ec2:*")) };
         var request = new AuthorizationRequest(Alice, Get, Bucket, Context());
         var text = ExplanationText.Render(PolicyExplainer.Explain(in request, set), in request);
         Assert.Contains("Decision: implicitDeny", text, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 namespace IamDb.Policy.Compilation;
 
 /// <summary>The role a policy plays in an authorization decision; it decides how the policy's statements combine.</summary>
-public enum PolicyKind
+public enum PolicyType
 {
     /// <summary>An identity-based policy: managed or inline, of a user, one of its groups, or a role.</summary>
     Identity,
