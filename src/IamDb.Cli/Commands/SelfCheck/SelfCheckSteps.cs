@@ -10,6 +10,7 @@ internal static class SelfCheckSteps
     public static IReadOnlyList<SelfCheckStep> All(bool skipPostgres)
     {
         var steps = new List<SelfCheckStep>(ProtocolSteps.All());
+        steps.AddRange(PolicySteps.All());
         if (!skipPostgres)
         {
             steps.Add(new SelfCheckStep(

@@ -15,7 +15,8 @@ public class SelfCheckCommandTests
         Assert.Contains("matches AWS's example", output);
         Assert.Contains("refused a changed body, a wrong secret, an unknown key and a skewed clock", output);
         Assert.Contains("accepted a SCRAM login", output);
-        Assert.Contains("All 5 steps passed", output);
+        Assert.Contains("admin denied explicitly", output);
+        Assert.Contains("All 6 steps passed", output);
     }
 
     [Fact]
@@ -25,7 +26,7 @@ public class SelfCheckCommandTests
 
         Assert.Equal(ExitCodes.Ok, exitCode);
         Assert.DoesNotContain("PostgreSQL", output);
-        Assert.Contains("All 4 steps passed", output);
+        Assert.Contains("All 5 steps passed", output);
     }
 
     [Fact]
