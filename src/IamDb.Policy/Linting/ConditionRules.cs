@@ -1,3 +1,4 @@
+using IamDb.Policy.Compilation;
 using System.Globalization;
 using IamDb.Policy.Model;
 using IamDb.Policy.Parsing;
