@@ -1,5 +1,5 @@
-using IamDb.Policy.Compilation;
 using System.Globalization;
+using IamDb.Policy.Compilation;
 using IamDb.Policy.Model;
 using IamDb.Policy.Parsing;
 using IamDb.Policy.Validation;
