@@ -1,45 +1,26 @@
+using IamDb.Policy.Compilation;
+
 namespace IamDb.Policy.Linting;
 
-/// <summary>Glob matching with <c>*</c> (any run, colons included) and <c>?</c> (one character), as in Action and StringLike.</summary>
+/// <summary>Glob matching on patterns as written (<c>*</c> and <c>?</c>), through the evaluator's matcher.</summary>
 internal static class WildcardPattern
 {
     public static bool HasWildcard(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
 
     public static bool Matches(string pattern, string value, bool ignoreCase)
     {
-        // Iterative matcher with one backtrack point for the last `*`: linear for the patterns IAM allows.
-        int p = 0, v = 0, star = -1, mark = 0;
-        while (v < value.Length)
+        // Encode into the evaluator's form: wildcards as sentinels, upper-case when the comparison ignores case.
+        var encoded = pattern.Length <= 256 ? stackalloc char[pattern.Length] : new char[pattern.Length];
+        for (var i = 0; i < pattern.Length; i++)
         {
-            if (p < pattern.Length && (pattern[p] == '?' || Same(pattern[p], value[v], ignoreCase)))
+            encoded[i] = pattern[i] switch
             {
-                p++;
-                v++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                star = p++;
-                mark = v;
-            }
-            else if (star >= 0)
-            {
-                p = star + 1;
-                v = ++mark;
-            }
-            else
-            {
-                return false;
-            }
+                '*' => Wildcard.Star,
+                '?' => Wildcard.One,
+                var c => ignoreCase ? char.ToUpperInvariant(c) : c,
+            };
         }
 
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
+        return Wildcard.Match(encoded, value, upperInput: ignoreCase);
     }
-
-    private static bool Same(char a, char b, bool ignoreCase) =>
-        a == b || (ignoreCase && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
 }
