@@ -103,6 +103,9 @@ internal sealed class IamHarness : IAsyncDisposable
 
     public IReadOnlyCollection<string> Actions => _handlers.Keys;
 
+    /// <summary>The audit details of the last request.</summary>
+    public AuditDetails? LastAudit { get; private set; }
+
     /// <summary>The caller of the next requests; the account root by default.</summary>
     public CallerIdentity Caller { get; set; } = RootCaller;
 
@@ -165,6 +168,7 @@ internal sealed class IamHarness : IAsyncDisposable
             Ids = Ids,
             Authorizer = Authorizer,
         };
+        LastAudit = context.Audit;
         var before = Authorizer.Calls.Count;
         AwsError? error = null;
         byte[] body;
@@ -242,7 +246,7 @@ internal sealed class IamHarness : IAsyncDisposable
     public static JsonElement ParseWithBotocore(IamResponse response)
     {
         const string Python = "/usr/bin/python3";
-        var script = Path.Combine(AppContext.BaseDirectory, "Actions", "Iam", "botocore_parse.py");
+        var script = Path.Combine(AppContext.BaseDirectory, "Actions", "Iam", "botocore_parse_iam.py");
         var start = new ProcessStartInfo(Python)
         {
             RedirectStandardInput = true,
@@ -250,7 +254,7 @@ internal sealed class IamHarness : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { script, "iam", response.Action, "200" })
+        foreach (var argument in new[] { script, response.Action })
         {
             start.ArgumentList.Add(argument);
         }
