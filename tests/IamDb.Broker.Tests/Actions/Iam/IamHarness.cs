@@ -205,34 +205,65 @@ internal sealed class IamHarness : IAsyncDisposable
         _ => throw new InvalidOperationException("unmapped state exception", e),
     };
 
-    /// <summary>Every table's row count, to prove a failed request left nothing behind.</summary>
+    /// <summary>Everything the IAM actions can change, as text, to prove a failed request left nothing behind.</summary>
     public async Task<string> SnapshotAsync()
     {
         var sb = new StringBuilder();
         await Store.ReadAsync(
             async (r, c) =>
             {
+                async Task Dependents(string id)
+                {
+                    foreach (var inline in await MemoryPaging.AllAsync(p => r.InlinePolicies.ListAsync(id, p, c)))
+                    {
+                        sb.Append(" inline ").Append(inline.PolicyName).Append('=').Append(inline.Document);
+                    }
+
+                    foreach (var attached in await MemoryPaging.AllAsync(p => r.Policies.ListAttachedAsync(id, null, p, c)))
+                    {
+                        sb.Append(" attached ").Append(attached.PolicyArn);
+                    }
+
+                    sb.Append('\n');
+                }
+
                 foreach (var u in await MemoryPaging.AllAsync(p => r.Users.ListAsync(Account, null, p, c)))
                 {
-                    sb.Append("user ").Append(u).Append(" keys ").Append((await r.AccessKeys.ListAsync(Account, u.UserId, c)).Count)
-                        .Append(" inline ").Append((await r.InlinePolicies.ListAsync(u.UserId, PageRequest.First, c)).Items.Count)
-                        .Append(" attached ").Append((await r.Policies.ListAttachedAsync(u.UserId, null, PageRequest.First, c)).Items.Count)
-                        .Append(" groups ").Append((await r.Groups.ListGroupsForUserAsync(u.UserId, PageRequest.First, c)).Items.Count).Append('\n');
+                    sb.Append("user ").Append(u).Append(string.Join(",", u.Tags));
+                    foreach (var key in await r.AccessKeys.ListAsync(Account, u.UserId, c))
+                    {
+                        sb.Append(" key ").Append(key.AccessKeyId).Append(' ').Append(key.Status);
+                    }
+
+                    foreach (var g in await MemoryPaging.AllAsync(p => r.Groups.ListGroupsForUserAsync(u.UserId, p, c)))
+                    {
+                        sb.Append(" in ").Append(g.GroupName);
+                    }
+
+                    await Dependents(u.UserId);
                 }
 
                 foreach (var g in await MemoryPaging.AllAsync(p => r.Groups.ListAsync(Account, null, p, c)))
                 {
-                    sb.Append("group ").Append(g).Append('\n');
+                    sb.Append("group ").Append(g);
+                    await Dependents(g.GroupId);
                 }
 
                 foreach (var o in await MemoryPaging.AllAsync(p => r.Roles.ListAsync(Account, null, p, c)))
                 {
-                    sb.Append("role ").Append(o with { Tags = [] }).Append(string.Join(",", o.Tags)).Append('\n');
+                    sb.Append("role ").Append(o).Append(string.Join(",", o.Tags));
+                    await Dependents(o.RoleId);
                 }
 
                 foreach (var p in await MemoryPaging.AllAsync(x => r.Policies.ListAsync(Account, null, x, c)))
                 {
-                    sb.Append("policy ").Append(p with { Tags = [] }).Append(" versions ").Append((await r.Policies.ListVersionsAsync(p.Arn, c)).Count).Append('\n');
+                    sb.Append("policy ").Append(p).Append(string.Join(",", p.Tags));
+                    foreach (var v in await r.Policies.ListVersionsAsync(p.Arn, c))
+                    {
+                        sb.Append(' ').Append(v);
+                    }
+
+                    sb.Append('\n');
                 }
 
                 sb.Append("root keys ").Append((await r.AccessKeys.ListAsync(Account, null, c)).Count);
