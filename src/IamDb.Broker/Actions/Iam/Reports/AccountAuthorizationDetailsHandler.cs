@@ -32,23 +32,8 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                 {
                     foreach (var user in await MemoryPaging.AllAsync(x => r.Users.ListAsync(account, null, x, c)))
                     {
-                        var inline = await InlineAsync(r, user.UserId, c);
                         var groups = await MemoryPaging.AllAsync(x => r.Groups.ListGroupsForUserAsync(user.UserId, x, c));
-                        var attached = await AttachedAsync(r, user.UserId, c);
-                        items.Add((0, w =>
-                        {
-                            w.WriteString("Path", user.Path);
-                            w.WriteString("UserName", user.UserName);
-                            w.WriteString("UserId", user.UserId);
-                            w.WriteString("Arn", user.Arn);
-                            w.WriteTimestamp("CreateDate", user.CreatedAt);
-                            WriteInline(w, "UserPolicyList", inline);
-                            w.WriteStringList("GroupList", groups.Select(g => g.GroupName));
-                            IamXml.WriteAttachedPolicies(w, "AttachedManagedPolicies", attached);
-                            IamXml.WriteBoundary(w, user.PermissionsBoundaryArn);
-                            IamXml.WriteTags(w, user.Tags);
-                        }
-                        ));
+                        items.Add((0, UserDetail(user, await InlineAsync(r, user.UserId, c), groups, await AttachedAsync(r, user.UserId, c))));
                     }
                 }
 
@@ -56,15 +41,7 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                 {
                     foreach (var group in await MemoryPaging.AllAsync(x => r.Groups.ListAsync(account, null, x, c)))
                     {
-                        var inline = await InlineAsync(r, group.GroupId, c);
-                        var attached = await AttachedAsync(r, group.GroupId, c);
-                        items.Add((1, w =>
-                        {
-                            IamXml.WriteGroup(w, group);
-                            WriteInline(w, "GroupPolicyList", inline);
-                            IamXml.WriteAttachedPolicies(w, "AttachedManagedPolicies", attached);
-                        }
-                        ));
+                        items.Add((1, GroupDetail(group, await InlineAsync(r, group.GroupId, c), await AttachedAsync(r, group.GroupId, c))));
                     }
                 }
 
@@ -72,24 +49,7 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                 {
                     foreach (var role in await MemoryPaging.AllAsync(x => r.Roles.ListAsync(account, null, x, c)))
                     {
-                        var inline = await InlineAsync(r, role.RoleId, c);
-                        var attached = await AttachedAsync(r, role.RoleId, c);
-                        items.Add((2, w =>
-                        {
-                            w.WriteString("Path", role.Path);
-                            w.WriteString("RoleName", role.RoleName);
-                            w.WriteString("RoleId", role.RoleId);
-                            w.WriteString("Arn", role.Arn);
-                            w.WriteTimestamp("CreateDate", role.CreatedAt);
-                            w.WriteString("AssumeRolePolicyDocument", IamXml.EncodeDocument(role.AssumeRolePolicyDocument));
-                            w.WriteList("InstanceProfileList", Array.Empty<int>(), static (_, _) => { });
-                            WriteInline(w, "RolePolicyList", inline);
-                            IamXml.WriteAttachedPolicies(w, "AttachedManagedPolicies", attached);
-                            IamXml.WriteBoundary(w, role.PermissionsBoundaryArn);
-                            IamXml.WriteTags(w, role.Tags);
-                            w.WriteStructure("RoleLastUsed", static _ => { });
-                        }
-                        ));
+                        items.Add((2, RoleDetail(role, await InlineAsync(r, role.RoleId, c), await AttachedAsync(r, role.RoleId, c))));
                     }
                 }
 
@@ -98,14 +58,7 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                     var usage = await IamEntities.BoundaryUsageAsync(r, account, c);
                     foreach (var policy in await MemoryPaging.AllAsync(x => r.Policies.ListAsync(account, null, x, c)))
                     {
-                        var versions = await r.Policies.ListVersionsAsync(policy.Arn, c);
-                        var boundaryCount = usage.GetValueOrDefault(policy.Arn);
-                        items.Add((3, w =>
-                        {
-                            IamXml.WritePolicy(w, policy, boundaryCount, includeTags: false);
-                            w.WriteList("PolicyVersionList", versions, static (v, version) => IamXml.WritePolicyVersion(v, version));
-                        }
-                        ));
+                        items.Add((3, PolicyDetail(policy, usage.GetValueOrDefault(policy.Arn), await r.Policies.ListVersionsAsync(policy.Arn, c))));
                     }
                 }
 
@@ -122,6 +75,50 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
             IamXml.WritePaging(w, entries);
         });
     }
+
+    private static Action<QueryXmlWriter> UserDetail(
+        IamUser user, List<InlinePolicy> inline, List<IamGroup> groups, List<AttachedPolicy> attached) => w =>
+        {
+            w.WriteString("Path", user.Path);
+            w.WriteString("UserName", user.UserName);
+            w.WriteString("UserId", user.UserId);
+            w.WriteString("Arn", user.Arn);
+            w.WriteTimestamp("CreateDate", user.CreatedAt);
+            WriteInline(w, "UserPolicyList", inline);
+            w.WriteStringList("GroupList", groups.Select(g => g.GroupName));
+            IamXml.WriteAttachedPolicies(w, "AttachedManagedPolicies", attached);
+            IamXml.WriteBoundary(w, user.PermissionsBoundaryArn);
+            IamXml.WriteTags(w, user.Tags);
+        };
+
+    private static Action<QueryXmlWriter> GroupDetail(IamGroup group, List<InlinePolicy> inline, List<AttachedPolicy> attached) => w =>
+    {
+        IamXml.WriteGroup(w, group);
+        WriteInline(w, "GroupPolicyList", inline);
+        IamXml.WriteAttachedPolicies(w, "AttachedManagedPolicies", attached);
+    };
+
+    private static Action<QueryXmlWriter> RoleDetail(IamRole role, List<InlinePolicy> inline, List<AttachedPolicy> attached) => w =>
+    {
+        w.WriteString("Path", role.Path);
+        w.WriteString("RoleName", role.RoleName);
+        w.WriteString("RoleId", role.RoleId);
+        w.WriteString("Arn", role.Arn);
+        w.WriteTimestamp("CreateDate", role.CreatedAt);
+        w.WriteString("AssumeRolePolicyDocument", IamXml.EncodeDocument(role.AssumeRolePolicyDocument));
+        w.WriteList("InstanceProfileList", Array.Empty<int>(), static (_, _) => { });
+        WriteInline(w, "RolePolicyList", inline);
+        IamXml.WriteAttachedPolicies(w, "AttachedManagedPolicies", attached);
+        IamXml.WriteBoundary(w, role.PermissionsBoundaryArn);
+        IamXml.WriteTags(w, role.Tags);
+        w.WriteStructure("RoleLastUsed", static _ => { });
+    };
+
+    private static Action<QueryXmlWriter> PolicyDetail(ManagedPolicy policy, int boundaryUsage, IReadOnlyList<PolicyVersion> versions) => w =>
+    {
+        IamXml.WritePolicy(w, policy, boundaryUsage, includeTags: false);
+        w.WriteList("PolicyVersionList", versions, static (v, version) => IamXml.WritePolicyVersion(v, version));
+    };
 
     private static Task<List<InlinePolicy>> InlineAsync(IStateReader r, string principalId, CancellationToken ct) =>
         MemoryPaging.AllAsync(x => r.InlinePolicies.ListAsync(principalId, x, ct));
