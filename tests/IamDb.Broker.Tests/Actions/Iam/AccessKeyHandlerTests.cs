@@ -177,4 +177,21 @@ public sealed class AccessKeyHandlerTests : IamHandlerTestBase
         var key = await Iam.Store.ReadAsync((r, c) => r.AccessKeys.GetAsync(keyId, c), TestContext.Current.CancellationToken);
         Assert.Equal(AccessKeyStatus.Inactive, key!.Status);
     }
+
+    [Fact]
+    public async Task CreateAccessKey_RoleSessionWithoutUserName_IsValidationError()
+    {
+        Iam.Caller = IamHarness.RootCaller with
+        {
+            Kind = IamDb.Broker.Actions.CallerKind.AssumedRole,
+            Arn = "arn:aws:sts::123456789012:assumed-role/app/s1",
+            RoleName = "app",
+            SessionName = "s1",
+            PrincipalEntityArn = "arn:aws:iam::123456789012:role/app",
+        };
+
+        var message = (await Call("CreateAccessKey")).Fails("ValidationError", 400);
+
+        Assert.Equal("Must specify userName when calling with non-User credentials", message);
+    }
 }

@@ -128,4 +128,37 @@ public sealed class AttachmentHandlerTests : IamHandlerTestBase
 
         Assert.Null((await Call("GetUser", ("UserName", "alice"))).Value("User/PermissionsBoundary"));
     }
+
+    [Fact]
+    public async Task UserNameTypes_FollowTheModel_AttachIsUpTo64AndPutUserPolicyUpTo128()
+    {
+        var name = new string('a', 65);
+
+        var attach = (await Call("AttachUserPolicy", ("UserName", name), ("PolicyArn", PolicyArn("P")))).Fails("ValidationError", 400);
+        (await Call("PutUserPolicy", ("UserName", name), ("PolicyName", "p"), ("PolicyDocument", AllowS3))).Fails("NoSuchEntity", 404);
+
+        Assert.Contains("at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64", attach);
+    }
+
+    [Fact]
+    public async Task ListEntitiesForPolicy_PagesAcrossKinds()
+    {
+        var arn = await CreatePolicy("A");
+        foreach (var name in new[] { "u1", "u2" })
+        {
+            await CreateUser(name);
+            (await Call("AttachUserPolicy", ("UserName", name), ("PolicyArn", arn))).Ok();
+        }
+
+        await CreateRole("r1");
+        (await Call("AttachRolePolicy", ("RoleName", "r1"), ("PolicyArn", arn))).Ok();
+
+        var first = (await Call("ListEntitiesForPolicy", ("PolicyArn", arn), ("MaxItems", "2"))).Ok();
+        var second = (await Call("ListEntitiesForPolicy", ("PolicyArn", arn), ("MaxItems", "2"), ("Marker", first.Value("Marker")!))).Ok();
+
+        Assert.Equal("true", first.Value("IsTruncated"));
+        Assert.Equal(3, first.Values("PolicyUsers/member").Count + first.Values("PolicyRoles/member").Count
+            + second.Values("PolicyUsers/member").Count + second.Values("PolicyRoles/member").Count);
+        Assert.Equal("false", second.Value("IsTruncated"));
+    }
 }

@@ -17,7 +17,7 @@ internal sealed class AttachmentHandler(PrincipalKind kind, bool attach) : IamAc
     public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
     {
         var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
+        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
         var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
         p.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
@@ -59,7 +59,7 @@ internal sealed class ListAttachedPoliciesHandler(PrincipalKind kind) : IamActio
     public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
     {
         var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
+        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
         var prefix = p.OptionalString("PathPrefix", IamParameters.PolicyPath);
         var page = p.ReadPage();
         p.ThrowIfInvalid();

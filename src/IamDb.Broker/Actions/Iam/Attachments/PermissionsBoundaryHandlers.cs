@@ -13,7 +13,7 @@ internal sealed class PermissionsBoundaryHandler(PrincipalKind kind, bool put) :
     public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
     {
         var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
+        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
         var boundary = put ? p.RequiredString("PermissionsBoundary", IamParameters.Arn) : null;
         p.ThrowIfInvalid();
         if (boundary is not null)

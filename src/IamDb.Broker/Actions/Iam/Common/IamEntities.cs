@@ -86,10 +86,13 @@ internal static class IamEntities
     /// <summary>The parameter holding the principal's name in actions named after it (<c>UserName</c>, <c>GroupName</c>, <c>RoleName</c>).</summary>
     public static string NameParameter(PrincipalKind kind) => kind + "Name";
 
-    /// <summary>The name constraints of the principal kind's existing-name parameter.</summary>
-    public static Aws.Query.StringConstraints NameConstraints(PrincipalKind kind) => kind switch
+    /// <summary>
+    /// The constraints of the principal's name parameter. The model types user names of some actions as
+    /// <c>existingUserNameType</c> (up to 128) and of others (attachments, boundaries) as <c>userNameType</c> (up to 64).
+    /// </summary>
+    public static Aws.Query.StringConstraints NameConstraints(PrincipalKind kind, bool existingUserName = true) => kind switch
     {
-        PrincipalKind.User => IamParameters.ExistingUserName,
+        PrincipalKind.User => existingUserName ? IamParameters.ExistingUserName : IamParameters.NewUserName,
         PrincipalKind.Group => IamParameters.GroupName,
         _ => IamParameters.RoleName,
     };
