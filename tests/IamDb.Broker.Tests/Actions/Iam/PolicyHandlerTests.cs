@@ -104,6 +104,23 @@ public sealed class PolicyHandlerTests : IamHandlerTestBase
     }
 
     [Fact]
+    public async Task ListPolicies_PolicyUsageFilter_SeparatesPermissionsAndBoundaries()
+    {
+        var permission = await CreatePolicy("Permission");
+        var boundary = await CreatePolicy("Boundary");
+        await CreateUser("alice");
+        (await Call("AttachUserPolicy", ("UserName", "alice"), ("PolicyArn", permission))).Ok();
+        (await Call("PutUserPermissionsBoundary", ("UserName", "alice"), ("PermissionsBoundary", boundary))).Ok();
+
+        var permissions = (await Call("ListPolicies", ("PolicyUsageFilter", "PermissionsPolicy"))).Ok();
+        var boundaries = (await Call("ListPolicies", ("PolicyUsageFilter", "PermissionsBoundary"))).Ok();
+
+        Assert.Equal(["Permission"], Names(permissions));
+        Assert.Equal(["Boundary"], Names(boundaries));
+        Assert.Equal("1", boundaries.Value("Policies/member/PermissionsBoundaryUsageCount"));
+    }
+
+    [Fact]
     public async Task ListPolicies_BadScope_IsValidationError()
     {
         var message = (await Call("ListPolicies", ("Scope", "Mine"))).Fails("ValidationError", 400);
