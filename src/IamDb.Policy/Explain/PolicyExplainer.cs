@@ -1,0 +1,171 @@
+using IamDb.Policy.Authorization;
+using IamDb.Policy.Compilation;
+using IamDb.Policy.Evaluation;
+using IamDb.Policy.Model;
+
+namespace IamDb.Policy.Explain;
+
+/// <summary>
+/// Explain mode: evaluates every statement of every applicable policy (no early exit) and reports which statements
+/// decided, which kinds had no Allow, which context keys were missing and which statements were skipped.
+/// Allocates; use <see cref="PolicyAuthorizer.Authorize"/> on the hot path. Both give the same decision.
+/// </summary>
+public static class PolicyExplainer
+{
+    /// <summary>Decides one request and explains the decision.</summary>
+    public static AuthorizationResult Explain(in AuthorizationRequest request, PolicySet policies)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        var run = new Run(PolicyAuthorizer.CreateScope(in request, policies));
+        var facts = PolicyAuthorizer.BaseFacts(in request, policies);
+
+        if (PolicyAuthorizer.GuardrailsApply(policies))
+        {
+            foreach (var level in policies.GuardrailLevels)
+            {
+                var levelAllows = false;
+                foreach (var policy in level)
+                {
+                    levelAllows |= run.Scan(policy) != PrincipalMatch.None;
+                }
+
+                facts.GuardrailsAllow &= levelAllows;
+            }
+        }
+
+        if (policies.ResourcePolicy is { } resourcePolicy)
+        {
+            facts.ResourceMatch = run.Scan(resourcePolicy);
+        }
+
+        var identityAllows = false;
+        foreach (var policy in policies.IdentityPolicies)
+        {
+            identityAllows |= run.Scan(policy) != PrincipalMatch.None;
+        }
+
+        facts.IdentityAllows = request.Principal.Type switch
+        {
+            PrincipalType.Root => true,
+            PrincipalType.Anonymous or PrincipalType.Service => false,
+            _ => identityAllows,
+        };
+        facts.BoundaryAllows = policies.PermissionsBoundary is not { } boundary || run.Scan(boundary) != PrincipalMatch.None;
+        var sessionAllows = false;
+        foreach (var policy in policies.SessionPolicies)
+        {
+            sessionAllows |= run.Scan(policy) != PrincipalMatch.None;
+        }
+
+        facts.SessionAllows = !request.Principal.IsSession
+            || (policies.HasSessionPolicies ? sessionAllows : request.Principal.Type == PrincipalType.AssumedRole);
+        facts.ExplicitDeny = run.Matched.Any(m => m.Statement.Effect == PolicyEffect.Deny);
+
+        var decision = facts.Decide();
+        return new AuthorizationResult(
+            decision,
+            Determining(decision, in facts, run.Matched),
+            [.. run.Matched.Select(m => StatementReference.Of(m.Statement))],
+            decision == Decision.ImplicitDeny ? Reasons(in facts) : [],
+            [.. run.Missing],
+            run.Errors);
+    }
+
+    private static StatementReference[] Determining(Decision decision, in DecisionFacts facts, List<(CompiledStatement Statement, PrincipalMatch Match)> matched)
+    {
+        switch (decision)
+        {
+            case Decision.ExplicitDeny:
+                return [.. matched.Where(m => m.Statement.Effect == PolicyEffect.Deny).Select(m => StatementReference.Of(m.Statement))];
+            case Decision.Allow:
+                // A resource policy that grants alone is the reason; otherwise every layer's Allow contributed.
+                var resourceGrants = facts.Resource() == ResourceVerdict.Grants;
+                return
+                [
+                    .. matched.Where(m => m.Statement.Effect == PolicyEffect.Allow && Contributes(m.Statement.Policy.Kind, resourceGrants))
+                        .Select(m => StatementReference.Of(m.Statement)),
+                ];
+            default:
+                return [];
+        }
+    }
+
+    private static bool Contributes(PolicyKind kind, bool resourceGrants) => kind switch
+    {
+        PolicyKind.Guardrail or PolicyKind.ResourceBased or PolicyKind.TrustPolicy => true,
+        _ => !resourceGrants,
+    };
+
+    private static DenialReason[] Reasons(in DecisionFacts facts)
+    {
+        var reasons = new List<DenialReason>();
+        if (!facts.GuardrailsAllow)
+        {
+            reasons.Add(DenialReason.NoGuardrailAllows);
+        }
+
+        var resource = facts.Resource();
+        if (resource == ResourceVerdict.Missing)
+        {
+            reasons.Add(DenialReason.NoResourcePolicyAllows);
+        }
+
+        if (resource != ResourceVerdict.Grants)
+        {
+            if (!facts.IdentityAllows)
+            {
+                reasons.Add(DenialReason.NoIdentityPolicyAllows);
+            }
+
+            if (!facts.BoundaryAllows)
+            {
+                reasons.Add(DenialReason.NoPermissionsBoundaryAllows);
+            }
+
+            if (!facts.SessionAllows)
+            {
+                reasons.Add(DenialReason.NoSessionPolicyAllows);
+            }
+        }
+
+        return [.. reasons];
+    }
+
+    /// <summary>The mutable state of one explain run.</summary>
+    private sealed class Run(EvaluationScope scope)
+    {
+        public List<(CompiledStatement Statement, PrincipalMatch Match)> Matched { get; } = [];
+
+        public SortedSet<string> Missing { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+        public List<StatementError> Errors { get; } = [];
+
+        /// <summary>Scans every statement of a policy; returns the strongest Allow match.</summary>
+        public PrincipalMatch Scan(CompiledPolicy policy)
+        {
+            var best = PrincipalMatch.None;
+            foreach (var statement in policy.Statements)
+            {
+                if (statement.Error is { } error)
+                {
+                    Errors.Add(new StatementError(StatementReference.Of(statement), error));
+                    continue;
+                }
+
+                var match = statement.MatchExplained(in scope, Missing);
+                if (match == PrincipalMatch.None)
+                {
+                    continue;
+                }
+
+                Matched.Add((statement, match));
+                if (statement.Effect == PolicyEffect.Allow && match > best)
+                {
+                    best = match;
+                }
+            }
+
+            return best;
+        }
+    }
+}
