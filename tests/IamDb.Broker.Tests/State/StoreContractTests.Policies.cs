@@ -10,13 +10,13 @@ public abstract partial class StoreContractTests
     public async Task Policies_Create_StoresV1AsDefaultAndRefusesDuplicateName()
     {
         var account = NewAccount();
-        var policy = Policy(account, "ReadAll", "/team/") with { Description = "reads", Tags = [new Tag("k", "v")] };
+        var policy = StoreTestData.Policy(account, "ReadAll", "/team/") with { Description = "reads", Tags = [new Tag("k", "v")] };
 
         var created = await Store.WriteAsync((w, ct) => w.Policies.CreateAsync(policy, Document, ct), Ct);
         var read = await Store.ReadAsync((r, ct) => r.Policies.GetAsync(policy.Arn, ct), Ct);
         var defaultVersion = await Store.ReadAsync((r, ct) => r.Policies.GetDefaultVersionAsync(policy.Arn, ct), Ct);
         var e = await Assert.ThrowsAsync<EntityAlreadyExistsException>(
-            () => Store.WriteAsync((w, ct) => w.Policies.CreateAsync(Policy(account, "readall", "/other/"), Document, ct), Ct));
+            () => Store.WriteAsync((w, ct) => w.Policies.CreateAsync(StoreTestData.Policy(account, "readall", "/other/"), Document, ct), Ct));
 
         Assert.NotNull(read);
         Assert.Equal(created with { Tags = read.Tags }, read);
@@ -31,7 +31,7 @@ public abstract partial class StoreContractTests
     public async Task Policies_Versions_AtMostFiveAndIdsAreNeverReused()
     {
         var account = NewAccount();
-        var policy = Policy(account, "P");
+        var policy = StoreTestData.Policy(account, "P");
         await Store.WriteAsync((w, ct) => w.Policies.CreateAsync(policy, Document, ct), Ct);
         for (var i = 2; i <= 5; i++)
         {
@@ -63,7 +63,7 @@ public abstract partial class StoreContractTests
     public async Task Policies_Attachments_AreQueryableBothWaysAndBlockPolicyDelete()
     {
         var account = NewAccount();
-        var policy = Policy(account, "Shared", "/p/");
+        var policy = StoreTestData.Policy(account, "Shared", "/p/");
         var (user, role, group) = (User(account, "adam"), Role(account, "builder"), Group(account, "devs"));
         const string awsManaged = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess";
         await Store.WriteAsync(
@@ -116,7 +116,7 @@ public abstract partial class StoreContractTests
     public async Task Policies_DeleteWithExtraVersions_ThrowsDeleteConflict()
     {
         var account = NewAccount();
-        var policy = Policy(account, "P");
+        var policy = StoreTestData.Policy(account, "P");
         await Store.WriteAsync(
             async (w, ct) =>
             {
