@@ -93,8 +93,13 @@ internal sealed class AssumeRoleHandler : IActionHandler
             throw new AwsErrorException(new AwsError(AwsErrorCodes.AccessDenied, message, 403));
         }
 
-        await context.AuthorizeWithResourcePolicyAsync(
-            "sts:AssumeRole", role.Arn, new ResourcePolicy(role.AssumeRolePolicyDocument, role.RoleName + " trust policy", true), keys, ct);
+        var trust = new ResourcePolicy(role.AssumeRolePolicyDocument, role.RoleName + " trust policy", true);
+        await context.AuthorizeWithResourcePolicyAsync("sts:AssumeRole", role.Arn, trust, keys, ct);
+        if (tags.Count > 0)
+        {
+            // Passing session tags is its own permission, granted by the trust policy (and identity policies) too.
+            await context.AuthorizeWithResourcePolicyAsync("sts:TagSession", role.Arn, trust, keys, ct);
+        }
 
         var seconds = duration ?? 3600;
         if (seconds > role.MaxSessionDuration)
