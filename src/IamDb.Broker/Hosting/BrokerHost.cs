@@ -176,7 +176,7 @@ public sealed class BrokerHost : IAsyncDisposable
                 var https = uri.Scheme == Uri.UriSchemeHttps;
                 Action<ListenOptions> configure = listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1; // HTTP/2 needs TLS (ALPN)
                     if (https)
                     {
                         listen.UseHttps(certificate!);
