@@ -24,6 +24,9 @@ internal sealed class AssumeRoleHandler : IActionHandler
     private static readonly StringConstraints TagValue = new(0, 256, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]*");
     private static readonly StringConstraints SourceIdentity = new(2, 64, @"[\w+=,.@-]*");
 
+    /// <summary>AWS limits a session assumed with role-session credentials (role chaining) to one hour.</summary>
+    public const int ChainedSessionLimitSeconds = 3600;
+
     public string Service => "sts";
 
     public string Action => "AssumeRole";
@@ -107,6 +110,14 @@ internal sealed class AssumeRoleHandler : IActionHandler
             throw new AwsErrorException(new AwsError(
                 AwsErrorCodes.ValidationError,
                 string.Create(CultureInfo.InvariantCulture, $"The requested DurationSeconds exceeds the MaxSessionDuration set for this role."),
+                400));
+        }
+
+        if (caller.Kind == CallerKind.AssumedRole && seconds > ChainedSessionLimitSeconds)
+        {
+            throw new AwsErrorException(new AwsError(
+                AwsErrorCodes.ValidationError,
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
                 400));
         }
 

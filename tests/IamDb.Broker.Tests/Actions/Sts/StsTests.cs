@@ -233,6 +233,24 @@ public sealed class StsTests
         Assert.Contains("sts:TagSession", reply.ErrorMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AssumeRole_ChainedBeyondOneHour_IsValidationError()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var (user, key) = await StoreSeed.UserWithKeyAsync(broker, "alice");
+        var first = await StoreSeed.RoleAsync(broker, "First", StoreSeed.TrustPolicyFor(user.Arn), 3600, AllowAssume);
+        var second = await StoreSeed.RoleAsync(broker, "Second", StoreSeed.TrustPolicyFor($"arn:aws:iam::{broker.AccountId}:root"), 43200);
+        var session = Credentials(await broker.CallAsync("sts", "AssumeRole", [new("RoleArn", first.Arn), new("RoleSessionName", "s1")], key));
+
+        var tooLong = await broker.CallAsync(
+            "sts", "AssumeRole", [new("RoleArn", second.Arn), new("RoleSessionName", "s2"), new("DurationSeconds", "7200")], session);
+        var oneHour = await broker.CallAsync(
+            "sts", "AssumeRole", [new("RoleArn", second.Arn), new("RoleSessionName", "s3"), new("DurationSeconds", "3600")], session);
+
+        Assert.Equal("ValidationError", tooLong.ErrorCode);
+        Assert.Equal(HttpStatusCode.OK, oneHour.Status);
+    }
+
     internal static SigningCredentials Credentials(QueryReply reply) =>
         new(reply.Find("AccessKeyId") ?? throw new InvalidOperationException(reply.ToString()), reply.Find("SecretAccessKey")!, reply.Find("SessionToken"));
 }
