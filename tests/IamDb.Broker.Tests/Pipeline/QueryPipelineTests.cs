@@ -129,6 +129,22 @@ public sealed class QueryPipelineTests
     }
 
     [Fact]
+    public async Task Request_PresignedGet_IsAuthenticatedAndTheSignatureIsNotAudited()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var uri = new Uri(broker.Endpoint + "/?Action=GetCallerIdentity&Version=2011-06-15");
+        var presigned = SigV4Signer.Presign(SigV4Request.FromUri("GET", uri), broker.Root, "us-east-1", "sts", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        using var message = new HttpRequestMessage(HttpMethod.Get, broker.Endpoint + presigned.RawTarget);
+
+        var reply = await broker.SendAsync(message);
+        var record = (await broker.AuditAsync()).Single(r => r.RequestId == reply.RequestId);
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal(broker.AccountId, reply.Find("Account"));
+        Assert.DoesNotContain(presigned.Signature, Broker.State.Audit.AuditJson.Write(record), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Request_InactiveUserKey_IsInvalidClientTokenId()
     {
         await using var broker = await TestBroker.StartAsync();
