@@ -60,7 +60,29 @@ internal sealed class ActionContext
             throw new AwsErrorException(denied);
         }
     }
+
+    /// <summary>
+    /// Like <see cref="AuthorizeAsync"/>, but also evaluates <paramref name="resourcePolicy"/> (a role trust policy for
+    /// <c>sts:AssumeRole</c>, or a resource-based policy) together with the caller's policies.
+    /// </summary>
+    public async ValueTask AuthorizeWithResourcePolicyAsync(
+        string action, string resourceArn, ResourcePolicy resourcePolicy, IReadOnlyDictionary<string, IReadOnlyList<string>>? context = null,
+        CancellationToken ct = default)
+    {
+        var denied = await Authorizer.AuthorizeWithResourcePolicyAsync(this, action, resourceArn, resourcePolicy, context, ct);
+        if (denied is not null)
+        {
+            throw new AwsErrorException(denied);
+        }
+    }
 }
+
+/// <summary>A resource-side policy to evaluate with the caller's policies.</summary>
+/// <param name="Document">The policy JSON as stored.</param>
+/// <param name="Name">A name for audit and explanations (e.g. <c>MyRole trust policy</c>).</param>
+/// <param name="IsTrustPolicy">True for a role trust policy (it must allow by itself).</param>
+/// <param name="OwnerAccountId">The account owning the resource; null for the caller's own account.</param>
+internal sealed record ResourcePolicy(string Document, string Name, bool IsTrustPolicy, string? OwnerAccountId = null);
 
 /// <summary>Audit contributions of a handler: parameters and response elements safe to record (never secrets).</summary>
 internal sealed class AuditDetails
@@ -81,4 +103,9 @@ internal interface IActionAuthorizer
     /// <summary>Null when allowed; otherwise AWS's AccessDenied error with its message.</summary>
     ValueTask<AwsError?> AuthorizeAsync(
         ActionContext context, string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? extraContext, CancellationToken ct);
+
+    /// <summary>Null when allowed with <paramref name="resourcePolicy"/> evaluated as the resource side; otherwise AccessDenied.</summary>
+    ValueTask<AwsError?> AuthorizeWithResourcePolicyAsync(
+        ActionContext context, string action, string resourceArn, ResourcePolicy resourcePolicy,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? extraContext, CancellationToken ct);
 }

@@ -113,16 +113,16 @@ public abstract partial class StoreContractTests
         var trace = JsonSerializer.SerializeToElement(new { decision = "Allow", statement = "arn:aws:iam::aws:policy/X#0" });
         var records = new List<AuditRecord>
         {
-            Audit(account, "CreateUser", Now, alice) with
+            StoreTestData.Audit(account, "CreateUser", Now, alice) with
             {
                 UserAgent = "aws-cli/2",
                 RequestParameters = JsonSerializer.SerializeToElement(new { userName = "eve" }),
                 DecisionTrace = trace,
             },
-            Audit(account, "GetClusterCredentials", Now.AddSeconds(1), alice, "AccessDenied"),
-            Audit(account, "GetClusterCredentials", Now.AddSeconds(1), bob),
-            Audit(account, "GetClusterCredentials", Now.AddSeconds(2), bob),
-            Audit(account, "DeleteUser", Now.AddSeconds(3), alice),
+            StoreTestData.Audit(account, "GetClusterCredentials", Now.AddSeconds(1), alice, "AccessDenied"),
+            StoreTestData.Audit(account, "GetClusterCredentials", Now.AddSeconds(1), bob),
+            StoreTestData.Audit(account, "GetClusterCredentials", Now.AddSeconds(2), bob),
+            StoreTestData.Audit(account, "DeleteUser", Now.AddSeconds(3), alice),
         };
         foreach (var record in records)
         {

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using IamDb.Aws.Signing;
+using IamDb.Broker.Hosting;
+
+namespace IamDb.Broker.LoadTest;
+
+/// <summary>
+/// Loopback load generator for <c>sts:GetCallerIdentity</c>: N keep-alive connections send signed requests for a fixed
+/// time (bounded by a request count too) and report throughput, latency percentiles and the broker's memory.
+/// Usage: <c>dotnet run -c Release --project bench/IamDb.Broker.LoadTest -- [--connections 32] [--seconds 10]
+/// [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
+/// Without <c>--url</c> it starts a broker in-process on a temporary data directory (memory is then the whole process).
+/// </summary>
+internal static class Program
+{
+    private static readonly byte[] Body = Encoding.ASCII.GetBytes("Action=GetCallerIdentity&Version=2011-06-15");
+
+    public static async Task<int> Main(string[] args)
+    {
+        var connections = IntArg(args, "--connections", 32);
+        var seconds = IntArg(args, "--seconds", 10);
+        var maxRequests = IntArg(args, "--max-requests", 2_000_000);
+        var url = StringArg(args, "--url");
+        var pid = StringArg(args, "--pid");
+        BrokerHost? host = null;
+        SigningCredentials credentials;
+        if (url is null)
+        {
+            var options = new BrokerOptions { DataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName };
+            options.ThrottleRatePerSecond = 1_000_000;
+            options.ThrottleBurst = 1_000_000;
+            host = await BrokerHost.StartAsync(options);
+            url = host.EndpointUrl;
+            credentials = ReadCredentials(host.CredentialsFilePath);
+        }
+        else
+        {
+            credentials = ReadCredentials(StringArg(args, "--credentials") ?? throw new ArgumentException("--credentials DATA/credentials is required with --url"));
+        }
+
+        var uri = new Uri(url + "/");
+        if (!uri.IsLoopback)
+        {
+            Console.Error.WriteLine("refusing to load a non-loopback endpoint");
+            return 2;
+        }
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var client = new HttpClient(handler);
+        Console.WriteLine($"target {url}, {connections} connections, {seconds} s, at most {maxRequests} requests, {Environment.ProcessorCount} cores");
+
+        // Warm up: JIT, connections, caches.
+        await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(2), maxRequests);
+        var result = await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(seconds), maxRequests);
+
+        var all = result.Latencies;
+        all.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"requests {all.Count} ok, {result.Errors} errors in {result.Elapsed.TotalSeconds:0.00} s = {all.Count / result.Elapsed.TotalSeconds:0} req/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"latency p50 {Ms(Percentile(all, 0.50)):0.00} ms, p90 {Ms(Percentile(all, 0.90)):0.00} ms, p99 {Ms(Percentile(all, 0.99)):0.00} ms, max {Ms(all.Count > 0 ? all[^1] : 0):0.00} ms"));
+        if (pid is not null)
+        {
+            Console.WriteLine($"broker process {pid} resident memory: {ReadRss(pid)}");
+        }
+        else
+        {
+            using var self = Process.GetCurrentProcess();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"process (broker + generator) working set {self.WorkingSet64 / 1048576.0:0} MiB, GC heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB"));
+        }
+
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+
+        return 0;
+    }
+
+    private static async Task<(List<long> Latencies, long Errors, TimeSpan Elapsed)> RunAsync(
+        HttpClient client, Uri uri, SigningCredentials credentials, int connections, TimeSpan duration, int maxRequests)
+    {
+        var remaining = maxRequests;
+        long errors = 0;
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, connections).Select(async _ =>
+        {
+            var latencies = new List<long>(100_000);
+            SigV4HeaderSignature? signature = null;
+            var signedAt = 0L;
+            while (Stopwatch.GetTimestamp() < stopAt && Interlocked.Decrement(ref remaining) >= 0)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (signature is null || now - signedAt > Stopwatch.Frequency)
+                {
+                    // Clients sign each request; re-signing once a second keeps the generator's CPU for the broker.
+                    signature = SigV4Signer.SignHeaders(SigV4Request.FromUri("POST", uri, [], Body), credentials, "us-east-1", "sts", DateTimeOffset.UtcNow);
+                    signedAt = now;
+                }
+
+                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(Body) };
+                foreach (var (name, value) in signature.HeadersToAdd)
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+
+                var t0 = Stopwatch.GetTimestamp();
+                using var response = await client.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                var t1 = Stopwatch.GetTimestamp();
+                if (response.IsSuccessStatusCode)
+                {
+                    latencies.Add(t1 - t0);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+
+            return latencies;
+        }).ToList();
+        var lists = await Task.WhenAll(workers);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return (lists.SelectMany(l => l).ToList(), errors, elapsed);
+    }
+
+    private static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static string ReadRss(string pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line?["VmRSS:".Length..].Trim() ?? "unknown";
+    }
+
+    private static SigningCredentials ReadCredentials(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        string Value(string key) => lines.Single(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+        return new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key"));
+    }
+
+    private static int IntArg(string[] args, string name, int fallback) =>
+        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? StringArg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

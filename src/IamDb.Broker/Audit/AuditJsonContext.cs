@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace IamDb.Broker.Audit;
+
+/// <summary>Source-generated JSON for the audit record's free-form parts.</summary>
+[JsonSerializable(typeof(Dictionary<string, string?>))]
+[JsonSerializable(typeof(List<string>))]
+internal sealed partial class AuditJsonContext : JsonSerializerContext;

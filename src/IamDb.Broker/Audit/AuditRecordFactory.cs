@@ -1,0 +1,113 @@
+using System.Text.Json;
+using IamDb.Aws.Errors;
+using IamDb.Aws.Query;
+using IamDb.Broker.Actions;
+using IamDb.Broker.State.Audit;
+
+namespace IamDb.Broker.Audit;
+
+/// <summary>Builds the CloudTrail-shaped record of one request from what the pipeline and the handler learned.</summary>
+internal static class AuditRecordFactory
+{
+    /// <summary>What the pipeline knows about a request when it is answered.</summary>
+    internal sealed record RequestFacts(
+        string RequestId,
+        DateTimeOffset EventTime,
+        string Service,
+        string? Action,
+        string Region,
+        string SourceIp,
+        string? UserAgent,
+        string? AccessKeyId,
+        CallerIdentity? Caller,
+        string RecipientAccountId);
+
+    public static AuditRecord Create(RequestFacts facts, QueryParameters parameters, AuditDetails? details, AwsError? error)
+    {
+        var identity = facts.Caller is { } caller
+            ? new AuditIdentity(IdentityType(caller))
+            {
+                PrincipalId = caller.UserId,
+                Arn = caller.Arn,
+                AccountId = caller.AccountId,
+                AccessKeyId = caller.AccessKeyId,
+                UserName = caller.UserName,
+            }
+            : new AuditIdentity("Unknown") { AccessKeyId = facts.AccessKeyId };
+
+        var requestParameters = details is not null && details.RequestParameters.Count > 0
+            ? ToElement(details.RequestParameters)
+            : ToElement(SafeParameters(parameters));
+
+        return new AuditRecord(
+            Guid.NewGuid().ToString("D"),
+            facts.EventTime,
+            $"{facts.Service}.amazonaws.com",
+            facts.Action ?? "Unknown",
+            facts.Region,
+            facts.SourceIp,
+            facts.RequestId,
+            identity)
+        {
+            UserAgent = facts.UserAgent,
+            RecipientAccountId = facts.RecipientAccountId,
+            RequestParameters = requestParameters,
+            ResponseElements = details is { ResponseElements.Count: > 0 } && error is null ? ToElement(details.ResponseElements) : null,
+            ErrorCode = error?.Code,
+            ErrorMessage = error?.Message,
+            DecisionTrace = details is { Decisions.Count: > 0 } ? JsonSerializer.SerializeToElement(details.Decisions, AuditJsonContext.Default.ListString) : null,
+        };
+    }
+
+    /// <summary>The request's parameters minus the protocol ones and every parameter that carries a secret, camelCased as CloudTrail shows them.</summary>
+    public static Dictionary<string, object?> SafeParameters(QueryParameters parameters)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in parameters)
+        {
+            if (key is "Action" or "Version" || IsSecret(key) || key.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            result.TryAdd(CamelCase(key), value);
+        }
+
+        return result;
+    }
+
+    /// <summary>Parameter names that carry secrets: passwords, secret keys, session and MFA tokens.</summary>
+    public static bool IsSecret(string parameterName) =>
+        parameterName.Contains("Password", StringComparison.OrdinalIgnoreCase)
+        || parameterName.Contains("Secret", StringComparison.OrdinalIgnoreCase)
+        || parameterName.Contains("Token", StringComparison.OrdinalIgnoreCase)
+        || parameterName.Contains("SAMLAssertion", StringComparison.OrdinalIgnoreCase);
+
+    private static string IdentityType(CallerIdentity caller) => caller.Kind switch
+    {
+        CallerKind.Root => "Root",
+        CallerKind.User => "IAMUser",
+        CallerKind.AssumedRole => "AssumedRole",
+        _ => caller.IsRoot ? "Root" : "IAMUser",
+    };
+
+    private static string CamelCase(string key) =>
+        key.Length > 0 && char.IsUpper(key[0]) ? string.Concat(char.ToLowerInvariant(key[0]).ToString(), key.AsSpan(1)) : key;
+
+    private static JsonElement ToElement(Dictionary<string, object?> values)
+    {
+        var strings = new Dictionary<string, string?>(values.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            strings[key] = value switch
+            {
+                null => null,
+                DateTimeOffset time => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => value.ToString(),
+            };
+        }
+
+        return JsonSerializer.SerializeToElement(strings, AuditJsonContext.Default.DictionaryStringString);
+    }
+}

@@ -1,0 +1,251 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using IamDb.Aws.Identifiers;
+using IamDb.Aws.Signing;
+using IamDb.Broker.Actions;
+using IamDb.Broker.Audit;
+using IamDb.Broker.Authorization;
+using IamDb.Broker.Pipeline;
+using IamDb.Broker.Secrets;
+using IamDb.Broker.State;
+using IamDb.Broker.State.Sql;
+using IamDb.Broker.Throttling;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace IamDb.Broker.Hosting;
+
+/// <summary>
+/// The running broker: Kestrel serving the Query-protocol endpoint and <c>/health</c> over the state store. Start it with
+/// <see cref="StartAsync(BrokerOptions, Action{ILoggingBuilder}?, CancellationToken)"/>; stop it with
+/// <see cref="StopAsync"/> or <c>await using</c> (in-flight requests finish, the audit log is flushed, the store closed).
+/// </summary>
+public sealed class BrokerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IStateStore _store;
+    private int _stopped;
+
+    private BrokerHost(WebApplication app, IStateStore store, BrokerRuntime runtime, BootstrapResult bootstrap, IReadOnlyList<Uri> addresses, string? caPath)
+    {
+        _app = app;
+        _store = store;
+        Runtime = runtime;
+        Bootstrap = bootstrap;
+        Addresses = addresses;
+        CaCertificatePath = caPath;
+    }
+
+    /// <summary>Every address the broker listens on, with the ports actually bound.</summary>
+    public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>The first listen address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress => Addresses[0];
+
+    /// <summary>The endpoint URL to give <c>aws --endpoint-url</c> (no trailing slash).</summary>
+    public string EndpointUrl => BaseAddress.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>The data directory in use.</summary>
+    public string DataDirectory => Runtime.DataDirectory.Path;
+
+    /// <summary>The account the broker serves.</summary>
+    public string AccountId => Runtime.AccountId;
+
+    /// <summary>True when this start created the account's root key and credentials files.</summary>
+    public bool CreatedAccount => Bootstrap.Created;
+
+    /// <summary>The AWS shared-credentials file with profile <c>iamdb</c> (mode 0600).</summary>
+    public string CredentialsFilePath => Path.Combine(DataDirectory, AccountBootstrap.CredentialsFileName);
+
+    /// <summary>The AWS config file with <c>[profile iamdb]</c> and the region.</summary>
+    public string ConfigFilePath => Path.Combine(DataDirectory, AccountBootstrap.ConfigFileName);
+
+    /// <summary>The generated CA certificate clients must trust, when <see cref="BrokerOptions.GenerateTlsCertificate"/> is on.</summary>
+    public string? CaCertificatePath { get; }
+
+    internal BrokerRuntime Runtime { get; }
+
+    internal BootstrapResult Bootstrap { get; }
+
+    internal IServiceProvider Services => _app.Services;
+
+    internal IStateStore Store => _store;
+
+    /// <summary>Validates <paramref name="options"/>, opens the store, bootstraps the account and starts listening.</summary>
+    /// <exception cref="BrokerOptionsException">the options are invalid (every problem is listed).</exception>
+    /// <exception cref="MasterKeyException">the store was created under another master key.</exception>
+    public static Task<BrokerHost> StartAsync(BrokerOptions options, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default) =>
+        StartAsync(options, new BrokerHostHooks { ConfigureLogging = configureLogging }, cancellationToken);
+
+    internal static async Task<BrokerHost> StartAsync(BrokerOptions options, BrokerHostHooks hooks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var time = hooks.Time ?? TimeProvider.System;
+        var ids = IdentifierGenerator.Shared;
+        var data = State.DataDirectory.Prepare(options.DataDirectory);
+        var masterKey = options.MasterKey is { } configured ? MasterKey.Parse(configured, "configuration") : MasterKey.Load(data.Path);
+        var protector = new SecretProtector(masterKey);
+        IStateStore store = options.Store == StoreKind.Postgres
+            ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, time, cancellationToken)
+            : await SqliteStateStore.OpenAsync(data.StateFilePath, protector, time, cancellationToken);
+        try
+        {
+            var accountId = AccountBootstrap.ResolveAccountId(data, options.AccountId);
+            var bootstrap = await AccountBootstrap.EnsureRootKeyAsync(store, data, accountId, options.Region, ids, time, cancellationToken);
+            var runtime = new BrokerRuntime(options, store, time, ids, accountId, data);
+            string? caPath = null;
+            X509Certificate2? certificate = null;
+            if (options.GenerateTlsCertificate)
+            {
+                certificate = TlsCertificates.LoadOrCreateSelfSigned(data.Path, time, out caPath);
+            }
+            else if (options.TlsCertificatePath is { } certPath)
+            {
+                certificate = TlsCertificates.Load(certPath, options.TlsKeyPath);
+            }
+
+            var app = Build(runtime, hooks, certificate);
+            await app.StartAsync(cancellationToken);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .Select(a => new Uri(a.Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)))
+                .ToList();
+            return new BrokerHost(app, store, runtime, bootstrap, addresses, caPath);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl-C), then stops gracefully.</summary>
+    public async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await StopAsync(CancellationToken.None);
+    }
+
+    /// <summary>Stops listening, lets in-flight requests finish, flushes the audit log and closes the store.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Runtime.Options.ShutdownTimeout);
+        await _app.StopAsync(timeout.Token);
+        await _app.Services.GetRequiredService<AuditLog>().DisposeAsync();
+        await _app.DisposeAsync();
+        await _store.DisposeAsync();
+    }
+
+    /// <inheritdoc cref="StopAsync"/>
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static WebApplication Build(BrokerRuntime runtime, BrokerHostHooks hooks, X509Certificate2? certificate)
+    {
+        var options = runtime.Options;
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = runtime.DataDirectory.Path });
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // the pipeline enforces the limit and answers with AWS XML
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            foreach (var url in options.Urls)
+            {
+                var uri = new Uri(url);
+                var https = uri.Scheme == Uri.UriSchemeHttps;
+                Action<ListenOptions> configure = listen =>
+                {
+                    listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1; // HTTP/2 needs TLS (ALPN)
+                    if (https)
+                    {
+                        listen.UseHttps(certificate!);
+                    }
+                };
+                if (uri.Host is "localhost")
+                {
+                    kestrel.ListenLocalhost(uri.Port, configure);
+                }
+                else
+                {
+                    var address = uri.Host is "*" or "+" ? IPAddress.Any : IPAddress.Parse(uri.Host.Trim('[', ']'));
+                    kestrel.Listen(address, uri.Port, configure);
+                }
+            }
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        hooks.ConfigureLogging?.Invoke(builder.Logging);
+        RegisterServices(builder.Services, runtime);
+        hooks.ConfigureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        var pipeline = app.Services.GetRequiredService<QueryPipeline>();
+        app.Run(http =>
+            http.Request.Path.Equals(HealthEndpoint.Path, StringComparison.Ordinal) && HttpMethods.IsGet(http.Request.Method)
+                ? HealthEndpoint.InvokeAsync(http, runtime)
+                : pipeline.InvokeAsync(http));
+        return app;
+    }
+
+    private static void RegisterServices(IServiceCollection services, BrokerRuntime runtime)
+    {
+        var options = runtime.Options;
+        services.AddSingleton(runtime);
+        services.AddSingleton(runtime.Store);
+        services.AddSingleton(runtime.Time);
+        services.AddSingleton(runtime.Ids);
+        services.AddSingleton(new StoreSigningSecretSource(runtime.Store, runtime.Time, options.CredentialCacheTtl));
+        services.AddSingleton(sp => new SigV4Verifier(
+            sp.GetRequiredService<StoreSigningSecretSource>(),
+            runtime.Time,
+            new SigV4VerifierOptions { AllowedServices = ["iam", "sts", "redshift"] }));
+        services.AddSingleton(new TokenBucketThrottle(options.ThrottleRatePerSecond, options.ThrottleBurst, runtime.Time));
+        services.AddSingleton<CompiledPolicyCache>();
+        services.AddSingleton<PrincipalPolicyLoader>();
+        services.AddSingleton<IActionAuthorizer, PolicyActionAuthorizer>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton(sp => new ActionRouter(sp.GetServices<IActionHandler>()));
+        services.AddSingleton<QueryPipeline>();
+        ActionHandlerRegistration.AddActionHandlers(services);
+    }
+
+    /// <summary>The broker is stopped by its owner (the CLI's Ctrl-C token, a test's dispose), not by process signals.</summary>
+    private sealed class ExternalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Test and embedding hooks: a clock to travel in time, extra services, log capture.</summary>
+internal sealed record BrokerHostHooks
+{
+    public TimeProvider? Time { get; init; }
+
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+}

@@ -1,0 +1,119 @@
+namespace IamDb.Broker.Hosting;
+
+/// <summary>Which state store the broker keeps its entities, keys and audit trail in.</summary>
+public enum StoreKind
+{
+    /// <summary>SQLite in the data directory (the embedded default).</summary>
+    Sqlite,
+
+    /// <summary>A PostgreSQL database shared by several broker nodes.</summary>
+    Postgres,
+}
+
+/// <summary>
+/// Everything the broker needs to start. Defaults are the embedded <c>iamdb up</c> configuration; call
+/// <see cref="Validate"/> (the host does) to get every problem at once.
+/// </summary>
+public sealed class BrokerOptions
+{
+    /// <summary>The account id used when none is configured and none was stored at an earlier start.</summary>
+    public const string GeneratedAccountIdFileName = "account-id";
+
+    /// <summary>URLs to listen on. Port 0 picks a free port.</summary>
+    /// <value>The default value is <c>http://127.0.0.1:0</c>.</value>
+    public IList<string> Urls { get; } = ["http://127.0.0.1:0"];
+
+    /// <summary>The data directory (SQLite state, master key file, credentials files, TLS files).</summary>
+    /// <value>The default value is <c>$XDG_DATA_HOME/iamdb</c>, usually <c>~/.local/share/iamdb</c>.</value>
+    public string DataDirectory { get; set; } = State.DataDirectory.DefaultPath();
+
+    /// <summary>The 12-digit account id; null generates one at first start and stores it in the data directory.</summary>
+    /// <value>The default value is null.</value>
+    public string? AccountId { get; set; }
+
+    /// <summary>The region written to the generated AWS config file and reported where a region is needed.</summary>
+    /// <value>The default value is <c>us-east-1</c>.</value>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The state store.</summary>
+    /// <value>The default value is <see cref="StoreKind.Sqlite"/>.</value>
+    public StoreKind Store { get; set; } = StoreKind.Sqlite;
+
+    /// <summary>The PostgreSQL connection string when <see cref="Store"/> is <see cref="StoreKind.Postgres"/>.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// The master key (base64 of 32 bytes). Null reads <c>IAMDB_MASTER_KEY</c>, then the key file in the data directory
+    /// (generated with mode 0600 on first start).
+    /// </summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>Largest accepted request body in bytes.</summary>
+    /// <value>The default value is 1 MiB.</value>
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Sustained requests per second allowed per account and action.</summary>
+    /// <value>The default value is 5,000.</value>
+    public double ThrottleRatePerSecond { get; set; } = 5000;
+
+    /// <summary>Burst size (bucket capacity) per account and action.</summary>
+    /// <value>The default value is 10,000.</value>
+    public int ThrottleBurst { get; set; } = 10_000;
+
+    /// <summary>How long a found access key stays cached for signature verification; zero disables the cache.</summary>
+    /// <value>The default value is 2 seconds (a deactivated key stops working within that time on other nodes).</value>
+    public TimeSpan CredentialCacheTtl { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>PEM or PFX certificate file for HTTPS URLs; null with <see cref="GenerateTlsCertificate"/> false means plain HTTP only.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key file for a PEM <see cref="TlsCertificatePath"/> (or the PFX password, for a PFX).</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Serve HTTPS with a generated self-signed certificate; its CA is written to <c>DATA/tls/ca.pem</c>.</summary>
+    /// <value>The default value is false.</value>
+    public bool GenerateTlsCertificate { get; set; }
+
+    /// <summary>How long graceful shutdown waits for in-flight requests.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Throws <see cref="BrokerOptionsException"/> listing every invalid setting.</summary>
+    public void Validate()
+    {
+        var errors = BrokerOptionsValidator.Validate(this);
+        if (errors.Count > 0)
+        {
+            throw new BrokerOptionsException(errors);
+        }
+    }
+}
+
+/// <summary>Invalid broker options, with every problem found.</summary>
+public sealed class BrokerOptionsException : Exception
+{
+    /// <summary>Creates the exception from the list of problems.</summary>
+    public BrokerOptionsException(IReadOnlyList<string> errors)
+        : base("invalid broker configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  - " + e))) =>
+        Errors = errors;
+
+    /// <summary>Creates an exception with one problem.</summary>
+    public BrokerOptionsException()
+        : this(["unknown problem"])
+    {
+    }
+
+    /// <summary>Creates an exception with one problem.</summary>
+    public BrokerOptionsException(string message)
+        : this([message])
+    {
+    }
+
+    /// <summary>Creates an exception with one problem and its cause.</summary>
+    public BrokerOptionsException(string message, Exception innerException)
+        : base(message, innerException) =>
+        Errors = [message];
+
+    /// <summary>Every problem, one sentence each.</summary>
+    public IReadOnlyList<string> Errors { get; }
+}

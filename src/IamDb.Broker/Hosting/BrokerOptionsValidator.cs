@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+
+namespace IamDb.Broker.Hosting;
+
+/// <summary>One rule per check; every broken rule is reported (not just the first).</summary>
+internal static partial class BrokerOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(BrokerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        ValidateUrls(options, errors);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            errors.Add("data directory: must not be empty");
+        }
+
+        if (options.AccountId is { } account && !AccountIdPattern().IsMatch(account))
+        {
+            errors.Add($"account id `{account}`: must be 12 digits");
+        }
+
+        if (!RegionPattern().IsMatch(options.Region ?? string.Empty))
+        {
+            errors.Add($"region `{options.Region}`: must look like `us-east-1`");
+        }
+
+        if (options.Store == StoreKind.Postgres && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+        {
+            errors.Add("store postgres: a connection string is required");
+        }
+
+        if (options.MaxRequestBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"max request body: {options.MaxRequestBodyBytes} bytes is outside 1 KiB..64 MiB");
+        }
+
+        if (!(options.ThrottleRatePerSecond > 0) || double.IsInfinity(options.ThrottleRatePerSecond))
+        {
+            errors.Add("throttling rate: must be a positive number of requests per second");
+        }
+
+        if (options.ThrottleBurst < 1)
+        {
+            errors.Add("throttling burst: must be at least 1");
+        }
+
+        if (options.CredentialCacheTtl < TimeSpan.Zero || options.CredentialCacheTtl > TimeSpan.FromMinutes(5))
+        {
+            errors.Add("credential cache TTL: must be between 0 and 5 minutes");
+        }
+
+        if (options.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("shutdown timeout: must be positive");
+        }
+
+        if (options.TlsCertificatePath is { } cert && !File.Exists(cert))
+        {
+            errors.Add($"TLS certificate `{cert}`: file not found");
+        }
+
+        if (options.TlsCertificatePath is not null && options.GenerateTlsCertificate)
+        {
+            errors.Add("TLS: choose either a certificate file or a generated certificate, not both");
+        }
+
+        var wantsHttps = options.Urls.Any(u => u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (wantsHttps && options.TlsCertificatePath is null && !options.GenerateTlsCertificate)
+        {
+            errors.Add("TLS: an https URL needs a certificate (tls certificate path, or --tls for a generated one)");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateUrls(BrokerOptions options, List<string> errors)
+    {
+        if (options.Urls.Count == 0)
+        {
+            errors.Add("urls: at least one listen URL is required");
+        }
+
+        foreach (var url in options.Urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/")
+            {
+                errors.Add($"url `{url}`: must be http://HOST:PORT or https://HOST:PORT");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[0-9]{12}$")]
+    private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionPattern();
+}

@@ -1,0 +1,21 @@
+using IamDb.Aws.Identifiers;
+using IamDb.Broker.State;
+
+namespace IamDb.Broker.Hosting;
+
+/// <summary>The per-process facts every stage shares: options, the open store, the clock, the account.</summary>
+internal sealed class BrokerRuntime(BrokerOptions options, IStateStore store, TimeProvider time, IdentifierGenerator ids, string accountId, DataDirectory dataDirectory)
+{
+    public BrokerOptions Options { get; } = options;
+
+    public IStateStore Store { get; } = store;
+
+    public TimeProvider Time { get; } = time;
+
+    public IdentifierGenerator Ids { get; } = ids;
+
+    /// <summary>The account this broker serves.</summary>
+    public string AccountId { get; } = accountId;
+
+    public DataDirectory DataDirectory { get; } = dataDirectory;
+}

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using IamDb.Aws.Arns;
+using IamDb.Aws.Identifiers;
+using IamDb.Aws.Signing;
+using IamDb.Broker.Actions;
+using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
+
+namespace IamDb.Broker.Pipeline;
+
+/// <summary>
+/// Finds access-key secrets in the state store for <see cref="SigV4Verifier"/>: the account root's and users' long-term
+/// keys (active only) and STS session keys (token hash must match, not expired). Found keys are cached for a short
+/// time so a burst of requests from one identity costs one store read; unknown keys are never cached, so a key created
+/// on another node works at once.
+/// </summary>
+internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider time, TimeSpan cacheTtl) : ISigningSecretSource
+{
+    private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets a key (after UpdateAccessKey or DeleteAccessKey on this node).</summary>
+    public void Invalidate(string accessKeyId) => _cache.TryRemove(accessKeyId, out _);
+
+    public ValueTask<SigningSecretLookup> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue(accessKeyId, out var cached) && time.GetElapsedTime(cached.CachedAt) < cacheTtl)
+        {
+            return ValueTask.FromResult(Check(cached, sessionToken));
+        }
+
+        return LoadAsync(accessKeyId, sessionToken, cancellationToken);
+    }
+
+    private async ValueTask<SigningSecretLookup> LoadAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
+    {
+        CachedKey? loaded;
+        if (IdentifierShapes.IsLongTermAccessKeyId(accessKeyId))
+        {
+            loaded = await store.ReadAsync((r, ct) => LoadLongTermAsync(r, accessKeyId, ct), cancellationToken);
+        }
+        else if (IdentifierShapes.IsTemporaryAccessKeyId(accessKeyId))
+        {
+            loaded = await store.ReadAsync((r, ct) => LoadSessionAsync(r, accessKeyId, ct), cancellationToken);
+        }
+        else
+        {
+            return SigningSecretLookup.UnknownAccessKey;
+        }
+
+        if (loaded is null)
+        {
+            _cache.TryRemove(accessKeyId, out _);
+            return SigningSecretLookup.UnknownAccessKey;
+        }
+
+        if (cacheTtl > TimeSpan.Zero)
+        {
+            if (_cache.Count > 100_000)
+            {
+                _cache.Clear();
+            }
+
+            _cache[accessKeyId] = loaded;
+        }
+
+        return Check(loaded, sessionToken);
+    }
+
+    private SigningSecretLookup Check(CachedKey key, string? sessionToken)
+    {
+        if (key.Key.Session is not { } session)
+        {
+            // A long-term key never carries a session token.
+            return sessionToken is null ? SigningSecretLookup.Found(key.Secret, key.Stamp, key.Key) : SigningSecretLookup.InvalidSessionToken;
+        }
+
+        if (sessionToken is null || !CryptographicOperations.FixedTimeEquals(SessionTokens.Hash(sessionToken), session.TokenHash))
+        {
+            return SigningSecretLookup.InvalidSessionToken;
+        }
+
+        return time.GetUtcNow() >= session.ExpiresAt
+            ? SigningSecretLookup.ExpiredSessionToken
+            : SigningSecretLookup.Found(key.Secret, key.Stamp, key.Key);
+    }
+
+    private async Task<CachedKey?> LoadLongTermAsync(IStateReader reader, string accessKeyId, CancellationToken ct)
+    {
+        var key = await reader.AccessKeys.GetAsync(accessKeyId, ct);
+        if (key is null || key.Status != AccessKeyStatus.Active)
+        {
+            return null;
+        }
+
+        CallerIdentity caller;
+        if (key.UserId is null)
+        {
+            caller = RootCaller(key.AccountId, accessKeyId);
+        }
+        else
+        {
+            var user = await reader.Users.GetByIdAsync(key.UserId, ct);
+            if (user is null)
+            {
+                return null;
+            }
+
+            caller = new CallerIdentity
+            {
+                Kind = CallerKind.User,
+                AccountId = key.AccountId,
+                Arn = user.Arn,
+                UserId = user.UserId,
+                AccessKeyId = accessKeyId,
+                UserName = user.UserName,
+                PrincipalEntityArn = user.Arn,
+            };
+        }
+
+        return new CachedKey(new AuthenticatedKey(caller, null), key.SecretAccessKey.Reveal(), key.CreatedAt.UtcTicks, time.GetTimestamp());
+    }
+
+    private async Task<CachedKey?> LoadSessionAsync(IStateReader reader, string accessKeyId, CancellationToken ct)
+    {
+        var session = await reader.Sessions.GetAsync(accessKeyId, ct);
+        if (session is null)
+        {
+            return null;
+        }
+
+        CallerIdentity caller;
+        switch (session.Kind)
+        {
+            case SessionKind.AssumedRole:
+                var roleName = session.RoleArn is { } roleArn && Arn.TryParse(roleArn, out var parsed, out _) &&
+                               parsed.TryGetIamEntity(out _, out _, out var name)
+                    ? name
+                    : null;
+                caller = new CallerIdentity
+                {
+                    Kind = CallerKind.AssumedRole,
+                    AccountId = session.AccountId,
+                    Arn = session.PrincipalArn,
+                    UserId = $"{session.RoleId}:{session.RoleSessionName}",
+                    AccessKeyId = accessKeyId,
+                    RoleName = roleName,
+                    SessionName = session.RoleSessionName,
+                    PrincipalEntityArn = session.RoleArn ?? session.PrincipalArn,
+                    SessionAccessKeyId = accessKeyId,
+                };
+                break;
+            case SessionKind.SessionToken when session.UserId is null:
+                caller = RootCaller(session.AccountId, accessKeyId) with { Kind = CallerKind.UserSession, SessionAccessKeyId = accessKeyId };
+                break;
+            case SessionKind.SessionToken:
+                var user = await reader.Users.GetByIdAsync(session.UserId, ct);
+                if (user is null)
+                {
+                    return null;
+                }
+
+                caller = new CallerIdentity
+                {
+                    Kind = CallerKind.UserSession,
+                    AccountId = session.AccountId,
+                    Arn = user.Arn,
+                    UserId = user.UserId,
+                    AccessKeyId = accessKeyId,
+                    UserName = user.UserName,
+                    PrincipalEntityArn = user.Arn,
+                    SessionAccessKeyId = accessKeyId,
+                };
+                break;
+            default:
+                return null; // federated sessions are not issued yet
+        }
+
+        return new CachedKey(new AuthenticatedKey(caller, session), session.SecretAccessKey.Reveal(), session.CreatedAt.UtcTicks, time.GetTimestamp());
+    }
+
+    private static CallerIdentity RootCaller(string accountId, string accessKeyId)
+    {
+        var rootArn = Arn.IamRoot(accountId).ToString();
+        return new CallerIdentity
+        {
+            Kind = CallerKind.Root,
+            AccountId = accountId,
+            Arn = rootArn,
+            UserId = accountId,
+            AccessKeyId = accessKeyId,
+            PrincipalEntityArn = rootArn,
+        };
+    }
+
+    private sealed record CachedKey(AuthenticatedKey Key, string Secret, long Stamp, long CachedAt)
+    {
+        public override string ToString() => $"CachedKey {{ {Key.Caller.AccessKeyId} }}";
+    }
+}

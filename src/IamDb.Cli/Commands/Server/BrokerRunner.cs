@@ -1,0 +1,58 @@
+using IamDb.Broker.Hosting;
+using IamDb.Cli.Output;
+using Microsoft.Extensions.Logging;
+
+namespace IamDb.Cli.Commands.Server;
+
+/// <summary>Runs the broker in the foreground for <c>iamdb up</c> and <c>iamdb server</c>: start, announce, wait for Ctrl-C, stop.</summary>
+internal static class BrokerRunner
+{
+    public static async Task<int> RunAsync(BrokerOptions options, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        BrokerHost host;
+        try
+        {
+            host = await BrokerHost.StartAsync(options, logging => logging.AddSimpleConsoleToStandardError(), ct);
+        }
+        catch (BrokerOptionsException ex)
+        {
+            await error.WriteLineAsync(ex.Message);
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await error.WriteLineAsync($"iamdb: could not start the broker: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+
+        await using (host)
+        {
+            var endpoint = host.EndpointUrl;
+            await output.WriteLineAsync($"IamDb ready at {endpoint}");
+            await output.WriteLineAsync($"  data directory: {host.DataDirectory}");
+            await output.WriteLineAsync($"  account:        {host.AccountId}{(host.CreatedAccount ? " (created now; root key saved in the credentials file)" : string.Empty)}");
+            if (host.CaCertificatePath is { } ca)
+            {
+                await output.WriteLineAsync($"  TLS CA:         {ca} (trust it: AWS_CA_BUNDLE={ca})");
+            }
+
+            await output.WriteLineAsync("  try it:");
+            await output.WriteLineAsync(
+                $"    AWS_SHARED_CREDENTIALS_FILE={host.CredentialsFilePath} AWS_CONFIG_FILE={host.ConfigFilePath} "
+                + $"aws --profile iamdb --endpoint-url {endpoint} sts get-caller-identity");
+            await output.WriteLineAsync("  Ctrl-C stops the broker (in-flight requests finish first).");
+            await output.FlushAsync(CancellationToken.None);
+            await host.WaitForShutdownAsync(ct);
+        }
+
+        await output.WriteLineAsync("IamDb stopped.");
+        return ExitCodes.Ok;
+    }
+
+    // Logs go to stderr so stdout carries only the ready line and the summary.
+    private static ILoggingBuilder AddSimpleConsoleToStandardError(this ILoggingBuilder logging) =>
+        logging
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Microsoft", LogLevel.Warning);
+}
