@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using IamDb.Policy.Compilation;
 using IamDb.Policy.Parsing;
-using CompiledKind = IamDb.Policy.Compilation.PolicyKind;
 using ParsedKind = IamDb.Policy.Parsing.PolicyKind;
 
 namespace IamDb.Broker.Authorization;
@@ -17,7 +16,7 @@ internal sealed class CompiledPolicyCache
     private readonly ConcurrentDictionary<Key, CompiledPolicy?> _entries = new();
 
     /// <summary>The compiled policy, or null when the stored document no longer parses (it is then skipped).</summary>
-    public CompiledPolicy? Get(string document, ParsedKind parseAs, CompiledKind role, string name, string? arn)
+    public CompiledPolicy? Get(string document, ParsedKind parseAs, PolicyType role, string name, string? arn)
     {
         var key = new Key(role, name, arn, Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(document))));
         if (_entries.TryGetValue(key, out var compiled))
@@ -36,5 +35,5 @@ internal sealed class CompiledPolicyCache
         return compiled;
     }
 
-    private readonly record struct Key(CompiledKind Role, string Name, string? Arn, string Hash);
+    private readonly record struct Key(PolicyType Role, string Name, string? Arn, string Hash);
 }

@@ -2,9 +2,9 @@ using System.Net;
 using IamDb.Aws.Errors;
 using IamDb.Broker.Actions;
 using IamDb.Policy.Authorization;
+using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
 using IamDb.Policy.Explain;
-using CompiledKind = IamDb.Policy.Compilation.PolicyKind;
 using ParsedKind = IamDb.Policy.Parsing.PolicyKind;
 
 namespace IamDb.Broker.Authorization;
@@ -72,8 +72,8 @@ internal sealed class PolicyActionAuthorizer(PrincipalPolicyLoader loader) : IAc
         if (resourcePolicy is not null)
         {
             var compiled = resourcePolicy.IsTrustPolicy
-                ? loader.Compile(resourcePolicy.Document, ParsedKind.Trust, CompiledKind.TrustPolicy, resourcePolicy.Name, resourceArn)
-                : loader.Compile(resourcePolicy.Document, ParsedKind.Resource, CompiledKind.ResourceBased, resourcePolicy.Name, resourceArn);
+                ? loader.Compile(resourcePolicy.Document, ParsedKind.Trust, PolicyType.TrustPolicy, resourcePolicy.Name, resourceArn)
+                : loader.Compile(resourcePolicy.Document, ParsedKind.Resource, PolicyType.ResourceBased, resourcePolicy.Name, resourceArn);
             policies = policies.WithResourcePolicy(compiled, resourcePolicy.OwnerAccountId);
         }
 

@@ -5,7 +5,6 @@ using IamDb.Broker.State.Iam;
 using IamDb.Policy.Authorization;
 using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
-using CompiledKind = IamDb.Policy.Compilation.PolicyKind;
 using ParsedKind = IamDb.Policy.Parsing.PolicyKind;
 
 namespace IamDb.Broker.Authorization;
@@ -55,7 +54,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
             await AddAttachedAsync(reader, group.GroupId, identity, ct);
         }
 
-        var boundary = await LoadManagedAsync(reader, user.PermissionsBoundaryArn, ParsedKind.PermissionsBoundary, CompiledKind.PermissionsBoundary, ct);
+        var boundary = await LoadManagedAsync(reader, user.PermissionsBoundaryArn, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, ct);
         var principal = PrincipalInfo.User(
             user.AccountId, user.UserName, user.UserId, user.Path, TagMap(user.Tags, []), user.PermissionsBoundaryArn is not null);
         return new PrincipalPolicies(principal, new PolicySet
@@ -72,7 +71,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
         var identity = ImmutableArray.CreateBuilder<CompiledPolicy>();
         await AddInlineAsync(reader, role.RoleId, ParsedKind.InlineRole, identity, ct);
         await AddAttachedAsync(reader, role.RoleId, identity, ct);
-        var boundary = await LoadManagedAsync(reader, role.PermissionsBoundaryArn, ParsedKind.PermissionsBoundary, CompiledKind.PermissionsBoundary, ct);
+        var boundary = await LoadManagedAsync(reader, role.PermissionsBoundaryArn, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, ct);
         return (identity.ToImmutable(), boundary);
     }
 
@@ -96,7 +95,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
         var level = ImmutableArray.CreateBuilder<CompiledPolicy>(stored.Count);
         foreach (var guardrail in stored)
         {
-            if (cache.Get(guardrail.Document, ParsedKind.Guardrail, CompiledKind.Guardrail, guardrail.Name, null) is { } compiled)
+            if (cache.Get(guardrail.Document, ParsedKind.Guardrail, PolicyType.Guardrail, guardrail.Name, null) is { } compiled)
             {
                 level.Add(compiled);
             }
@@ -107,10 +106,10 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
 
     /// <summary>The trust policy of a role, compiled for <c>sts:AssumeRole</c>.</summary>
     public CompiledPolicy? CompileTrustPolicy(IamRole role) =>
-        cache.Get(role.AssumeRolePolicyDocument, ParsedKind.Trust, CompiledKind.TrustPolicy, role.RoleName + " trust policy", role.Arn);
+        cache.Get(role.AssumeRolePolicyDocument, ParsedKind.Trust, PolicyType.TrustPolicy, role.RoleName + " trust policy", role.Arn);
 
     /// <summary>Compiles a document in the given role (SimulateCustomPolicy's inputs, session policies).</summary>
-    public CompiledPolicy? Compile(string document, ParsedKind parseAs, CompiledKind role, string name, string? arn = null) =>
+    public CompiledPolicy? Compile(string document, ParsedKind parseAs, PolicyType role, string name, string? arn = null) =>
         cache.Get(document, parseAs, role, name, arn);
 
     private async Task<PrincipalPolicies> LoadRoleSessionAsync(
@@ -128,14 +127,14 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
 
         var (identity, boundary) = await LoadRoleAsync(reader, role, ct);
         var sessionPolicies = ImmutableArray.CreateBuilder<CompiledPolicy>();
-        if (session.SessionPolicy is { } inline && cache.Get(inline, ParsedKind.Session, CompiledKind.Session, "session policy", null) is { } compiledInline)
+        if (session.SessionPolicy is { } inline && cache.Get(inline, ParsedKind.Session, PolicyType.Session, "session policy", null) is { } compiledInline)
         {
             sessionPolicies.Add(compiledInline);
         }
 
         foreach (var arn in session.SessionPolicyArns)
         {
-            if (await LoadManagedAsync(reader, arn, ParsedKind.Identity, CompiledKind.Session, ct) is { } managed)
+            if (await LoadManagedAsync(reader, arn, ParsedKind.Identity, PolicyType.Session, ct) is { } managed)
             {
                 sessionPolicies.Add(managed);
             }
@@ -162,7 +161,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
     {
         foreach (var policy in await AllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
         {
-            if (cache.Get(policy.Document, kind, CompiledKind.Identity, policy.PolicyName, null) is { } compiled)
+            if (cache.Get(policy.Document, kind, PolicyType.Identity, policy.PolicyName, null) is { } compiled)
             {
                 into.Add(compiled);
             }
@@ -173,14 +172,14 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
     {
         foreach (var attached in await AllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
         {
-            if (await LoadManagedAsync(reader, attached.PolicyArn, ParsedKind.Identity, CompiledKind.Identity, ct) is { } compiled)
+            if (await LoadManagedAsync(reader, attached.PolicyArn, ParsedKind.Identity, PolicyType.Identity, ct) is { } compiled)
             {
                 into.Add(compiled);
             }
         }
     }
 
-    private async Task<CompiledPolicy?> LoadManagedAsync(IStateReader reader, string? policyArn, ParsedKind parseAs, CompiledKind role, CancellationToken ct)
+    private async Task<CompiledPolicy?> LoadManagedAsync(IStateReader reader, string? policyArn, ParsedKind parseAs, PolicyType role, CancellationToken ct)
     {
         if (policyArn is null)
         {

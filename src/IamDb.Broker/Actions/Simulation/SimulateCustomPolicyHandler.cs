@@ -1,7 +1,7 @@
 using IamDb.Aws.Arns;
 using IamDb.Policy.Authorization;
+using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
-using CompiledKind = IamDb.Policy.Compilation.PolicyKind;
 using ParsedKind = IamDb.Policy.Parsing.PolicyKind;
 
 namespace IamDb.Broker.Actions.Simulation;
@@ -26,14 +26,14 @@ internal sealed class SimulateCustomPolicyHandler : IActionHandler
 
         await context.AuthorizeAsync("iam:SimulateCustomPolicy", "*", ct: ct);
         var identity = input.PolicyInputs
-            .Select((doc, i) => SimulationInput.Compile(doc, ParsedKind.Identity, CompiledKind.Identity, $"PolicyInputList.{i + 1}", "none"))
+            .Select((doc, i) => SimulationInput.Compile(doc, ParsedKind.Identity, PolicyType.Identity, $"PolicyInputList.{i + 1}", "none"))
             .ToList();
         var boundaries = input.BoundaryInputs
             .Select((doc, i) => SimulationInput.Compile(
-                doc, ParsedKind.PermissionsBoundary, CompiledKind.PermissionsBoundary, $"PermissionsBoundaryPolicyInputList.{i + 1}", "none"))
+                doc, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, $"PermissionsBoundaryPolicyInputList.{i + 1}", "none"))
             .ToList();
         var resource = input.ResourcePolicy is { } resourceDoc
-            ? SimulationInput.Compile(resourceDoc, ParsedKind.Resource, CompiledKind.ResourceBased, "ResourcePolicy", "resource")
+            ? SimulationInput.Compile(resourceDoc, ParsedKind.Resource, PolicyType.ResourceBased, "ResourcePolicy", "resource")
             : null;
 
         var principal = Principal(input.CallerArn, context.Caller.AccountId);

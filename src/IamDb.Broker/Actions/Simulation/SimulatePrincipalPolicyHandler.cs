@@ -4,8 +4,8 @@ using IamDb.Broker.Authorization;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Policy.Authorization;
+using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
-using CompiledKind = IamDb.Policy.Compilation.PolicyKind;
 using ParsedKind = IamDb.Policy.Parsing.PolicyKind;
 
 namespace IamDb.Broker.Actions.Simulation;
@@ -38,10 +38,10 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
 
         var (principal, sources, boundary) = await context.Store.ReadAsync((r, token) => LoadAsync(r, arn.Account, type, name, token), ct);
         sources.AddRange(input.PolicyInputs.Select((doc, i) =>
-            SimulationInput.Compile(doc, ParsedKind.Identity, CompiledKind.Identity, $"PolicyInputList.{i + 1}", "none")));
+            SimulationInput.Compile(doc, ParsedKind.Identity, PolicyType.Identity, $"PolicyInputList.{i + 1}", "none")));
         var boundaries = input.BoundaryInputs
             .Select((doc, i) => SimulationInput.Compile(
-                doc, ParsedKind.PermissionsBoundary, CompiledKind.PermissionsBoundary, $"PermissionsBoundaryPolicyInputList.{i + 1}", "none"))
+                doc, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, $"PermissionsBoundaryPolicyInputList.{i + 1}", "none"))
             .ToList();
         var effectiveBoundary = boundaries.Count > 0 ? boundaries[0] : boundary;
         var guardrails = await context.Store.ReadAsync((r, token) => loader.LoadGuardrailsAsync(r, arn.Account, token), ct);
@@ -90,7 +90,7 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
     {
         foreach (var inline in await AllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
         {
-            into.Add(SimulationInput.Compile(inline.Document, inlineKind, CompiledKind.Identity, inline.PolicyName, inlineType));
+            into.Add(SimulationInput.Compile(inline.Document, inlineKind, PolicyType.Identity, inline.PolicyName, inlineType));
         }
 
         foreach (var attached in await AllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
@@ -98,14 +98,14 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
             if (await reader.Policies.GetDefaultVersionAsync(attached.PolicyArn, ct) is { } version)
             {
                 var type = attached.PolicyArn.Contains(":aws:policy/", StringComparison.Ordinal) ? "aws-managed" : "user-managed";
-                into.Add(SimulationInput.Compile(version.Document, ParsedKind.Identity, CompiledKind.Identity, attached.PolicyName, type, attached.PolicyArn));
+                into.Add(SimulationInput.Compile(version.Document, ParsedKind.Identity, PolicyType.Identity, attached.PolicyName, type, attached.PolicyArn));
             }
         }
     }
 
     private static async Task<SimulatedPolicy?> BoundaryAsync(IStateReader reader, string? boundaryArn, CancellationToken ct) =>
         boundaryArn is not null && await reader.Policies.GetDefaultVersionAsync(boundaryArn, ct) is { } version
-            ? SimulationInput.Compile(version.Document, ParsedKind.PermissionsBoundary, CompiledKind.PermissionsBoundary,
+            ? SimulationInput.Compile(version.Document, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary,
                 boundaryArn[(boundaryArn.LastIndexOf('/') + 1)..], "user-managed", boundaryArn)
             : null;
 

@@ -6,7 +6,6 @@ using IamDb.Aws.Query;
 using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
 using IamDb.Policy.Parsing;
-using CompiledKind = IamDb.Policy.Compilation.PolicyKind;
 using ParsedKind = IamDb.Policy.Parsing.PolicyKind;
 
 namespace IamDb.Broker.Actions.Simulation;
@@ -72,7 +71,7 @@ internal sealed class SimulationInput
     }
 
     /// <summary>Parses and compiles an input document; malformed input is AWS's InvalidInput.</summary>
-    public static SimulatedPolicy Compile(string document, ParsedKind parseAs, CompiledKind role, string id, string type, string? arn = null)
+    public static SimulatedPolicy Compile(string document, ParsedKind parseAs, PolicyType role, string id, string type, string? arn = null)
     {
         var parsed = PolicyParser.Parse(document, parseAs);
         if (parsed.Document is null)

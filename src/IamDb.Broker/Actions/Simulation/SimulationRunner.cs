@@ -2,6 +2,7 @@ using System.Globalization;
 using IamDb.Aws.Query;
 using IamDb.Broker.State;
 using IamDb.Policy.Authorization;
+using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
 using IamDb.Policy.Explain;
 
@@ -46,7 +47,7 @@ internal static class SimulationRunner
                 {
                     w.WriteStructure("PermissionsBoundaryDecisionDetail", d => d.WriteBoolean(
                         "AllowedByPermissionsBoundary", !r.Result.DenialReasons.Contains(DenialReason.NoPermissionsBoundaryAllows)
-                                                        && !r.Result.DeterminingStatements.Any(s => s.Kind == Policy.Compilation.PolicyKind.PermissionsBoundary)));
+                                                        && !r.Result.DeterminingStatements.Any(s => s.Kind == PolicyType.PermissionsBoundary)));
                 }
             });
             xml.WriteBoolean("IsTruncated", next is not null);

@@ -322,4 +322,9 @@ internal sealed class RootStandInAuthorizer : IActionAuthorizer
             ? new AwsError("AccessDenied", $"User: {context.Caller.Arn} is not authorized to perform: {action} on resource: {resourceArn}", 403)
             : null);
     }
+
+    public ValueTask<AwsError?> AuthorizeWithResourcePolicyAsync(
+        ActionContext context, string action, string resourceArn, ResourcePolicy resourcePolicy,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? extraContext, CancellationToken ct) =>
+        AuthorizeAsync(context, action, resourceArn, extraContext, ct);
 }

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using IamDb.Aws.Signing;
+using IamDb.Broker.Tests.Support;
+
+namespace IamDb.Broker.Tests.Pipeline;
+
+/// <summary>
+/// The IAM half of the product's story, end to end over HTTP with Debian's aws CLI v2 and with boto3: a platform team
+/// creates a policy, a group, a user and its key; the user signs in; a role is created and assumed; the simulator explains.
+/// </summary>
+public sealed class IamStoryCompatibilityTests
+{
+    private const string RedshiftPolicy = """
+        {"Version":"2012-10-17","Statement":[
+          {"Sid":"Creds","Effect":"Allow","Action":["redshift:GetClusterCredentials","redshift:CreateClusterUser","redshift:JoinGroup"],
+           "Resource":["arn:aws:redshift:us-east-1:*:dbuser:clustera/${aws:username}","arn:aws:redshift:us-east-1:*:dbname:clustera/dba"]},
+          {"Sid":"Describe","Effect":"Allow","Action":"redshift:DescribeClusters","Resource":"*"},
+          {"Sid":"WhoAmI","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}
+        """;
+
+    [Fact]
+    public async Task AwsCli_PlatformTeamStory_EveryStepParsesAsAws()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync();
+        var admin = broker.Cli();
+        var policyFile = Path.Combine(Path.GetTempPath(), $"iamdb-policy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(policyFile, RedshiftPolicy, ct);
+        try
+        {
+            var policy = (await admin.RunAsync(["iam", "create-policy", "--policy-name", "redshift-temp-creds", "--policy-document", "file://" + policyFile], ct)).Json();
+            var policyArn = policy.GetProperty("Policy").GetProperty("Arn").GetString()!;
+            Assert.Equal($"arn:aws:iam::{broker.AccountId}:policy/redshift-temp-creds", policyArn);
+            Assert.Equal("v1", policy.GetProperty("Policy").GetProperty("DefaultVersionId").GetString());
+
+            var group = (await admin.RunAsync("iam create-group --group-name analysts", ct)).Json();
+            Assert.StartsWith("AGPA", group.GetProperty("Group").GetProperty("GroupId").GetString(), StringComparison.Ordinal);
+            (await admin.RunAsync(["iam", "attach-group-policy", "--group-name", "analysts", "--policy-arn", policyArn], ct)).Json();
+
+            var user = (await admin.RunAsync("iam create-user --user-name adam", ct)).Json();
+            Assert.Equal($"arn:aws:iam::{broker.AccountId}:user/adam", user.GetProperty("User").GetProperty("Arn").GetString());
+            (await admin.RunAsync("iam add-user-to-group --group-name analysts --user-name adam", ct)).Json();
+
+            var key = (await admin.RunAsync("iam create-access-key --user-name adam", ct)).Json().GetProperty("AccessKey");
+            var adam = new SigningCredentials(key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
+            Assert.StartsWith("AKIA", adam.AccessKeyId, StringComparison.Ordinal);
+            Assert.Equal("Active", key.GetProperty("Status").GetString());
+
+            var who = (await broker.Cli(adam).RunAsync("sts get-caller-identity", ct)).Json();
+            Assert.Equal($"arn:aws:iam::{broker.AccountId}:user/adam", who.GetProperty("Arn").GetString());
+            Assert.Equal(broker.AccountId, who.GetProperty("Account").GetString());
+
+            var trust = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{broker.AccountId}}:user/adam"},"Action":"sts:AssumeRole"}]}""";
+            var role = (await admin.RunAsync(["iam", "create-role", "--role-name", "etl", "--assume-role-policy-document", trust], ct)).Json();
+            var roleArn = role.GetProperty("Role").GetProperty("Arn").GetString()!;
+            var assumed = (await broker.Cli(adam).RunAsync(["sts", "assume-role", "--role-arn", roleArn, "--role-session-name", "nightly"], ct)).Json();
+            Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/etl/nightly",
+                assumed.GetProperty("AssumedRoleUser").GetProperty("Arn").GetString());
+
+            var simulated = (await admin.RunAsync(
+                ["iam", "simulate-principal-policy", "--policy-source-arn", $"arn:aws:iam::{broker.AccountId}:user/adam",
+                 "--action-names", "redshift:GetClusterCredentials",
+                 "--resource-arns", $"arn:aws:redshift:us-east-1:{broker.AccountId}:dbuser:clustera/adam",
+                 $"arn:aws:redshift:us-east-1:{broker.AccountId}:dbuser:clustera/bob"], ct)).Json();
+            var decisions = simulated.GetProperty("EvaluationResults").EnumerateArray()
+                .SelectMany(r => r.TryGetProperty("ResourceSpecificResults", out var rs) ? rs.EnumerateArray().Select(x => x.GetProperty("EvalResourceDecision").GetString()) : [r.GetProperty("EvalDecision").GetString()])
+                .ToList();
+            Assert.Equal(["allowed", "implicitDeny"], decisions);
+
+            var denied = await broker.Cli(adam).RunAsync("iam create-user --user-name mallory", ct);
+            Assert.NotEqual(0, denied.ExitCode);
+            Assert.Contains("AccessDenied", denied.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"User: arn:aws:iam::{broker.AccountId}:user/adam is not authorized to perform: iam:CreateUser", denied.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(adam.SecretAccessKey, denied.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(policyFile);
+        }
+    }
+}
