@@ -53,7 +53,7 @@ public class IdentifierGeneratorTests
     public void Generator_DeterministicSource_IsDeterministic()
     {
         Assert.Equal("AIDAAAAAAAAAAAAAAAAAA", CreateSut(0).NewUserId());
-        Assert.Equal("AKIA7777777777777777", CreateSut(0xFF).NewLongTermAccessKeyId());
+        Assert.Equal("AKIA" + new string('7', 16), CreateSut(0xFF).NewLongTermAccessKeyId());
         Assert.Equal(new string('/', 40), CreateSut(0xFF).NewSecretAccessKey());
         Assert.Equal("00000000-0000-4000-8000-000000000000", CreateSut(0).NewRequestId());
         Assert.Equal("ffffffff-ffff-4fff-bfff-ffffffffffff", CreateSut(0xFF).NewRequestId());
@@ -92,7 +92,7 @@ public class IdentifierGeneratorTests
     [Theory]
     [InlineData("AKIAIOSFODNN7EXAMPLE", true)]
     [InlineData("ASIAIOSFODNN7EXAMPLE", true)]
-    [InlineData("AKIAIOSFODNN7EXAMPL1", false)]
+    [InlineData("AKIAIOSFODNN7EXAMPL1", false)] // AWS's EXAMPLE key with a 1, which is not in the A-Z2-7 alphabet
     [InlineData("AKIAIOSFODNN7EXAMPLEX", false)]
     [InlineData("AGPAIOSFODNN7EXAMPLE", false)]
     [InlineData("", false)]

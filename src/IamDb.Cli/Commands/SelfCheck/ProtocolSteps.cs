@@ -72,7 +72,7 @@ internal static class ProtocolSteps
         wrong.AddRange(wrongSecret.HeadersToAdd);
         await Expect(verifier, new SigV4ReceivedRequest("POST", "/", wrong, body), AwsErrorCodes.SignatureDoesNotMatch, "a wrong secret", ct);
 
-        var unknown = SigV4Signer.SignHeaders(request, new SigningCredentials("AKIAUNKNOWNKEY000000", ExampleSecret), "us-east-1", "redshift", now);
+        var unknown = SigV4Signer.SignHeaders(request, new SigningCredentials("AKIDUNKNOWNEXAMPLE", ExampleSecret), "us-east-1", "redshift", now);
         var unknownHeaders = new List<KeyValuePair<string, string>>(headers) { new("Host", "127.0.0.1:5439") };
         unknownHeaders.AddRange(unknown.HeadersToAdd);
         await Expect(verifier, new SigV4ReceivedRequest("POST", "/", unknownHeaders, body), AwsErrorCodes.InvalidClientTokenId, "an unknown key", ct);
