@@ -54,7 +54,7 @@ public class SigV4VerifierErrorTests
             SigV4FailureReason.MalformedAuthentication),
         ["duplicate authorization"] = new(() => HeaderSigned().WithHeaders(h => h.Append(h.Single(x => x.Key == "Authorization"))),
             "IncompleteSignature", 400, "The 'Authorization' header may appear only once.", SigV4FailureReason.MalformedAuthentication),
-        ["unknown access key"] = new(() => HeaderSigned(credentials: new SigningCredentials("AKIAUNKNOWNKEY000000", Secret)),
+        ["unknown access key"] = new(() => HeaderSigned(credentials: new SigningCredentials("AKIAUNKNOWNEXAMPLE00", Secret)),
             "InvalidClientTokenId", 403, "The security token included in the request is invalid.", SigV4FailureReason.UnknownAccessKey),
         ["access key with bad characters"] = new(() => HeaderSigned(credentials: new SigningCredentials("AKIA-not-a-key", Secret)),
             "InvalidClientTokenId", 403, "The security token included in the request is invalid.", SigV4FailureReason.UnknownAccessKey),

@@ -52,7 +52,7 @@ public sealed class QueryPipelineTests
     {
         await using var broker = await TestBroker.StartAsync();
 
-        var reply = await broker.CallAsync("sts", "GetCallerIdentity", credentials: new SigningCredentials("AKIAAAAAAAAAAAAAAAAA", new string('x', 40)));
+        var reply = await broker.CallAsync("sts", "GetCallerIdentity", credentials: new SigningCredentials("AKIANOSUCHKEYEXAMPLE", new string('x', 40)));
 
         Assert.Equal(HttpStatusCode.Forbidden, reply.Status);
         Assert.Equal("InvalidClientTokenId", reply.ErrorCode);

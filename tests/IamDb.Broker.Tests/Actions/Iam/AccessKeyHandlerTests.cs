@@ -163,7 +163,7 @@ public sealed class AccessKeyHandlerTests : IamHandlerTestBase
     [Fact]
     public async Task GetAccessKeyLastUsed_UnknownKey_IsNoSuchEntity()
     {
-        (await Call("GetAccessKeyLastUsed", ("AccessKeyId", "AKIAAAAAAAAAAAAAAAAA"))).Fails("NoSuchEntity", 404);
+        (await Call("GetAccessKeyLastUsed", ("AccessKeyId", "AKIANOSUCHKEYEXAMPLE"))).Fails("NoSuchEntity", 404);
     }
 
     [Fact]

@@ -115,7 +115,7 @@ internal sealed class IamHarness : IAsyncDisposable
         AccountId = Account,
         Arn = RootArn,
         UserId = Account,
-        AccessKeyId = "AKIAROOTROOTROOTROOT",
+        AccessKeyId = "AKIAROOTKEYEXAMPLE00",
         PrincipalEntityArn = RootArn,
     };
 
@@ -125,7 +125,7 @@ internal sealed class IamHarness : IAsyncDisposable
         AccountId = Account,
         Arn = $"arn:aws:iam::{Account}:user/{userName}",
         UserId = "AIDAEXAMPLEEXAMPLE12",
-        AccessKeyId = "AKIAUSERUSERUSERUSER",
+        AccessKeyId = "AKIAUSERKEYEXAMPLE00",
         UserName = userName,
         PrincipalEntityArn = $"arn:aws:iam::{Account}:user/{userName}",
     };
