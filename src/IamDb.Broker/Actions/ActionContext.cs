@@ -42,6 +42,10 @@ internal sealed class ActionContext
 
     public required IActionAuthorizer Authorizer { get; init; }
 
+    /// <summary>This node's cache of access keys used for SigV4; handlers that change a key tell it, so the change takes
+    /// effect at once here (other nodes notice within the cache's lifetime). Null where nothing caches keys.</summary>
+    public IAccessKeyCache? KeyCache { get; init; }
+
     /// <summary>What the audit record says about this request beyond what the pipeline knows.</summary>
     public AuditDetails Audit { get; } = new();
 
@@ -95,6 +99,13 @@ internal sealed class AuditDetails
 
     /// <summary>Authorization decisions taken for this request, rendered as text (which statement allowed or denied).</summary>
     public List<string> Decisions { get; } = [];
+}
+
+/// <summary>A cache of access keys that must forget a key when it is deactivated or deleted.</summary>
+internal interface IAccessKeyCache
+{
+    /// <summary>Forgets <paramref name="accessKeyId"/>; the next request signed with it reads the store.</summary>
+    void Invalidate(string accessKeyId);
 }
 
 /// <summary>Authorizes actions for the caller of an <see cref="ActionContext"/> with IamDb.Policy.</summary>

@@ -24,6 +24,7 @@ internal sealed partial class QueryPipeline(
     ActionRouter router,
     TokenBucketThrottle throttle,
     IActionAuthorizer authorizer,
+    StoreSigningSecretSource keyCache,
     AuditLog audit,
     ILogger<QueryPipeline> logger)
 {
@@ -113,6 +114,7 @@ internal sealed partial class QueryPipeline(
             Time = time,
             Ids = runtime.Ids,
             Authorizer = authorizer,
+            KeyCache = keyCache,
         };
         foreach (var (name, value) in AuditRecordFactory.SafeParameters(parameters))
         {

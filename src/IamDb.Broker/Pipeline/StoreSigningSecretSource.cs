@@ -15,7 +15,7 @@ namespace IamDb.Broker.Pipeline;
 /// time so a burst of requests from one identity costs one store read; unknown keys are never cached, so a key created
 /// on another node works at once.
 /// </summary>
-internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider time, TimeSpan cacheTtl) : ISigningSecretSource
+internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider time, TimeSpan cacheTtl) : ISigningSecretSource, IAccessKeyCache
 {
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
 

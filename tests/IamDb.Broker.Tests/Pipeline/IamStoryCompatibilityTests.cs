@@ -78,4 +78,27 @@ public sealed class IamStoryCompatibilityTests
             File.Delete(policyFile);
         }
     }
+
+    [Fact]
+    public async Task AwsCli_DeactivatedOrDeletedKey_IsRefusedOnTheNextRequest()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A cache that would otherwise keep the key for five minutes: only invalidation can make the refusal immediate.
+        await using var broker = await TestBroker.StartAsync(o => o.CredentialCacheTtl = TimeSpan.FromMinutes(5));
+        var admin = broker.Cli();
+        (await admin.RunAsync("iam create-user --user-name eve", ct)).Json();
+        var key = (await admin.RunAsync("iam create-access-key --user-name eve", ct)).Json().GetProperty("AccessKey");
+        var eve = new SigningCredentials(key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!);
+        (await broker.Cli(eve).RunAsync("sts get-caller-identity", ct)).Json(); // the key is now in the broker's key cache
+
+        (await admin.RunAsync(["iam", "update-access-key", "--user-name", "eve", "--access-key-id", eve.AccessKeyId, "--status", "Inactive"], ct)).Json();
+        var inactive = await broker.Cli(eve).RunAsync("sts get-caller-identity", ct);
+        Assert.Contains("InvalidClientTokenId", inactive.Stderr, StringComparison.Ordinal);
+
+        (await admin.RunAsync(["iam", "update-access-key", "--user-name", "eve", "--access-key-id", eve.AccessKeyId, "--status", "Active"], ct)).Json();
+        (await broker.Cli(eve).RunAsync("sts get-caller-identity", ct)).Json();
+        (await admin.RunAsync(["iam", "delete-access-key", "--user-name", "eve", "--access-key-id", eve.AccessKeyId], ct)).Json();
+        var deleted = await broker.Cli(eve).RunAsync("sts get-caller-identity", ct);
+        Assert.Contains("InvalidClientTokenId", deleted.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -110,6 +110,9 @@ internal sealed class AccessKeyChangeHandler(bool delete) : IamActionHandler
                 }
             },
             ct);
+
+        // After the commit: a deactivated or deleted key must stop working at once on this node.
+        ctx.KeyCache?.Invalidate(keyId);
         return ActionResult.Empty;
     }
 }
