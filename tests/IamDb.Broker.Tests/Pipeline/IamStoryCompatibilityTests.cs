@@ -101,4 +101,66 @@ public sealed class IamStoryCompatibilityTests
         var deleted = await broker.Cli(eve).RunAsync("sts get-caller-identity", ct);
         Assert.Contains("InvalidClientTokenId", deleted.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Boto3_PlatformTeamStory_EveryStepParsesAsAws()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        const string script = """
+            import json, os, boto3
+            from botocore.config import Config
+            from botocore.exceptions import ClientError
+            url, cfg = os.environ["IAMDB_URL"], Config(retries={"max_attempts": 1})
+            iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", config=cfg)
+            out = {}
+            p = iam.create_policy(PolicyName="redshift-temp-creds", PolicyDocument=os.environ["POLICY"])["Policy"]
+            out["policy"] = p["Arn"]
+            iam.create_group(GroupName="analysts")
+            iam.attach_group_policy(GroupName="analysts", PolicyArn=p["Arn"])
+            out["user"] = iam.create_user(UserName="adam")["User"]["Arn"]
+            iam.add_user_to_group(GroupName="analysts", UserName="adam")
+            out["groups"] = [g["GroupName"] for g in iam.list_groups_for_user(UserName="adam")["Groups"]]
+            out["attached"] = [a["PolicyName"] for a in iam.list_attached_group_policies(GroupName="analysts")["AttachedPolicies"]]
+            k = iam.create_access_key(UserName="adam")["AccessKey"]
+            adam = boto3.session.Session(aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"], region_name="us-east-1")
+            out["whoami"] = adam.client("sts", endpoint_url=url, config=cfg).get_caller_identity()["Arn"]
+            version = iam.get_policy_version(PolicyArn=p["Arn"], VersionId="v1")["PolicyVersion"]
+            out["document_sid"] = version["Document"]["Statement"][0]["Sid"]
+            try:
+                adam.client("iam", endpoint_url=url, config=cfg).create_user(UserName="mallory")
+                out["denied"] = None
+            except ClientError as e:
+                out["denied"] = e.response["Error"]["Code"]
+                out["status"] = e.response["ResponseMetadata"]["HTTPStatusCode"]
+            print(json.dumps(out))
+            """;
+        const string policy = """
+            {"Version":"2012-10-17","Statement":[{"Sid":"Creds","Effect":"Allow","Action":"redshift:GetClusterCredentials",
+             "Resource":"arn:aws:redshift:us-east-1:*:dbuser:clustera/${aws:username}"}]}
+            """;
+
+        var (exit, stdout, stderr) = await ProcessRunner.RunAsync(
+            "/usr/bin/python3",
+            ["-c", script],
+            new Dictionary<string, string>
+            {
+                ["IAMDB_URL"] = broker.Endpoint,
+                ["POLICY"] = policy,
+                ["AWS_ACCESS_KEY_ID"] = broker.Root.AccessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = broker.Root.SecretAccessKey,
+                ["AWS_CONFIG_FILE"] = "/dev/null",
+                ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+            });
+
+        Assert.True(exit == 0, stderr);
+        var result = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal($"arn:aws:iam::{broker.AccountId}:policy/redshift-temp-creds", result.GetProperty("policy").GetString());
+        Assert.Equal($"arn:aws:iam::{broker.AccountId}:user/adam", result.GetProperty("user").GetString());
+        Assert.Equal(["analysts"], result.GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+        Assert.Equal(["redshift-temp-creds"], result.GetProperty("attached").EnumerateArray().Select(g => g.GetString()));
+        Assert.Equal($"arn:aws:iam::{broker.AccountId}:user/adam", result.GetProperty("whoami").GetString());
+        Assert.Equal("Creds", result.GetProperty("document_sid").GetString()); // boto3 URL-decodes and parses the document
+        Assert.Equal("AccessDenied", result.GetProperty("denied").GetString());
+        Assert.Equal(403, result.GetProperty("status").GetInt32());
+    }
 }
