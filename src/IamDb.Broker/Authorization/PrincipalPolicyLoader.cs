@@ -48,7 +48,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
         var identity = ImmutableArray.CreateBuilder<CompiledPolicy>();
         await AddInlineAsync(reader, user.UserId, ParsedKind.InlineUser, identity, ct);
         await AddAttachedAsync(reader, user.UserId, identity, ct);
-        foreach (var group in await AllAsync(page => reader.Groups.ListGroupsForUserAsync(user.UserId, page, ct)))
+        foreach (var group in await Pages.ReadAllAsync(page => reader.Groups.ListGroupsForUserAsync(user.UserId, page, ct)))
         {
             await AddInlineAsync(reader, group.GroupId, ParsedKind.InlineGroup, identity, ct);
             await AddAttachedAsync(reader, group.GroupId, identity, ct);
@@ -159,7 +159,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
 
     private async Task AddInlineAsync(IStateReader reader, string principalId, ParsedKind kind, ImmutableArray<CompiledPolicy>.Builder into, CancellationToken ct)
     {
-        foreach (var policy in await AllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
+        foreach (var policy in await Pages.ReadAllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
         {
             if (cache.Get(policy.Document, kind, PolicyType.Identity, policy.PolicyName, null) is { } compiled)
             {
@@ -170,7 +170,7 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
 
     private async Task AddAttachedAsync(IStateReader reader, string principalId, ImmutableArray<CompiledPolicy>.Builder into, CancellationToken ct)
     {
-        foreach (var attached in await AllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
+        foreach (var attached in await Pages.ReadAllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
         {
             if (await LoadManagedAsync(reader, attached.PolicyArn, ParsedKind.Identity, PolicyType.Identity, ct) is { } compiled)
             {
@@ -196,19 +196,6 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
         return cache.Get(version.Document, parseAs, role, name, policyArn);
     }
 
-    private static async Task<List<T>> AllAsync<T>(Func<PageRequest, Task<Page<T>>> list)
-    {
-        var all = new List<T>();
-        string? marker = null;
-        do
-        {
-            var page = await list(new PageRequest(marker, PageRequest.MaxMaxItems));
-            all.AddRange(page.Items);
-            marker = page.NextMarker;
-        }
-        while (marker is not null);
-        return all;
-    }
 
     private static Dictionary<string, string> TagMap(IReadOnlyList<Tag> entityTags, IReadOnlyList<Tag> sessionTags)
     {

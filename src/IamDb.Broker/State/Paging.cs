@@ -28,6 +28,25 @@ internal sealed record Page<T>(IReadOnlyList<T> Items, string? NextMarker)
     public bool IsTruncated => NextMarker is not null;
 }
 
+/// <summary>Helpers over paged store lists.</summary>
+internal static class Pages
+{
+    /// <summary>Every item of a paged store list, following markers (for reports and policy loading over a whole list).</summary>
+    public static async Task<List<T>> ReadAllAsync<T>(Func<PageRequest, Task<Page<T>>> list)
+    {
+        var all = new List<T>();
+        string? marker = null;
+        do
+        {
+            var page = await list(new PageRequest(marker, PageRequest.MaxMaxItems));
+            all.AddRange(page.Items);
+            marker = page.NextMarker;
+        }
+        while (marker is not null);
+        return all;
+    }
+}
+
 /// <summary>
 /// Encodes list positions as opaque markers: base64url of a list-kind tag and the last key returned, so a
 /// marker of one list is refused by another instead of silently skipping items.

@@ -1,5 +1,6 @@
 using IamDb.Aws.Arns;
 using IamDb.Aws.Errors;
+using IamDb.Broker.Actions.Iam;
 using IamDb.Broker.Authorization;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
@@ -62,9 +63,9 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
         switch (type)
         {
             case IamEntityType.User:
-                var user = await reader.Users.GetAsync(account, name, ct) ?? throw NoSuchEntity("user", name);
+                var user = await reader.Users.GetAsync(account, name, ct) ?? throw IamErrors.NoSuchUser(name);
                 await AddOwnAsync(reader, user.UserId, ParsedKind.InlineUser, "user", sources, ct);
-                foreach (var group in await AllAsync(page => reader.Groups.ListGroupsForUserAsync(user.UserId, page, ct)))
+                foreach (var group in await Pages.ReadAllAsync(page => reader.Groups.ListGroupsForUserAsync(user.UserId, page, ct)))
                 {
                     await AddOwnAsync(reader, group.GroupId, ParsedKind.InlineGroup, "group", sources, ct);
                 }
@@ -72,11 +73,11 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
                 return (PrincipalInfo.User(account, user.UserName, user.UserId, user.Path, user.Tags.ToDictionary(t => t.Key, t => t.Value)),
                     sources, await BoundaryAsync(reader, user.PermissionsBoundaryArn, ct));
             case IamEntityType.Group:
-                var g = await reader.Groups.GetAsync(account, name, ct) ?? throw NoSuchEntity("group", name);
+                var g = await reader.Groups.GetAsync(account, name, ct) ?? throw IamErrors.NoSuchGroup(name);
                 await AddOwnAsync(reader, g.GroupId, ParsedKind.InlineGroup, "group", sources, ct);
                 return (new PrincipalInfo(PrincipalType.User, g.Arn, account, g.GroupId), sources, null);
             case IamEntityType.Role:
-                var role = await reader.Roles.GetAsync(account, name, ct) ?? throw NoSuchEntity("role", name);
+                var role = await reader.Roles.GetAsync(account, name, ct) ?? throw IamErrors.NoSuchRole(name);
                 await AddOwnAsync(reader, role.RoleId, ParsedKind.InlineRole, "role", sources, ct);
                 return (PrincipalInfo.AssumedRole(account, role.RoleName, role.RoleId, "SimulatePrincipalPolicy", role.Path,
                         role.Tags.ToDictionary(t => t.Key, t => t.Value)),
@@ -88,12 +89,12 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
 
     private static async Task AddOwnAsync(IStateReader reader, string principalId, ParsedKind inlineKind, string inlineType, List<SimulatedPolicy> into, CancellationToken ct)
     {
-        foreach (var inline in await AllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
+        foreach (var inline in await Pages.ReadAllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
         {
             into.Add(SimulationInput.Compile(inline.Document, inlineKind, PolicyType.Identity, inline.PolicyName, inlineType));
         }
 
-        foreach (var attached in await AllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
+        foreach (var attached in await Pages.ReadAllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
         {
             if (await reader.Policies.GetDefaultVersionAsync(attached.PolicyArn, ct) is { } version)
             {
@@ -109,20 +110,5 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
                 boundaryArn[(boundaryArn.LastIndexOf('/') + 1)..], "user-managed", boundaryArn)
             : null;
 
-    private static AwsErrorException NoSuchEntity(string kind, string name) =>
-        new(new AwsError("NoSuchEntity", $"The {kind} with name {name} cannot be found.", 404));
 
-    private static async Task<List<T>> AllAsync<T>(Func<PageRequest, Task<Page<T>>> list)
-    {
-        var all = new List<T>();
-        string? marker = null;
-        do
-        {
-            var page = await list(new PageRequest(marker, PageRequest.MaxMaxItems));
-            all.AddRange(page.Items);
-            marker = page.NextMarker;
-        }
-        while (marker is not null);
-        return all;
-    }
 }

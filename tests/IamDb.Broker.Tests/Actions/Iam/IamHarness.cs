@@ -214,12 +214,12 @@ internal sealed class IamHarness : IAsyncDisposable
             {
                 async Task Dependents(string id)
                 {
-                    foreach (var inline in await MemoryPaging.AllAsync(p => r.InlinePolicies.ListAsync(id, p, c)))
+                    foreach (var inline in await Pages.ReadAllAsync(p => r.InlinePolicies.ListAsync(id, p, c)))
                     {
                         sb.Append(" inline ").Append(inline.PolicyName).Append('=').Append(inline.Document);
                     }
 
-                    foreach (var attached in await MemoryPaging.AllAsync(p => r.Policies.ListAttachedAsync(id, null, p, c)))
+                    foreach (var attached in await Pages.ReadAllAsync(p => r.Policies.ListAttachedAsync(id, null, p, c)))
                     {
                         sb.Append(" attached ").Append(attached.PolicyArn);
                     }
@@ -227,7 +227,7 @@ internal sealed class IamHarness : IAsyncDisposable
                     sb.Append('\n');
                 }
 
-                foreach (var u in await MemoryPaging.AllAsync(p => r.Users.ListAsync(Account, null, p, c)))
+                foreach (var u in await Pages.ReadAllAsync(p => r.Users.ListAsync(Account, null, p, c)))
                 {
                     sb.Append("user ").Append(u).Append(string.Join(",", u.Tags));
                     foreach (var key in await r.AccessKeys.ListAsync(Account, u.UserId, c))
@@ -235,7 +235,7 @@ internal sealed class IamHarness : IAsyncDisposable
                         sb.Append(" key ").Append(key.AccessKeyId).Append(' ').Append(key.Status);
                     }
 
-                    foreach (var g in await MemoryPaging.AllAsync(p => r.Groups.ListGroupsForUserAsync(u.UserId, p, c)))
+                    foreach (var g in await Pages.ReadAllAsync(p => r.Groups.ListGroupsForUserAsync(u.UserId, p, c)))
                     {
                         sb.Append(" in ").Append(g.GroupName);
                     }
@@ -243,19 +243,19 @@ internal sealed class IamHarness : IAsyncDisposable
                     await Dependents(u.UserId);
                 }
 
-                foreach (var g in await MemoryPaging.AllAsync(p => r.Groups.ListAsync(Account, null, p, c)))
+                foreach (var g in await Pages.ReadAllAsync(p => r.Groups.ListAsync(Account, null, p, c)))
                 {
                     sb.Append("group ").Append(g);
                     await Dependents(g.GroupId);
                 }
 
-                foreach (var o in await MemoryPaging.AllAsync(p => r.Roles.ListAsync(Account, null, p, c)))
+                foreach (var o in await Pages.ReadAllAsync(p => r.Roles.ListAsync(Account, null, p, c)))
                 {
                     sb.Append("role ").Append(o).Append(string.Join(",", o.Tags));
                     await Dependents(o.RoleId);
                 }
 
-                foreach (var p in await MemoryPaging.AllAsync(x => r.Policies.ListAsync(Account, null, x, c)))
+                foreach (var p in await Pages.ReadAllAsync(x => r.Policies.ListAsync(Account, null, x, c)))
                 {
                     sb.Append("policy ").Append(p).Append(string.Join(",", p.Tags));
                     foreach (var v in await r.Policies.ListVersionsAsync(p.Arn, c))

@@ -114,14 +114,14 @@ internal sealed class ListEntitiesForPolicyHandler : IamActionHandler
 
                 if (usage == "PermissionsBoundary")
                 {
-                    all.AddRange((await MemoryPaging.AllAsync(x => r.Users.ListAsync(account, null, x, c)))
+                    all.AddRange((await Pages.ReadAllAsync(x => r.Users.ListAsync(account, null, x, c)))
                         .Where(u => u.PermissionsBoundaryArn == arn).Select(u => (PrincipalKind.User, u.UserId, u.UserName, u.Path)));
-                    all.AddRange((await MemoryPaging.AllAsync(x => r.Roles.ListAsync(account, null, x, c)))
+                    all.AddRange((await Pages.ReadAllAsync(x => r.Roles.ListAsync(account, null, x, c)))
                         .Where(o => o.PermissionsBoundaryArn == arn).Select(o => (PrincipalKind.Role, o.RoleId, o.RoleName, o.Path)));
                 }
                 else
                 {
-                    foreach (var e in await MemoryPaging.AllAsync(x => r.Policies.ListEntitiesAsync(account, arn, null, x, c)))
+                    foreach (var e in await Pages.ReadAllAsync(x => r.Policies.ListEntitiesAsync(account, arn, null, x, c)))
                     {
                         all.Add((e.Kind, e.PrincipalId, e.Name, await PathOfAsync(r, account, e, c)));
                     }

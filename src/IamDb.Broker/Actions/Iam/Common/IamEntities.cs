@@ -113,12 +113,12 @@ internal static class IamEntities
     public static async Task<Dictionary<string, int>> BoundaryUsageAsync(IStateReader r, string account, CancellationToken ct)
     {
         var usage = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var user in await MemoryPaging.AllAsync(p => r.Users.ListAsync(account, null, p, ct)))
+        foreach (var user in await Pages.ReadAllAsync(p => r.Users.ListAsync(account, null, p, ct)))
         {
             Count(user.PermissionsBoundaryArn);
         }
 
-        foreach (var role in await MemoryPaging.AllAsync(p => r.Roles.ListAsync(account, null, p, ct)))
+        foreach (var role in await Pages.ReadAllAsync(p => r.Roles.ListAsync(account, null, p, ct)))
         {
             Count(role.PermissionsBoundaryArn);
         }

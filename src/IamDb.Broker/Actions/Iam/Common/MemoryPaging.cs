@@ -30,18 +30,4 @@ internal static class MemoryPaging
         return new Page<T>(slice, next);
     }
 
-    /// <summary>Every item of a store list, following markers (for reports over the whole account).</summary>
-    public static async Task<List<T>> AllAsync<T>(Func<PageRequest, Task<Page<T>>> list)
-    {
-        var all = new List<T>();
-        string? marker = null;
-        do
-        {
-            var page = await list(new PageRequest(marker, PageRequest.MaxMaxItems));
-            all.AddRange(page.Items);
-            marker = page.NextMarker;
-        }
-        while (marker is not null);
-        return all;
-    }
 }

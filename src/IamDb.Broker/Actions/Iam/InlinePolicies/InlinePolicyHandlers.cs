@@ -1,3 +1,4 @@
+using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Policy.Parsing;
 using IamDb.Policy.Validation;
@@ -40,7 +41,7 @@ internal sealed class PutInlinePolicyHandler(PrincipalKind kind) : IamActionHand
             async (w, c) =>
             {
                 var principal = await IamEntities.RequireAsync(w, ctx.Caller.AccountId, kind, name, c);
-                var others = await MemoryPaging.AllAsync(x => w.InlinePolicies.ListAsync(principal.Id, x, c));
+                var others = await Pages.ReadAllAsync(x => w.InlinePolicies.ListAsync(principal.Id, x, c));
                 var total = PolicySizeLimits.Measure(document, policyKind) + others
                     .Where(o => !string.Equals(o.PolicyName, policyName, StringComparison.OrdinalIgnoreCase))
                     .Sum(o => PolicySizeLimits.Measure(o.Document, policyKind));

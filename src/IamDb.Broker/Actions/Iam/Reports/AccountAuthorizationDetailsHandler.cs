@@ -30,16 +30,16 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                 var items = new List<(int List, Action<QueryXmlWriter> Write)>();
                 if (Wants("User"))
                 {
-                    foreach (var user in await MemoryPaging.AllAsync(x => r.Users.ListAsync(account, null, x, c)))
+                    foreach (var user in await Pages.ReadAllAsync(x => r.Users.ListAsync(account, null, x, c)))
                     {
-                        var groups = await MemoryPaging.AllAsync(x => r.Groups.ListGroupsForUserAsync(user.UserId, x, c));
+                        var groups = await Pages.ReadAllAsync(x => r.Groups.ListGroupsForUserAsync(user.UserId, x, c));
                         items.Add((0, UserDetail(user, await InlineAsync(r, user.UserId, c), groups, await AttachedAsync(r, user.UserId, c))));
                     }
                 }
 
                 if (Wants("Group"))
                 {
-                    foreach (var group in await MemoryPaging.AllAsync(x => r.Groups.ListAsync(account, null, x, c)))
+                    foreach (var group in await Pages.ReadAllAsync(x => r.Groups.ListAsync(account, null, x, c)))
                     {
                         items.Add((1, GroupDetail(group, await InlineAsync(r, group.GroupId, c), await AttachedAsync(r, group.GroupId, c))));
                     }
@@ -47,7 +47,7 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
 
                 if (Wants("Role"))
                 {
-                    foreach (var role in await MemoryPaging.AllAsync(x => r.Roles.ListAsync(account, null, x, c)))
+                    foreach (var role in await Pages.ReadAllAsync(x => r.Roles.ListAsync(account, null, x, c)))
                     {
                         items.Add((2, RoleDetail(role, await InlineAsync(r, role.RoleId, c), await AttachedAsync(r, role.RoleId, c))));
                     }
@@ -56,7 +56,7 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                 if (Wants("LocalManagedPolicy"))
                 {
                     var usage = await IamEntities.BoundaryUsageAsync(r, account, c);
-                    foreach (var policy in await MemoryPaging.AllAsync(x => r.Policies.ListAsync(account, null, x, c)))
+                    foreach (var policy in await Pages.ReadAllAsync(x => r.Policies.ListAsync(account, null, x, c)))
                     {
                         items.Add((3, PolicyDetail(policy, usage.GetValueOrDefault(policy.Arn), await r.Policies.ListVersionsAsync(policy.Arn, c))));
                     }
@@ -121,10 +121,10 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
     };
 
     private static Task<List<InlinePolicy>> InlineAsync(IStateReader r, string principalId, CancellationToken ct) =>
-        MemoryPaging.AllAsync(x => r.InlinePolicies.ListAsync(principalId, x, ct));
+        Pages.ReadAllAsync(x => r.InlinePolicies.ListAsync(principalId, x, ct));
 
     private static Task<List<AttachedPolicy>> AttachedAsync(IStateReader r, string principalId, CancellationToken ct) =>
-        MemoryPaging.AllAsync(x => r.Policies.ListAttachedAsync(principalId, null, x, ct));
+        Pages.ReadAllAsync(x => r.Policies.ListAttachedAsync(principalId, null, x, ct));
 
     private static void WriteInline(QueryXmlWriter w, string name, IEnumerable<InlinePolicy> policies) =>
         w.WriteList(name, policies, static (x, policy) =>

@@ -51,7 +51,7 @@ internal static class CredentialReportCsv
 
         // IamDb has no console passwords, MFA devices or signing certificates: those columns are AWS's "none" values.
         AppendRow(csv, "<root_account>", Arn.IamRoot(accountId).ToString(), rootCreated, "not_supported", NotApplicable, "not_supported", "not_supported", rootKeys);
-        foreach (var user in await MemoryPaging.AllAsync(p => r.Users.ListAsync(accountId, null, p, ct)))
+        foreach (var user in await Pages.ReadAllAsync(p => r.Users.ListAsync(accountId, null, p, ct)))
         {
             var keys = await r.AccessKeys.ListAsync(accountId, user.UserId, ct);
             AppendRow(csv, user.UserName, user.Arn, Time(user.CreatedAt), "false", NotApplicable, NotApplicable, NotApplicable, keys);
