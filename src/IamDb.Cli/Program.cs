@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IamDb.Cli.Commands.Audit;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
@@ -22,6 +23,7 @@ internal static class Program
         root.Subcommands.Add(SelfCheckCommandDefinition.Create());
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());
+        root.Subcommands.Add(AuditCommandDefinition.Create());
         return root;
     }
 }
