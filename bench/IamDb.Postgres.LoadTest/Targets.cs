@@ -1,5 +1,5 @@
-using IamDb.Postgres.Credentials;
 using System.Security.Cryptography;
+using IamDb.Postgres.Credentials;
 using Npgsql;
 
 namespace IamDb.Postgres.LoadTest;
