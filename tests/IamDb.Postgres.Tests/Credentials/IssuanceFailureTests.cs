@@ -126,6 +126,22 @@ public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task IssueAsync_AfterASuccessfulIssuance_RefusalsAreTheSame()
+    {
+        // The second and later issuances on one administration object skip the catalog read; refusals must not change.
+        var user = ClusterHarness.Unique("warm");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        var warm = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+
+        Assert.Equal(ClusterFailure.GroupMissing, (await RefusedAsync(ClusterHarness.Request(user, groups: ["no_such_group"]))).Failure);
+        Assert.Equal(ClusterFailure.BaseUserMissing, (await RefusedAsync(ClusterHarness.Request(user + "_gone"))).Failure);
+        Assert.Equal(ClusterFailure.DatabaseMissing, (await RefusedAsync(ClusterHarness.Request(user, "no_such_db"))).Failure);
+        Assert.Equal(ClusterFailure.InvalidName, (await RefusedAsync(ClusterHarness.Request(RoleMarkers.ConnectRoleName("postgres")))).Failure);
+        Assert.Equal(ClusterFailure.InvalidName, (await RefusedAsync(ClusterHarness.Request(warm.LoginRoleName))).Failure);
+        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, warm.LoginRoleName, terminateSessions: true, Ct));
+    }
+
+    [Fact]
     public async Task IssueAsync_ManagedRoleAsUserOrGroup_IsRefused()
     {
         var connectRole = RoleMarkers.ConnectRoleName("postgres");
