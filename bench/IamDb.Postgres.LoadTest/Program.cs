@@ -11,7 +11,8 @@ namespace IamDb.Postgres.LoadTest;
 /// <c>--no-fsync</c>). (a) the raw ceiling: IssueAsync's DDL batch sent straight with Npgsql; (b) IssueAsync itself, at the
 /// same concurrencies, side by side; (c) with <c>--live</c>, how issuance cost grows with the number of live credentials.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Postgres.LoadTest -- [--connections 1,4,16] [--seconds 8]
-/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync]</c>. Every loop is bounded by time and count.
+/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync] [--broker]</c>. With <c>--broker</c> each round also
+/// runs GetClusterCredentials through an in-process broker over loopback HTTP. Every loop is bounded by time and count.
 /// </summary>
 internal static class Program
 {
@@ -45,13 +46,14 @@ internal static class Program
 
             // The raw side uses a pool configured exactly like IamDb's admin pools.
             await using var rawSource = AdminDataSources.Build(endpoint, "postgres");
+            await using var broker = args.Contains("--broker") ? await BrokerSession.StartAsync(endpoint) : null;
             Console.WriteLine($"PostgreSQL {server.Port} ready; base user {BaseUser}; databases {string.Join(", ", databases)}, each with its connect role");
             Console.WriteLine();
             Console.WriteLine("concurrency | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors");
             foreach (var n in concurrencies)
             {
                 // Alternated, twice each, so a change in the machine's load hits both sides alike.
-                double raw = 0, issue = 0;
+                double raw = 0, issue = 0, brokered = 0;
                 for (var round = 0; round < 2; round++)
                 {
                     if (args.Contains("--issue-first"))
@@ -66,11 +68,19 @@ internal static class Program
                         issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
                     }
 
+                    if (broker is not null)
+                    {
+                        brokered += (await RunAsync(new BrokerTarget(broker, BaseUser), n, seconds, max)).PerSecond;
+                    }
+
                     await DropIssuedAsync(source);
                 }
 
+                var viaBroker = broker is null
+                    ? string.Empty
+                    : string.Create(CultureInfo.InvariantCulture, $", broker {brokered / 2:0.0}/s, broker/raw {brokered / raw:P0}");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"            at {n}: raw {raw / 2:0.0}/s, IssueAsync {issue / 2:0.0}/s, ratio {issue / raw:P0}"));
+                    $"            at {n}: raw {raw / 2:0.0}/s, IssueAsync {issue / 2:0.0}/s, ratio {issue / raw:P0}{viaBroker}"));
             }
 
             if (live.Count > 0)
