@@ -97,6 +97,10 @@ internal static class Program
                     await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations, alwaysRead: true), n, seconds, max, $"{created,16}");
                     await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max, $"{created,16}");
                     await DropIssuedAsync(source);
+                    await using var lister = new PostgresClusterAdministration();
+                    var listed = Stopwatch.StartNew();
+                    var managed = await lister.ListManagedRolesAsync(endpoint, CancellationToken.None);
+                    Console.WriteLine($"  (ListManagedRolesAsync: {managed.Count} roles in {listed.Elapsed.TotalMilliseconds:0} ms)");
                 }
             }
 
