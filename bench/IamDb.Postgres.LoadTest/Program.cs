@@ -101,6 +101,12 @@ internal static class Program
                     var listed = Stopwatch.StartNew();
                     var managed = await lister.ListManagedRolesAsync(endpoint, CancellationToken.None);
                     Console.WriteLine($"  (ListManagedRolesAsync: {managed.Count} roles in {listed.Elapsed.TotalMilliseconds:0} ms)");
+                    // A database created now must be joined by every live credential for all databases.
+                    await ExecAsync(source, $"CREATE DATABASE late_{created}");
+                    var preparing = Stopwatch.StartNew();
+                    await lister.PrepareAsync(endpoint, CancellationToken.None);
+                    Console.WriteLine($"  (PrepareAsync of a new database with {created} live credentials joining it: {preparing.Elapsed.TotalMilliseconds:0} ms)");
+                    databases = [.. databases, $"late_{created}"];
                 }
             }
 

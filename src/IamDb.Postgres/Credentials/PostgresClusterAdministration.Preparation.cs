@@ -10,6 +10,7 @@ public sealed partial class PostgresClusterAdministration
     // One at a time per cluster in this process, and across processes through an advisory lock.
     private const long PrepareAdvisoryLock = 0x1A3D_B000_0C0E;
     private const int MaxPrepareAttempts = 3;
+    private const int GranteesPerStatement = 500;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _prepareGates = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
@@ -116,20 +117,34 @@ public sealed partial class PostgresClusterAdministration
 
         if (revoked || created)
         {
+            var joiners = new List<string>();
+            var keepers = new List<string>();
             foreach (var (loginRole, comment) in await ReadLoginRolesWithoutConnectAsync(conn, database, ct))
             {
                 if (RoleMarkers.IsCredential(comment))
                 {
                     if (RoleMarkers.ParseCredential(comment) is { DbName: null })
                     {
-                        await ExecuteAsync(conn, $"GRANT {role} TO {SqlText.CatalogIdentifier(loginRole)}", ct);
+                        joiners.Add(loginRole);
                     }
                 }
                 else if (revoked)
                 {
-                    await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {SqlText.CatalogIdentifier(loginRole)}", ct);
+                    keepers.Add(loginRole);
                     granted.Add(loginRole);
                 }
+            }
+
+            // Many grantees per statement: one ACL update per chunk rather than one per role, and far fewer statements
+            // when thousands of live credentials must join a new database's connect role.
+            foreach (var chunk in joiners.Chunk(GranteesPerStatement))
+            {
+                await ExecuteAsync(conn, $"GRANT {role} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
+            }
+
+            foreach (var chunk in keepers.Chunk(GranteesPerStatement))
+            {
+                await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
             }
         }
 
