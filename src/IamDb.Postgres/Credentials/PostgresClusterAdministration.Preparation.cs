@@ -27,6 +27,7 @@ public sealed partial class PostgresClusterAdministration
                 var admin = await ReadAdminAsync(conn, endpoint, ct);
                 var databases = await ReadDatabasesAsync(conn, ct);
                 var granted = new SortedSet<string>(StringComparer.Ordinal);
+                await EnsureAllDatabasesRoleAsync(conn, ct);
                 foreach (var database in databases)
                 {
                     for (var attempt = 1; ; attempt++)
@@ -53,13 +54,43 @@ public sealed partial class PostgresClusterAdministration
         }
     }
 
+    private static async Task EnsureAllDatabasesRoleAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ExecuteAsync(conn, $"select pg_advisory_xact_lock({PrepareAdvisoryLock})", ct);
+        await using (var cmd = new NpgsqlCommand("select shobj_description(oid, 'pg_authid') from pg_roles where rolname = $1::name", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.AllDatabasesRoleName });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                var comment = reader.IsDBNull(0) ? null : reader.GetString(0);
+                if (!RoleMarkers.IsAllDatabasesRole(comment))
+                {
+                    throw new ClusterOperationException(
+                        ClusterFailure.ServerError,
+                        $"A role named \"{RoleMarkers.AllDatabasesRoleName}\" exists that IamDb did not create; IamDb needs that name. Rename or drop it, then try again.")
+                    { Subject = RoleMarkers.AllDatabasesRoleName };
+                }
+
+                return;
+            }
+        }
+
+        var role = SqlText.Identifier(RoleMarkers.AllDatabasesRoleName);
+        await ExecuteAsync(conn, $"CREATE ROLE {role} NOLOGIN INHERIT", ct);
+        await ExecuteAsync(conn, $"COMMENT ON ROLE {role} IS {SqlText.Literal(RoleMarkers.AllDatabasesPrefix + " member of every database's connect role")}", ct);
+        await tx.CommitAsync(ct);
+    }
+
     private static bool IsConcurrentCatalogUpdate(PostgresException pe) =>
         pe.SqlState is PostgresErrorCodes.InternalError or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
 
     /// <summary>
-    /// In one transaction: the database's connect role exists (with its marker) and holds CONNECT; PUBLIC's CONNECT is
-    /// revoked, and every login role that thereby lost CONNECT is granted it explicitly (IamDb credentials for every
-    /// database join the connect role instead; those scoped to another database were never meant to have it).
+    /// In one transaction: the database's connect role exists (with its marker), holds CONNECT and has the all-databases
+    /// role as a member; PUBLIC's CONNECT is revoked, and every login role that thereby lost CONNECT is granted it
+    /// explicitly. IamDb credentials for every database have it through the all-databases role (one lacking that joins
+    /// it); those scoped to another database were never meant to have it.
     /// </summary>
     private async Task PrepareDatabaseAsync(
         NpgsqlConnection conn, ClusterEndpoint endpoint, string database, SortedSet<string> granted, CancellationToken ct)
@@ -95,6 +126,12 @@ public sealed partial class PostgresClusterAdministration
         if (!state.RoleHasConnect)
         {
             await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {role}", ct);
+        }
+
+        var all = SqlText.Identifier(RoleMarkers.AllDatabasesRoleName);
+        if (!state.AllDatabasesIsMember)
+        {
+            await ExecuteAsync(conn, $"GRANT {role} TO {all}", ct);
         }
 
         var revoked = false;
@@ -139,7 +176,7 @@ public sealed partial class PostgresClusterAdministration
             // when thousands of live credentials must join a new database's connect role.
             foreach (var chunk in joiners.Chunk(GranteesPerStatement))
             {
-                await ExecuteAsync(conn, $"GRANT {role} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
+                await ExecuteAsync(conn, $"GRANT {all} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
             }
 
             foreach (var chunk in keepers.Chunk(GranteesPerStatement))
@@ -155,7 +192,7 @@ public sealed partial class PostgresClusterAdministration
         }
     }
 
-    private sealed record ConnectState(bool PublicConnect, bool RoleExists, string? RoleComment, bool RoleHasConnect);
+    private sealed record ConnectState(bool PublicConnect, bool RoleExists, string? RoleComment, bool RoleHasConnect, bool AllDatabasesIsMember);
 
     private static async Task<ConnectState?> ReadConnectStateAsync(NpgsqlConnection conn, string database, string connectRole, CancellationToken ct)
     {
@@ -166,7 +203,9 @@ public sealed partial class PostgresClusterAdministration
                    r.oid is not null,
                    shobj_description(r.oid, 'pg_authid'),
                    r.oid is not null and exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
-                                                 where a.grantee = r.oid and a.privilege_type = 'CONNECT')
+                                                 where a.grantee = r.oid and a.privilege_type = 'CONNECT'),
+                   r.oid is not null and exists (select 1 from pg_auth_members m join pg_roles x on x.oid = m.member
+                                                 where m.roleid = r.oid and x.rolname = $3::name)
             from pg_database d
             left join pg_roles r on r.rolname = $2::name
             where d.datname = $1::name
@@ -174,13 +213,14 @@ public sealed partial class PostgresClusterAdministration
             conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = database });
         cmd.Parameters.Add(new NpgsqlParameter { Value = connectRole });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.AllDatabasesRoleName });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
             return null;
         }
 
-        return new ConnectState(reader.GetBoolean(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3));
+        return new ConnectState(reader.GetBoolean(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4));
     }
 
     private static async Task<List<(string Role, string? Comment)>> ReadLoginRolesWithoutConnectAsync(
