@@ -89,8 +89,8 @@ public sealed partial class PostgresClusterAdministration
     /// <summary>
     /// In one transaction: the database's connect role exists (with its marker), holds CONNECT and has the all-databases
     /// role as a member; PUBLIC's CONNECT is revoked, and every login role that thereby lost CONNECT is granted it
-    /// explicitly. IamDb credentials for every database have it through the all-databases role (one lacking that joins
-    /// it); those scoped to another database were never meant to have it.
+    /// explicitly. IamDb credentials for every database have it through the all-databases role; those scoped to another
+    /// database were never meant to have it.
     /// </summary>
     private async Task PrepareDatabaseAsync(
         NpgsqlConnection conn, ClusterEndpoint endpoint, string database, SortedSet<string> granted, CancellationToken ct)
@@ -152,37 +152,16 @@ public sealed partial class PostgresClusterAdministration
             revoked = true;
         }
 
-        if (revoked || created)
+        if (revoked)
         {
-            var joiners = new List<string>();
-            var keepers = new List<string>();
-            foreach (var (loginRole, comment) in await ReadLoginRolesWithoutConnectAsync(conn, database, ct))
-            {
-                if (RoleMarkers.IsCredential(comment))
-                {
-                    if (RoleMarkers.ParseCredential(comment) is { DbName: null })
-                    {
-                        joiners.Add(loginRole);
-                    }
-                }
-                else if (revoked)
-                {
-                    keepers.Add(loginRole);
-                    granted.Add(loginRole);
-                }
-            }
-
-            // Many grantees per statement: one ACL update per chunk rather than one per role, and far fewer statements
-            // when thousands of live credentials must join a new database's connect role.
-            foreach (var chunk in joiners.Chunk(GranteesPerStatement))
-            {
-                await ExecuteAsync(conn, $"GRANT {all} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
-            }
-
+            // Many grantees per statement: one ACL update per chunk rather than one per role.
+            var keepers = await ReadLoginRolesWithoutConnectAsync(conn, database, ct);
             foreach (var chunk in keepers.Chunk(GranteesPerStatement))
             {
                 await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
             }
+
+            granted.UnionWith(keepers);
         }
 
         await tx.CommitAsync(ct);
@@ -223,26 +202,25 @@ public sealed partial class PostgresClusterAdministration
         return new ConnectState(reader.GetBoolean(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4));
     }
 
-    private static async Task<List<(string Role, string? Comment)>> ReadLoginRolesWithoutConnectAsync(
-        NpgsqlConnection conn, string database, CancellationToken ct)
+    /// <summary>
+    /// Login roles other than IamDb's without CONNECT on <paramref name="database"/>. IamDb's credentials are left out
+    /// before the (costlier) privilege check: those for every database reach it through the all-databases role, and
+    /// those scoped to another database must not.
+    /// </summary>
+    private static async Task<List<string>> ReadLoginRolesWithoutConnectAsync(NpgsqlConnection conn, string database, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
             """
-            select r.rolname::text, shobj_description(r.oid, 'pg_authid')
+            select r.rolname::text
             from pg_roles r
-            where r.rolcanlogin and not r.rolsuper and not has_database_privilege(r.oid, $1, 'CONNECT')
+            where r.rolcanlogin and not r.rolsuper
+              and case when coalesce(shobj_description(r.oid, 'pg_authid'), '') like 'iamdb:%' then false
+                       else not has_database_privilege(r.oid, $1, 'CONNECT') end
             order by r.rolname
             """,
             conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = database });
-        var list = new List<(string, string?)>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
-        }
-
-        return list;
+        return await ReadStringsAsync(cmd, ct);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
