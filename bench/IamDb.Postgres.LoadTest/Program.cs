@@ -61,7 +61,7 @@ internal static class Program
                         issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
                     }
 
-                    raw += (await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max)).PerSecond;
+                    raw += (await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max)).PerSecond;
 
                     if (!args.Contains("--issue-first"))
                     {
@@ -97,7 +97,7 @@ internal static class Program
                     // Chunks of 5,000: each new role holds a lock until commit, and the lock table is finite.
                     for (var from = created; from < target; from += 5000)
                     {
-                        await CreateLiveAsync(source, from, Math.Min(5000, target - from), verifier, databases);
+                        await CreateLiveAsync(source, from, Math.Min(5000, target - from), verifier);
                     }
 
                     Console.WriteLine($"  (created {target - created} live credentials in {sw.Elapsed.TotalSeconds:0.0} s)");
@@ -105,8 +105,17 @@ internal static class Program
                     var n = concurrencies.Max();
                     await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max, $"{created,16}");
                     await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations, alwaysRead: true), n, seconds, max, $"{created,16}");
-                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max, $"{created,16}");
+                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max, $"{created,16}");
                     await DropIssuedAsync(source);
+                    await using var lister = new PostgresClusterAdministration();
+                    var listed = Stopwatch.StartNew();
+                    var managed = await lister.ListManagedRolesAsync(endpoint, CancellationToken.None);
+                    Console.WriteLine($"  (ListManagedRolesAsync: {managed.Count} roles in {listed.Elapsed.TotalMilliseconds:0} ms)");
+                    // A database created now: every live credential for all databases reaches it through the all-databases role.
+                    await ExecAsync(source, $"CREATE DATABASE late_{created}");
+                    var preparing = Stopwatch.StartNew();
+                    await lister.PrepareAsync(endpoint, CancellationToken.None);
+                    Console.WriteLine($"  (PrepareAsync of a new database with {created} live credentials for every database: {preparing.Elapsed.TotalMilliseconds:0} ms)");
                 }
             }
 
@@ -181,10 +190,9 @@ internal static class Program
         """);
 
     /// <summary>Live credentials made the way IssueAsync makes them, in one server-side loop.</summary>
-    private static Task CreateLiveAsync(NpgsqlDataSource source, int from, int count, string verifier, IReadOnlyList<string> databases)
+    private static Task CreateLiveAsync(NpgsqlDataSource source, int from, int count, string verifier)
     {
-        var grants = string.Concat(databases.Select(d =>
-            $"EXECUTE format('GRANT %I TO %I', {SqlText.Literal(RoleMarkers.ConnectRoleName(d))}, n);\n"));
+        var grants = $"EXECUTE format('GRANT %I TO %I', {SqlText.Literal(RoleMarkers.AllDatabasesRoleName)}, n);";
         var comment = RoleMarkers.CredentialComment(BaseUser, null, DateTimeOffset.UtcNow.AddHours(1));
         return ExecAsync(source, $"""
             DO $$
