@@ -12,7 +12,7 @@ public sealed partial class PostgresClusterAdministration
     // Retries cover races that another issuance wins: two AutoCreates of one base user, a repeated random suffix.
     private const int MaxIssueAttempts = 5;
 
-    /// <summary>The shortest prefix IamDb accepts and the longest (it leaves room for the base user and the suffix).</summary>
+    /// <summary>The longest login prefix accepted, so that the base user and the random suffix still fit 63 bytes.</summary>
     private const int MaxPrefixBytes = 16;
 
     /// <summary>Random bytes behind each password: 256 bits, written as 43 base64url characters.</summary>

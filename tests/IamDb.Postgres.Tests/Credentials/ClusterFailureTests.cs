@@ -90,3 +90,36 @@ public class ClusterFailureTests(PostgresServerFixture fixture) : IAsyncLifetime
         Assert.Equal($"postgres@127.0.0.1:{fixture.Server.Port}/postgres", _cluster.Endpoint.ToString());
     }
 }
+
+/// <summary>Runs alone: a preparation by any other test would prepare the database this one expects left untouched.</summary>
+[Collection(nameof(CatalogSnapshotTests))]
+public class AdminPrivilegeTests(PostgresServerFixture fixture) : IAsyncLifetime
+{
+    private readonly ClusterHarness _cluster = new(fixture);
+    private readonly PostgresClusterAdministration _admin = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
+
+    private static CancellationToken Ct => ClusterHarness.Ct;
+
+    [Fact]
+    public async Task PrepareAsync_CreateRoleAdminNotOwningTheDatabase_InsufficientPrivilegeAndNothingChanged()
+    {
+        var admin = ClusterHarness.Unique("notowner");
+        await _cluster.ExecAsync($"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'notowner-password'; GRANT CONNECT ON DATABASE postgres TO {admin}");
+        var db = await fixture.CreateDatabaseAsync("owned");
+        var endpoint = _cluster.Endpoint with { AdminUser = admin, AdminPassword = "notowner-password" };
+
+        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.PrepareAsync(endpoint, Ct));
+
+        Assert.Equal(ClusterFailure.InsufficientPrivilege, ex.Failure);
+        Assert.Contains("PUBLIC", ex.Message, StringComparison.Ordinal);
+        Assert.True(await _cluster.ScalarAsync<bool>(
+            "select exists (select 1 from pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a where d.datname = $1 and a.grantee = 0 and a.privilege_type = 'CONNECT')",
+            db));
+        Assert.False(await _cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", RoleMarkers.ConnectRoleName(db)));
+        await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+    }
+}

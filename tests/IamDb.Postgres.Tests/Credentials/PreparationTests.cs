@@ -4,6 +4,8 @@ using Npgsql;
 
 namespace IamDb.Postgres.Tests.Credentials;
 
+/// <summary>Runs alone: what a preparation reports depends on no other test preparing the same database first.</summary>
+[Collection(nameof(CatalogSnapshotTests))]
 public class PreparationTests(PostgresServerFixture fixture) : IAsyncLifetime
 {
     private readonly ClusterHarness _cluster = new(fixture);
