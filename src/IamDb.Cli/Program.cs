@@ -1,7 +1,9 @@
 using System.CommandLine;
+using IamDb.Cli.Commands.Env;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
+using IamDb.Cli.Output;
 
 namespace IamDb.Cli;
 
@@ -9,9 +11,14 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = CreateRootCommand();
+        var parseResult = CreateRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            return CommandRunner.ReportParseErrors(parseResult, Console.Error);
+        }
+
         // The broker drains in-flight requests on Ctrl-C; give it longer than the default two seconds.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+        return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 
     internal static RootCommand CreateRootCommand()
@@ -19,9 +26,15 @@ internal static class Program
         var root = new RootCommand(
             "iamdb — temporary database credentials through IAM policies, for PostgreSQL fleets and Amazon Redshift.\n\n"
             + "Exit codes: 0 ok, 1 failure, 2 usage error, 3 access denied.");
+        foreach (var option in GlobalOptions.All)
+        {
+            root.Options.Add(option);
+        }
+
         root.Subcommands.Add(SelfCheckCommandDefinition.Create());
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());
+        root.Subcommands.Add(EnvCommandDefinition.Create());
         return root;
     }
 }
