@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.Env;
+using IamDb.Cli.Commands.Policy;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
@@ -35,6 +36,7 @@ internal static class Program
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());
         root.Subcommands.Add(EnvCommandDefinition.Create());
+        root.Subcommands.Add(PolicyCommandDefinition.Create());
         return root;
     }
 }
