@@ -1,5 +1,7 @@
 using System.CommandLine;
+using IamDb.Cli.Commands.AccessReview;
 using IamDb.Cli.Commands.Env;
+using IamDb.Cli.Commands.GetClusterCredentials;
 using IamDb.Cli.Commands.Policy;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
@@ -37,6 +39,8 @@ internal static class Program
         root.Subcommands.Add(ServerCommandDefinition.Create());
         root.Subcommands.Add(EnvCommandDefinition.Create());
         root.Subcommands.Add(PolicyCommandDefinition.Create());
+        root.Subcommands.Add(AccessReviewCommandDefinition.Create());
+        root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
         return root;
     }
 }

@@ -1,3 +1,6 @@
+using IamDb.Client.Credentials;
+using IamDb.Client.Query;
+
 namespace IamDb.Cli.Output;
 
 /// <summary>Turns an AWS service error into the CLI's one-line message and exit code.</summary>
@@ -15,8 +18,20 @@ internal static class AwsErrors
     /// <summary>Formats <c>Code: Message</c> for an AWS error thrown by the client; false for any other exception.</summary>
     public static bool TryDescribe(Exception exception, out string message, out int exitCode)
     {
-        message = string.Empty;
-        exitCode = ExitCodes.Failure;
-        return false;
+        switch (exception)
+        {
+            case AwsServiceException service:
+                message = $"{service.Code}: {service.ErrorMessage}";
+                exitCode = ExitCodeFor(service.Code);
+                return true;
+            case AwsNetworkException or AwsCredentialsException or InvalidDataException:
+                message = exception.Message;
+                exitCode = ExitCodes.Failure;
+                return true;
+            default:
+                message = string.Empty;
+                exitCode = ExitCodes.Failure;
+                return false;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.Policy.Generate;
 using IamDb.Cli.Commands.Policy.Lint;
+using IamDb.Cli.Commands.Policy.Simulate;
 
 namespace IamDb.Cli.Commands.Policy;
 
@@ -21,6 +22,7 @@ internal static class PolicyCommandDefinition
             + "  iamdb policy simulate --principal adam --action redshift:GetClusterCredentials --resource arn:aws:redshift:us-east-1:123456789012:dbuser:local/adam");
         command.Subcommands.Add(PolicyLintCommandDefinition.Create());
         command.Subcommands.Add(PolicyGenerateCommandDefinition.Create());
+        command.Subcommands.Add(PolicySimulateCommandDefinition.Create());
         return command;
     }
 }
