@@ -1,8 +1,11 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.AccessReview;
+using IamDb.Cli.Commands.Clusters;
+using IamDb.Cli.Commands.Docs;
 using IamDb.Cli.Commands.Env;
 using IamDb.Cli.Commands.GetClusterCredentials;
 using IamDb.Cli.Commands.Policy;
+using IamDb.Cli.Commands.Revoke;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
@@ -34,13 +37,17 @@ internal static class Program
             root.Options.Add(option);
         }
 
+        // Order of the help and the generated reference: try it, run it, use it, manage it.
         root.Subcommands.Add(SelfCheckCommandDefinition.Create());
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());
         root.Subcommands.Add(EnvCommandDefinition.Create());
+        root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
+        root.Subcommands.Add(ClustersCommandDefinition.Create());
+        root.Subcommands.Add(RevokeCommandDefinition.Create());
         root.Subcommands.Add(PolicyCommandDefinition.Create());
         root.Subcommands.Add(AccessReviewCommandDefinition.Create());
-        root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
+        root.Subcommands.Add(DocsCommandDefinition.Create());
         return root;
     }
 }
