@@ -74,6 +74,21 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>The generated CA certificate clients must trust, when <see cref="BrokerOptions.GenerateTlsCertificate"/> is on.</summary>
     public string? CaCertificatePath { get; }
 
+    /// <summary>Why the local cluster asked for with <see cref="BrokerOptions.LocalCluster"/> does not run; null when it runs or was not asked for.</summary>
+    public string? LocalClusterSkippedBecause => _app.Services.GetRequiredService<LocalClusterService>().SkippedBecause;
+
+    /// <summary>One line per registered cluster for a ready summary: <c>local  127.0.0.1:5433/postgres (managed by this broker, TLS)</c>.</summary>
+    public async Task<IReadOnlyList<string>> DescribeClustersAsync(CancellationToken cancellationToken = default)
+    {
+        var clusters = await _store.ReadAsync(
+            (r, c) => Pages.ReadAllAsync(p => r.Clusters.ListAsync(AccountId, p, c)), cancellationToken);
+        var local = _app.Services.GetRequiredService<LocalClusterService>().Server;
+        return clusters
+            .Select(c => $"{c.ClusterIdentifier}  {c.Host}:{c.Port}/{c.DefaultDatabase}"
+                         + (local is not null && c.ClusterIdentifier == LocalClusterService.ClusterIdentifier ? " (managed by this broker, TLS)" : string.Empty))
+            .ToList();
+    }
+
     internal BrokerRuntime Runtime { get; }
 
     internal BootstrapResult Bootstrap { get; }

@@ -34,6 +34,10 @@ internal static class UpCommandDefinition
         Description = "12-digit account id for a new data directory. Default: generated at first start.",
     };
 
+    public static readonly Option<bool> NoLocalClusterOption = new("--no-local-cluster")
+    {
+        Description = "Do not start the managed local PostgreSQL (cluster `local`) even when no cluster is registered.",
+    };
 
     public static Command Create()
     {
@@ -54,6 +58,7 @@ internal static class UpCommandDefinition
         command.Options.Add(HostOption);
         command.Options.Add(TlsOption);
         command.Options.Add(AccountIdOption);
+        command.Options.Add(NoLocalClusterOption);
         command.SetAction((parseResult, ct) => new UpCommand(parseResult).ExecuteAsync(ct));
         return command;
     }
