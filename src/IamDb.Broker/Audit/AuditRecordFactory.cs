@@ -52,7 +52,7 @@ internal static class AuditRecordFactory
             UserAgent = facts.UserAgent,
             RecipientAccountId = facts.RecipientAccountId,
             RequestParameters = requestParameters,
-            ResponseElements = details is { ResponseElements.Count: > 0 } && error is null ? ToElement(details.ResponseElements) : null,
+            ResponseElements = details is { ResponseElements.Count: > 0 } && error is null ? ToElement(WithoutSecrets(details.ResponseElements)) : null,
             ErrorCode = error?.Code,
             ErrorMessage = error?.Message,
             DecisionTrace = details is { Decisions.Count: > 0 } ? JsonSerializer.SerializeToElement(details.Decisions, AuditJsonContext.Default.ListString) : null,
@@ -82,6 +82,17 @@ internal static class AuditRecordFactory
         || parameterName.Contains("Secret", StringComparison.OrdinalIgnoreCase)
         || parameterName.Contains("Token", StringComparison.OrdinalIgnoreCase)
         || parameterName.Contains("SAMLAssertion", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Response elements minus any whose name says it carries a secret (DbPassword, SecretAccessKey, SessionToken).</summary>
+    private static Dictionary<string, object?> WithoutSecrets(Dictionary<string, object?> elements)
+    {
+        if (!elements.Keys.Any(IsSecret))
+        {
+            return elements;
+        }
+
+        return elements.Where(e => !IsSecret(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+    }
 
     private static string IdentityType(CallerIdentity caller) => caller.Kind switch
     {

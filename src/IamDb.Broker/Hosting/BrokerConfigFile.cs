@@ -25,6 +25,13 @@ namespace IamDb.Broker.Hosting;
 ///
 /// [tls]
 /// certificate = "/etc/iamdb/server.pem"    # with key = "/etc/iamdb/server.key"; or generate = true
+///
+/// [redshift]
+/// max_credential_duration_seconds = 3600
+/// reaper = true
+/// reaper_interval_seconds = 30
+/// max_session_age_seconds = 43200          # unset: sessions of expired credentials run until they end
+/// local_cluster = false
 /// </code>
 /// </summary>
 public static class BrokerConfigFile
@@ -138,6 +145,24 @@ public static class BrokerConfigFile
             options.TlsKeyPath = tls.String("key") is { } key ? Resolve(baseDirectory, key) : null;
             options.GenerateTlsCertificate = tls.Boolean("generate") ?? false;
             tls.RejectUnknown();
+        }
+
+        if (reader.Table("redshift") is { } redshift)
+        {
+            options.MaxCredentialDurationSeconds = (int?)redshift.Integer("max_credential_duration_seconds") ?? options.MaxCredentialDurationSeconds;
+            options.ReaperEnabled = redshift.Boolean("reaper") ?? options.ReaperEnabled;
+            if (redshift.Number("reaper_interval_seconds") is { } interval)
+            {
+                options.ReaperInterval = TimeSpan.FromSeconds(interval);
+            }
+
+            if (redshift.Number("max_session_age_seconds") is { } age)
+            {
+                options.MaxSessionAge = TimeSpan.FromSeconds(age);
+            }
+
+            options.LocalCluster = redshift.Boolean("local_cluster") ?? options.LocalCluster;
+            redshift.RejectUnknown();
         }
 
         reader.RejectUnknown();

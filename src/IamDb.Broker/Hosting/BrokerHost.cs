@@ -3,13 +3,16 @@ using System.Security.Cryptography.X509Certificates;
 using IamDb.Aws.Identifiers;
 using IamDb.Aws.Signing;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Actions.Redshift;
 using IamDb.Broker.Audit;
 using IamDb.Broker.Authorization;
 using IamDb.Broker.Pipeline;
+using IamDb.Broker.Reaper;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Sql;
 using IamDb.Broker.Throttling;
+using IamDb.Postgres.Credentials;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -71,6 +74,21 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>The generated CA certificate clients must trust, when <see cref="BrokerOptions.GenerateTlsCertificate"/> is on.</summary>
     public string? CaCertificatePath { get; }
 
+    /// <summary>Why the local cluster asked for with <see cref="BrokerOptions.LocalCluster"/> does not run; null when it runs or was not asked for.</summary>
+    public string? LocalClusterSkippedBecause => _app.Services.GetRequiredService<LocalClusterService>().SkippedBecause;
+
+    /// <summary>One line per registered cluster for a ready summary: <c>local  127.0.0.1:5433/postgres (managed by this broker, TLS)</c>.</summary>
+    public async Task<IReadOnlyList<string>> DescribeClustersAsync(CancellationToken cancellationToken = default)
+    {
+        var clusters = await _store.ReadAsync(
+            (r, c) => Pages.ReadAllAsync(p => r.Clusters.ListAsync(AccountId, p, c)), cancellationToken);
+        var local = _app.Services.GetRequiredService<LocalClusterService>().Server;
+        return clusters
+            .Select(c => $"{c.ClusterIdentifier}  {c.Host}:{c.Port}/{c.DefaultDatabase}"
+                         + (local is not null && c.ClusterIdentifier == LocalClusterService.ClusterIdentifier ? " (managed by this broker, TLS)" : string.Empty))
+            .ToList();
+    }
+
     internal BrokerRuntime Runtime { get; }
 
     internal BootstrapResult Bootstrap { get; }
@@ -101,7 +119,7 @@ public sealed class BrokerHost : IAsyncDisposable
         {
             var accountId = AccountBootstrap.ResolveAccountId(data, options.AccountId);
             var bootstrap = await AccountBootstrap.EnsureRootKeyAsync(store, data, accountId, options.Region, ids, time, cancellationToken);
-            var runtime = new BrokerRuntime(options, store, time, ids, accountId, data);
+            var runtime = new BrokerRuntime(options, store, time, ids, accountId, data) { Protector = protector };
             string? caPath = null;
             X509Certificate2? certificate = null;
             if (options.GenerateTlsCertificate)
@@ -197,7 +215,7 @@ public sealed class BrokerHost : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         hooks.ConfigureLogging?.Invoke(builder.Logging);
-        RegisterServices(builder.Services, runtime);
+        RegisterServices(builder.Services, runtime, hooks);
         hooks.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -209,7 +227,7 @@ public sealed class BrokerHost : IAsyncDisposable
         return app;
     }
 
-    private static void RegisterServices(IServiceCollection services, BrokerRuntime runtime)
+    private static void RegisterServices(IServiceCollection services, BrokerRuntime runtime, BrokerHostHooks hooks)
     {
         var options = runtime.Options;
         services.AddSingleton(runtime);
@@ -229,6 +247,24 @@ public sealed class BrokerHost : IAsyncDisposable
         services.AddSingleton(sp => new ActionRouter(sp.GetServices<IActionHandler>()));
         services.AddSingleton<QueryPipeline>();
         ActionHandlerRegistration.AddActionHandlers(services);
+        RegisterClusterServices(services, hooks);
+    }
+
+    /// <summary>The cluster administration, credential issuance and revocation, the local cluster and the reaper.</summary>
+    private static void RegisterClusterServices(IServiceCollection services, BrokerHostHooks hooks)
+    {
+        // One admin pool per cluster, disposed with the container.
+        services.AddSingleton(hooks.ClusterAdministration
+            ?? (sp => new PostgresClusterAdministration(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())));
+
+        services.AddSingleton<CredentialIssuer>();
+        services.AddSingleton<CredentialRevoker>();
+        services.AddSingleton<LocalClusterService>();
+        services.AddSingleton<CredentialReaper>();
+
+        // Hosted services start in this order and stop in reverse: the local server outlives the reaper.
+        services.AddHostedService(sp => sp.GetRequiredService<LocalClusterService>());
+        services.AddHostedService(sp => sp.GetRequiredService<CredentialReaper>());
     }
 
     /// <summary>The broker is stopped by its owner (the CLI's Ctrl-C token, a test's dispose), not by process signals.</summary>
@@ -248,4 +284,7 @@ internal sealed record BrokerHostHooks
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Replaces the cluster administration (tests that simulate a failing network).</summary>
+    public Func<IServiceProvider, IClusterAdministration>? ClusterAdministration { get; init; }
 }

@@ -78,6 +78,35 @@ public sealed class BrokerOptions
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest <c>DurationSeconds</c> GetClusterCredentials(WithIAM) accepts; requests above it are
+    /// <c>InvalidParameterValue</c>. AWS's maximum is 3,600 seconds.
+    /// </summary>
+    /// <value>The default value is 3,600 (one hour).</value>
+    public int MaxCredentialDurationSeconds { get; set; } = 3600;
+
+    /// <summary>Run the reaper that drops expired login roles on every registered cluster.</summary>
+    /// <value>The default value is true.</value>
+    public bool ReaperEnabled { get; set; } = true;
+
+    /// <summary>How often the reaper visits every cluster.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When set, sessions of an expired credential that have lasted this long are terminated so that its login role can be
+    /// dropped; when null, sessions run until they end on their own and the role is dropped afterwards.
+    /// </summary>
+    /// <value>The default value is null (sessions are never cut short).</value>
+    public TimeSpan? MaxSessionAge { get; set; }
+
+    /// <summary>
+    /// Start a managed local PostgreSQL in <c>DATA/postgres</c> and register it as cluster <c>local</c> when no other
+    /// cluster is registered and PostgreSQL's server binaries are installed (<c>iamdb up</c> turns this on).
+    /// </summary>
+    /// <value>The default value is false.</value>
+    public bool LocalCluster { get; set; }
+
     /// <summary>Throws <see cref="BrokerOptionsException"/> listing every invalid setting.</summary>
     public void Validate()
     {

@@ -55,6 +55,21 @@ internal static partial class BrokerOptionsValidator
             errors.Add("shutdown timeout: must be positive");
         }
 
+        if (options.MaxCredentialDurationSeconds is < 900 or > 43_200)
+        {
+            errors.Add($"max credential duration: {options.MaxCredentialDurationSeconds} seconds is outside 900..43200");
+        }
+
+        if (options.ReaperInterval < TimeSpan.FromSeconds(1) || options.ReaperInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("reaper interval: must be between 1 second and 1 hour");
+        }
+
+        if (options.MaxSessionAge is { } age && age < TimeSpan.FromMinutes(1))
+        {
+            errors.Add("max session age: must be at least 1 minute (or unset to never cut sessions short)");
+        }
+
         if (options.TlsCertificatePath is { } cert && !File.Exists(cert))
         {
             errors.Add($"TLS certificate `{cert}`: file not found");

@@ -18,4 +18,7 @@ internal sealed class BrokerRuntime(BrokerOptions options, IStateStore store, Ti
     public string AccountId { get; } = accountId;
 
     public DataDirectory DataDirectory { get; } = dataDirectory;
+
+    /// <summary>The master-key protector the store encrypts secrets with (the local cluster's password file uses it too).</summary>
+    public required IamDb.Broker.Secrets.SecretProtector Protector { get; init; }
 }

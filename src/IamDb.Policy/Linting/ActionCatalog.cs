@@ -36,6 +36,10 @@ internal static partial class ActionCatalog
         "iamdb:DeregisterCluster",
         "iamdb:DescribeAudit",
         "iamdb:RevokeCredentials",
+        "iamdb:TestCluster",
+        "iamdb:DisableClusterPasswords",
+        "iamdb:RevokeClusterCredentials",
+        "iamdb:DescribeClusterCredentials",
     ];
 
     // Built on first use, after every static array of both partial files is initialized.

@@ -21,6 +21,13 @@ public sealed record LocalPostgresOptions
     /// <summary>The server's <c>max_connections</c>. <value>The default value is 200.</value></summary>
     public int MaxConnections { get; init; } = 200;
 
+    /// <summary>
+    /// Serve TLS (<c>ssl = on</c>) with a self-signed certificate generated on first start in the data folder
+    /// (<c>server.crt</c>, <c>server.key</c>), because Redshift's drivers insist on SSL for IAM logins.
+    /// <value>The default value is false.</value>
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary>Extra <c>postgresql.conf</c> lines appended after IamDb's own settings.</summary>
     public IReadOnlyList<string> ExtraSettings { get; init; } = [];
 }

@@ -15,6 +15,8 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 {
     private const string DataFolder = "data";
     private const string LogFile = "postgres.log";
+    private const string CertificateFile = "server.crt";
+    private const string KeyFile = "server.key";
     private static readonly TimeSpan InitTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
@@ -45,6 +47,9 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     /// <summary>The server's log file.</summary>
     public string LogPath => Path.Combine(_options.Directory, LogFile);
+
+    /// <summary>The server's TLS certificate (PEM) when <see cref="LocalPostgresOptions.Tls"/> is on; clients may verify against it.</summary>
+    public string? CertificatePath => _options.Tls ? Path.Combine(DataDirectory, CertificateFile) : null;
 
     /// <summary>True between a successful start and stop.</summary>
     public bool IsRunning => _running;
@@ -210,6 +215,14 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             .AppendLine(CultureInfo.InvariantCulture, $"max_connections = {_options.MaxConnections}")
             .AppendLine("log_min_messages = warning")
             .AppendLine("log_statement = 'none'");
+        if (_options.Tls)
+        {
+            await EnsureCertificateAsync(ct);
+            settings.AppendLine("ssl = on")
+                .AppendLine(CultureInfo.InvariantCulture, $"ssl_cert_file = '{CertificateFile}'")
+                .AppendLine(CultureInfo.InvariantCulture, $"ssl_key_file = '{KeyFile}'");
+        }
+
         if (!_options.Durable)
         {
             settings.AppendLine("fsync = off").AppendLine("synchronous_commit = off").AppendLine("full_page_writes = off");
@@ -232,6 +245,33 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         {
             await File.AppendAllTextAsync(conf, Environment.NewLine + include + Environment.NewLine, ct);
         }
+    }
+
+    // A self-signed certificate for 127.0.0.1/localhost, made once; PostgreSQL refuses a key others can read.
+    private async Task EnsureCertificateAsync(CancellationToken ct)
+    {
+        var certPath = Path.Combine(DataDirectory, CertificateFile);
+        var keyPath = Path.Combine(DataDirectory, KeyFile);
+        if (File.Exists(certPath) && File.Exists(keyPath))
+        {
+            return;
+        }
+
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=IamDb local PostgreSQL", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        File.Delete(keyPath + ".tmp");
+        await WritePrivateFileAsync(keyPath + ".tmp", key.ExportPkcs8PrivateKeyPem(), ct);
+        File.Move(keyPath + ".tmp", keyPath, overwrite: true);
+        await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem(), ct);
+        await ServerProcessRunner.GiveToServiceUserAsync(keyPath, ct);
+        await ServerProcessRunner.GiveToServiceUserAsync(certPath, ct);
     }
 
     private string TailOfLog()

@@ -51,6 +51,9 @@ internal sealed record CredentialQuery(string AccountId)
 
     public string? PrincipalArn { get; init; }
 
+    /// <summary>The login role of one credential (with <see cref="ClusterIdentifier"/>).</summary>
+    public string? LoginRoleName { get; init; }
+
     /// <summary>When set, only credentials neither revoked nor expired at this instant.</summary>
     public DateTimeOffset? ActiveAt { get; init; }
 }

@@ -36,6 +36,13 @@ internal static class BrokerRunner
                 await output.WriteLineAsync($"  TLS CA:         {ca} (trust it: AWS_CA_BUNDLE={ca})");
             }
 
+            var clusters = await host.DescribeClustersAsync(ct);
+            await output.WriteLineAsync($"  clusters:       {(clusters.Count == 0 ? "none" + (host.LocalClusterSkippedBecause is { } why ? $" (no local cluster: {why})" : string.Empty) : clusters[0])}");
+            foreach (var line in clusters.Skip(1))
+            {
+                await output.WriteLineAsync($"                  {line}");
+            }
+
             await output.WriteLineAsync("  try it:");
             await output.WriteLineAsync(
                 $"    AWS_SHARED_CREDENTIALS_FILE={host.CredentialsFilePath} AWS_CONFIG_FILE={host.ConfigFilePath} "

@@ -23,6 +23,7 @@ internal sealed class UpCommand(ParseResult parseResult, TextWriter? output = nu
         options.DataDirectory = parseResult.GetValue(UpCommandDefinition.DataDirOption) ?? options.DataDirectory;
         options.AccountId = parseResult.GetValue(UpCommandDefinition.AccountIdOption);
         options.Region = parseResult.GetValue(UpCommandDefinition.RegionOption) ?? options.Region;
+        options.LocalCluster = !parseResult.GetValue(UpCommandDefinition.NoLocalClusterOption);
         return options;
     }
 }

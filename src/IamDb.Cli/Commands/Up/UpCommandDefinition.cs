@@ -40,6 +40,11 @@ internal static class UpCommandDefinition
         DefaultValueFactory = _ => "us-east-1",
     };
 
+    public static readonly Option<bool> NoLocalClusterOption = new("--no-local-cluster")
+    {
+        Description = "Do not start the managed local PostgreSQL (cluster `local`) even when no cluster is registered.",
+    };
+
     public static Command Create()
     {
         var command = new Command(
@@ -60,6 +65,7 @@ internal static class UpCommandDefinition
         command.Options.Add(TlsOption);
         command.Options.Add(AccountIdOption);
         command.Options.Add(RegionOption);
+        command.Options.Add(NoLocalClusterOption);
         command.SetAction((parseResult, ct) => new UpCommand(parseResult).ExecuteAsync(ct));
         return command;
     }

@@ -26,6 +26,11 @@ internal sealed class SqlCredentials(SqlSession session) : ICredentialWriter
             sql.Where("principal_arn = @principal", ("principal", query.PrincipalArn));
         }
 
+        if (query.LoginRoleName is not null)
+        {
+            sql.Where("login_role = @login_role", ("login_role", query.LoginRoleName));
+        }
+
         if (query.ActiveAt is not null)
         {
             sql.Where("revoked_at IS NULL AND expires_at > @active_at", ("active_at", query.ActiveAt.Value.Millis()));

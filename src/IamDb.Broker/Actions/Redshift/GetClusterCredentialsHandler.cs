@@ -1,0 +1,73 @@
+using System.Globalization;
+using IamDb.Aws.Arns;
+using IamDb.Broker.Hosting;
+using IamDb.Postgres.Credentials;
+
+namespace IamDb.Broker.Actions.Redshift;
+
+/// <summary>
+/// <c>GetClusterCredentials</c>: a temporary password for database user <c>DbUser</c>. Authorized as AWS does it:
+/// <c>redshift:GetClusterCredentials</c> on the <c>dbuser</c> (and the <c>dbname</c> when <c>DbName</c> is given),
+/// <c>redshift:CreateClusterUser</c> on the <c>dbuser</c> with <c>AutoCreate</c>, <c>redshift:JoinGroup</c> on each
+/// <c>dbgroup</c>; with the context keys <c>redshift:DbUser</c>, <c>redshift:DbName</c> and <c>redshift:DurationSeconds</c>
+/// (so <c>${redshift:DbUser}</c> works in resources). The cluster then creates a login role for this credential only.
+/// </summary>
+internal sealed class GetClusterCredentialsHandler(BrokerRuntime runtime, CredentialIssuer issuer) : RedshiftActionHandler
+{
+    public override string Action => "GetClusterCredentials";
+
+    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    {
+        var reader = Reader(context);
+        var dbUser = reader.RequiredDbUser();
+        var dbName = reader.OptionalDbName();
+        reader.RefuseCustomDomain();
+        var identifier = reader.RequiredClusterIdentifier();
+        var duration = reader.ReadDurationSeconds(runtime.Options.MaxCredentialDurationSeconds);
+        var autoCreate = reader.OptionalBool("AutoCreate") ?? false;
+        var groups = reader.ReadDbGroups();
+        ThrowIfInvalid(reader);
+
+        var cluster = await FindClusterAsync(context, identifier, ct);
+        var id = ResourceIdentifier(cluster, identifier);
+        var region = ResourceRegion(context, cluster);
+        var account = context.Caller.AccountId;
+        var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["redshift:DbUser"] = [dbUser],
+            ["redshift:DurationSeconds"] = [duration.ToString(CultureInfo.InvariantCulture)],
+        };
+        if (dbName is not null)
+        {
+            keys["redshift:DbName"] = [dbName];
+        }
+
+        var dbUserArn = Arn.RedshiftDbUser(region, account, id, dbUser).ToString();
+        await context.AuthorizeAsync("redshift:GetClusterCredentials", dbUserArn, keys, ct);
+        if (dbName is not null)
+        {
+            await context.AuthorizeAsync("redshift:GetClusterCredentials", Arn.RedshiftDbName(region, account, id, dbName).ToString(), keys, ct);
+        }
+
+        if (autoCreate)
+        {
+            await context.AuthorizeAsync("redshift:CreateClusterUser", dbUserArn, keys, ct);
+        }
+
+        foreach (var group in groups)
+        {
+            await context.AuthorizeAsync("redshift:JoinGroup", Arn.RedshiftDbGroup(region, account, id, group).ToString(), keys, ct);
+        }
+
+        var found = Require(cluster, identifier);
+        var expires = context.Time.GetUtcNow().AddSeconds(duration);
+        var request = new CredentialRequest(dbUser, dbName, groups, autoCreate, expires, autoCreate ? "IAMA:" : "IAM:");
+        var issued = await issuer.IssueAsync(context, found, request, ct);
+        return new ActionResult(w =>
+        {
+            w.WriteString("DbUser", issued.LoginRoleName);
+            w.WriteString("DbPassword", issued.Password);
+            w.WriteTimestamp("Expiration", issued.ExpiresAt);
+        });
+    }
+}

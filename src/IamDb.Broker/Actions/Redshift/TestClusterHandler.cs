@@ -1,0 +1,40 @@
+using IamDb.Postgres.Credentials;
+
+namespace IamDb.Broker.Actions.Redshift;
+
+/// <summary>
+/// <c>TestCluster</c> (IamDb): connects as the registered admin and reports the server version, the databases and the
+/// ordinary users that can still log in with a password (their temporary credentials would inherit their access).
+/// </summary>
+internal sealed class TestClusterHandler(IClusterAdministration clusters) : RedshiftActionHandler
+{
+    public override string Action => "TestCluster";
+
+    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    {
+        var reader = Reader(context);
+        var identifier = reader.RequiredClusterIdentifier();
+        ThrowIfInvalid(reader);
+
+        var cluster = await FindClusterAsync(context, identifier, ct);
+        await context.AuthorizeAsync("iamdb:TestCluster", ClusterArn(context, cluster, identifier), ct: ct);
+        var found = Require(cluster, identifier);
+        ClusterPreparation test;
+        try
+        {
+            test = await clusters.TestAsync(found.Endpoint(), ct);
+        }
+        catch (ClusterOperationException ex)
+        {
+            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, found));
+        }
+
+        context.Audit.ResponseElements["serverVersion"] = test.ServerVersion;
+        return new ActionResult(w =>
+        {
+            w.WriteString("ServerVersion", test.ServerVersion);
+            w.WriteStringList("Databases", test.Databases);
+            w.WriteStringList("PasswordLoginUsers", test.PasswordLoginUsers);
+        });
+    }
+}

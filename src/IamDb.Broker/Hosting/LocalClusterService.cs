@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using IamDb.Broker.Actions.Redshift;
+using IamDb.Broker.Secrets;
+using IamDb.Broker.State;
+using IamDb.Broker.State.Redshift;
+using IamDb.Postgres.Credentials;
+using IamDb.Postgres.LocalServer;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IamDb.Broker.Hosting;
+
+/// <summary>
+/// <c>iamdb up</c>'s local cluster: with <see cref="BrokerOptions.LocalCluster"/> on, no other cluster registered and
+/// PostgreSQL's server binaries installed, a PostgreSQL server with TLS runs in <c>DATA/postgres</c> for as long as the
+/// broker does and is registered as cluster <c>local</c>. Its admin password is generated once and kept encrypted under
+/// the master key, in the store (the cluster record) and in <c>DATA/local-cluster.secret</c> (0600), so the same server
+/// is reused on the next start even if the store was reset.
+/// </summary>
+internal sealed partial class LocalClusterService(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<LocalClusterService> logger)
+    : IHostedService
+{
+    /// <summary>The identifier the local cluster is registered under.</summary>
+    public const string ClusterIdentifier = "local";
+
+    /// <summary>The folder of the data directory that holds the server.</summary>
+    public const string FolderName = "postgres";
+
+    /// <summary>The encrypted admin password file.</summary>
+    public const string SecretFileName = "local-cluster.secret";
+
+    private const string SecretContext = "local-cluster-admin-password";
+    private LocalPostgresServer? _server;
+
+    /// <summary>The running local server, or null when none was started.</summary>
+    public LocalPostgresServer? Server => _server;
+
+    /// <summary>Why no local cluster runs although it was asked for; null when it runs or was not asked for.</summary>
+    public string? SkippedBecause { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!runtime.Options.LocalCluster)
+        {
+            return;
+        }
+
+        var store = runtime.Store;
+        var registered = await store.ReadAsync(
+            (r, c) => Pages.ReadAllAsync(p => r.Clusters.ListAsync(runtime.AccountId, p, c)), cancellationToken);
+        var local = registered.FirstOrDefault(c => string.Equals(c.ClusterIdentifier, ClusterIdentifier, StringComparison.OrdinalIgnoreCase));
+        if (local is null && registered.Count > 0)
+        {
+            SkippedBecause = "other clusters are registered";
+            return;
+        }
+
+        var binaries = PostgresBinaries.Find();
+        if (binaries is null)
+        {
+            SkippedBecause = "no PostgreSQL server binaries were found (install postgresql, or set " + PostgresBinaries.BinDirectoryVariable + ")";
+            LogSkipped(logger, SkippedBecause);
+            return;
+        }
+
+        var directory = Path.Combine(runtime.DataDirectory.Path, FolderName);
+        SecretString password;
+        try
+        {
+            password = local?.AdminPassword ?? ReadOrCreatePassword(directory);
+            _server = await StartServerAsync(directory, local?.Port ?? 0, password, binaries, cancellationToken);
+        }
+        catch (Exception ex) when (ex is LocalPostgresException or InvalidOperationException or IOException or CryptographicException)
+        {
+            SkippedBecause = ex.Message;
+            LogStartFailed(logger, ex.Message);
+            return;
+        }
+
+        var endpoint = new ClusterEndpoint(_server.Host, _server.Port, "postgres", _server.SuperUser, password.Reveal());
+        if (local is null)
+        {
+            try
+            {
+                await clusters.PrepareAsync(endpoint, cancellationToken);
+            }
+            catch (ClusterOperationException ex)
+            {
+                SkippedBecause = ex.Message;
+                LogStartFailed(logger, ex.Message);
+                await StopAsync(cancellationToken);
+                return;
+            }
+
+            var cluster = new RedshiftCluster(
+                runtime.AccountId, ClusterIdentifier, runtime.Options.Region, _server.Host, _server.Port, "postgres", _server.SuperUser, password,
+                runtime.Time.GetUtcNow());
+            await store.WriteAsync((w, c) => w.Clusters.CreateAsync(cluster, c), cancellationToken);
+            LogRegistered(logger, _server.Port);
+        }
+        else if (local.Port != _server.Port || local.Host != _server.Host)
+        {
+            var moved = local with { Host = _server.Host, Port = _server.Port };
+            await store.WriteAsync((w, c) => w.Clusters.UpdateAsync(moved, c), cancellationToken);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await server.StopAsync(cancellationToken);
+        }
+    }
+
+    // The port the cluster had is tried first so clients' saved endpoints keep working; a taken port falls back to a free one.
+    private static async Task<LocalPostgresServer> StartServerAsync(
+        string directory, int port, SecretString password, PostgresBinaries binaries, CancellationToken ct)
+    {
+        var options = new LocalPostgresOptions { Directory = directory, Port = port, Tls = true };
+        try
+        {
+            return await LocalPostgresServer.StartAsync(options, password.Reveal(), binaries, ct);
+        }
+        catch (LocalPostgresException) when (port != 0)
+        {
+            return await LocalPostgresServer.StartAsync(options with { Port = 0 }, password.Reveal(), binaries, ct);
+        }
+    }
+
+    private SecretString ReadOrCreatePassword(string serverDirectory)
+    {
+        var path = Path.Combine(runtime.DataDirectory.Path, SecretFileName);
+        if (File.Exists(path))
+        {
+            return runtime.Protector.UnprotectString(Convert.FromBase64String(File.ReadAllText(path).Trim()), SecretContext);
+        }
+
+        if (LocalPostgresServer.IsInitialized(serverDirectory))
+        {
+            throw new InvalidOperationException(
+                $"{serverDirectory} holds a PostgreSQL cluster but its admin password ({path}) is gone; move the folder away to start afresh, "
+                + "or start with --no-local-cluster");
+        }
+
+        var password = new SecretString(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+        var protectedText = Convert.ToBase64String(runtime.Protector.Protect(password, SecretContext));
+        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(path, file))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(protectedText);
+        }
+
+        return password;
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "No local cluster: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "The local cluster did not start: {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Information, Message = "Registered the local PostgreSQL on 127.0.0.1:{Port} as cluster local")]
+    private static partial void LogRegistered(ILogger logger, int port);
+}

@@ -1,0 +1,228 @@
+using IamDb.Broker.Actions.Redshift;
+using IamDb.Broker.Hosting;
+using IamDb.Broker.State;
+using IamDb.Broker.State.Redshift;
+using IamDb.Postgres.Credentials;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IamDb.Broker.Reaper;
+
+/// <summary>What one reaper pass did, summed over every cluster.</summary>
+internal sealed record ReaperPass
+{
+    /// <summary>Login roles dropped.</summary>
+    public int Dropped { get; set; }
+
+    /// <summary>Dropped roles the store did not know (found by their marker only).</summary>
+    public int DroppedUnrecorded { get; set; }
+
+    /// <summary>Expired roles left alone because sessions still use them.</summary>
+    public int Waiting { get; set; }
+
+    /// <summary>Credentials marked reaped in the store.</summary>
+    public int Marked { get; set; }
+
+    /// <summary>Clusters that could not be visited (unreachable, admin refused …).</summary>
+    public int FailedClusters { get; set; }
+}
+
+/// <summary>
+/// The reaper: a hosted service that every <see cref="BrokerOptions.ReaperInterval"/> (read from the broker's
+/// <see cref="TimeProvider"/>) visits each registered cluster and drops the login roles of expired or revoked
+/// credentials. A role with open sessions is left until they end — expiry is checked at login only, as Redshift does —
+/// unless <see cref="BrokerOptions.MaxSessionAge"/> has passed since the oldest began (or the credential was revoked):
+/// then its sessions are terminated first. Roles are found on the cluster by IamDb's marker, so roles the store lost are
+/// reaped too, and nothing without the marker is touched. Every step is idempotent; a pass resumes whatever an earlier
+/// one (or an earlier process) left, and one failing cluster does not stop the others.
+/// </summary>
+internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
+    : BackgroundService
+{
+    private const int MaxStoreCandidates = 10_000;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!runtime.Options.ReaperEnabled)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var pass = await RunOnceAsync(stoppingToken);
+                if (pass.Dropped > 0 || pass.FailedClusters > 0)
+                {
+                    LogPass(logger, pass.Dropped, pass.DroppedUnrecorded, pass.Waiting, pass.FailedClusters);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogPassFailed(logger, ex.GetType().Name, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(runtime.Options.ReaperInterval, runtime.Time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>One pass over every cluster; passes never overlap.</summary>
+    public async Task<ReaperPass> RunOnceAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var now = runtime.Time.GetUtcNow();
+            var pass = new ReaperPass();
+            var store = runtime.Store;
+            var (registered, candidates) = await store.ReadAsync(
+                async (r, c) =>
+                {
+                    var all = await Pages.ReadAllAsync(p => r.Clusters.ListAsync(runtime.AccountId, p, c));
+                    var reapable = await r.Credentials.ListReapableAsync(now, MaxStoreCandidates, c);
+                    return (all, reapable);
+                },
+                ct);
+            var byCluster = candidates.ToLookup(c => c.ClusterIdentifier, StringComparer.OrdinalIgnoreCase);
+            foreach (var cluster in registered)
+            {
+                try
+                {
+                    await ReapClusterAsync(cluster, [.. byCluster[cluster.ClusterIdentifier]], now, pass, ct);
+                }
+                catch (ClusterOperationException ex)
+                {
+                    pass.FailedClusters++;
+                    LogClusterFailed(logger, cluster.ClusterIdentifier, ex.Failure, ex.Message);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    pass.FailedClusters++;
+                    LogClusterFailed(logger, cluster.ClusterIdentifier, ClusterFailure.ServerError, ex.GetType().Name);
+                }
+            }
+
+            // Credentials of clusters that were deregistered have nothing left to drop here.
+            var known = registered.Select(c => c.ClusterIdentifier).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var orphans = candidates.Where(c => !known.Contains(c.ClusterIdentifier)).ToList();
+            if (orphans.Count > 0)
+            {
+                pass.Marked += await MarkReapedAsync(orphans, now, ct);
+            }
+
+            return pass;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ReapClusterAsync(RedshiftCluster cluster, List<IssuedCredential> recorded, DateTimeOffset now, ReaperPass pass, CancellationToken ct)
+    {
+        var endpoint = cluster.Endpoint();
+        var roles = await clusters.ListManagedRolesAsync(endpoint, ct);
+        var revoked = recorded.Where(c => c.RevokedAt is not null).Select(c => c.LoginRoleName).ToHashSet(StringComparer.Ordinal);
+        var known = recorded.Select(c => c.LoginRoleName).ToHashSet(StringComparer.Ordinal);
+        var remaining = roles.Select(r => r.LoginRoleName).ToHashSet(StringComparer.Ordinal);
+        var maxAge = runtime.Options.MaxSessionAge;
+        foreach (var role in roles)
+        {
+            var isRevoked = revoked.Contains(role.LoginRoleName);
+            if (role.ExpiresAt > now && !isRevoked)
+            {
+                continue;
+            }
+
+            var tooOld = maxAge is { } age && role.OldestSessionStart is { } started && now - started >= age;
+            var terminate = isRevoked || tooOld;
+            if (role.ActiveSessions > 0 && !terminate)
+            {
+                pass.Waiting++;
+                continue;
+            }
+
+            bool dropped;
+            try
+            {
+                dropped = await clusters.DropLoginRoleAsync(endpoint, role.LoginRoleName, terminate, ct);
+            }
+            catch (ClusterOperationException ex) when (ex.Failure is not (ClusterFailure.Unreachable or ClusterFailure.AdminLoginRefused))
+            {
+                LogRoleFailed(logger, role.LoginRoleName, cluster.ClusterIdentifier, ex.Failure, ex.Message);
+                continue;
+            }
+
+            if (!dropped)
+            {
+                pass.Waiting++; // a session started meanwhile
+                continue;
+            }
+
+            remaining.Remove(role.LoginRoleName);
+            pass.Dropped++;
+            if (!known.Contains(role.LoginRoleName))
+            {
+                pass.DroppedUnrecorded++;
+            }
+
+            LogDropped(logger, role.LoginRoleName, cluster.ClusterIdentifier, terminate);
+        }
+
+        // A recorded credential whose role is no longer on the cluster (dropped now, earlier, or by hand) is reaped.
+        var gone = recorded.Where(c => !remaining.Contains(c.LoginRoleName)).ToList();
+        if (gone.Count > 0)
+        {
+            pass.Marked += await MarkReapedAsync(gone, now, ct);
+        }
+    }
+
+    private async Task<int> MarkReapedAsync(List<IssuedCredential> credentials, DateTimeOffset now, CancellationToken ct) =>
+        await runtime.Store.WriteAsync(
+            async (w, c) =>
+            {
+                var marked = 0;
+                foreach (var credential in credentials)
+                {
+                    marked += await w.Credentials.MarkReapedAsync(credential.RequestId, now, c) ? 1 : 0;
+                }
+
+                return marked;
+            },
+            ct);
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information,
+        Message = "Reaper dropped {Dropped} login roles ({Unrecorded} unknown to the store); {Waiting} wait for sessions; {Failed} clusters failed")]
+    private static partial void LogPass(ILogger logger, int dropped, int unrecorded, int waiting, int failed);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Reaper pass failed: {Error}: {Message}")]
+    private static partial void LogPassFailed(ILogger logger, string error, string message);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "Reaper could not visit cluster {Cluster} ({Failure}): {Message}")]
+    private static partial void LogClusterFailed(ILogger logger, string cluster, ClusterFailure failure, string message);
+
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Reaper could not drop {LoginRole} on cluster {Cluster} ({Failure}): {Message}")]
+    private static partial void LogRoleFailed(ILogger logger, string loginRole, string cluster, ClusterFailure failure, string message);
+
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Debug, Message = "Reaper dropped {LoginRole} on cluster {Cluster} (sessions terminated: {Terminated})")]
+    private static partial void LogDropped(ILogger logger, string loginRole, string cluster, bool terminated);
+}

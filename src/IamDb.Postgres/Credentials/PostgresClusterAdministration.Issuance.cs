@@ -1,0 +1,306 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IamDb.Postgres.Credentials;
+
+public sealed partial class PostgresClusterAdministration
+{
+    // Retries cover races that another issuance wins: two AutoCreates of one base user, a repeated random suffix.
+    private const int MaxIssueAttempts = 5;
+
+    /// <summary>The shortest prefix IamDb accepts and the longest (it leaves room for the base user and the suffix).</summary>
+    private const int MaxPrefixBytes = 16;
+
+    /// <summary>Random bytes behind each password: 256 bits, written as 43 base64url characters.</summary>
+    internal const int PasswordBytes = 32;
+
+    /// <inheritdoc/>
+    public async Task<IssuedLoginRole> IssueAsync(ClusterEndpoint endpoint, CredentialRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(request);
+        var groups = ValidateRequest(request);
+        var prepared = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var conn = await _sources.OpenAsync(endpoint, null, ct);
+            var state = await GuardAsync(endpoint, () => ReadIssuanceStateAsync(conn, request, groups, ct));
+            var connectRoles = ConnectRolesFor(state, request);
+            if (connectRoles is null)
+            {
+                // A database without its connect role (created after registration) or with PUBLIC's CONNECT back: prepare
+                // first, in transactions of its own, so the issuance itself still only inserts rows.
+                if (prepared)
+                {
+                    throw new ClusterOperationException(
+                        ClusterFailure.ServerError, $"The databases of {endpoint.Host}:{endpoint.Port} lost their connect roles while a credential was issued; try again.");
+                }
+
+                await conn.CloseAsync();
+                await PrepareAsync(endpoint, ct);
+                prepared = true;
+                continue;
+            }
+
+            var plan = new IssuanceSql.Plan(
+                RoleMarkers.NewLoginRoleName(request.LoginPrefix, request.BaseUser),
+                "",
+                RoleMarkers.ToMicroseconds(request.ExpiresAt),
+                request.BaseUser,
+                CreateBaseUser: !state.Roles.ContainsKey(request.BaseUser),
+                groups,
+                connectRoles,
+                request.DbName);
+            var password = NewPassword();
+            plan = plan with { Verifier = ScramVerifier.Create(password, ScramIterations) };
+            try
+            {
+                await ExecuteBatchAsync(conn, IssuanceSql.Build(plan), ct);
+                AdministrationLog.Issued(_log, plan.LoginRole, plan.BaseUser, endpoint, plan.ExpiresAt);
+                return new IssuedLoginRole(plan.LoginRole, password, plan.ExpiresAt, plan.CreateBaseUser);
+            }
+            catch (PostgresException pe) when (attempt < MaxIssueAttempts && IsLostRace(pe))
+            {
+                // Nothing was committed; the next attempt reads the catalog again.
+            }
+            catch (PostgresException pe) when (pe.SqlState == PostgresErrorCodes.UndefinedObject)
+            {
+                // Dropped between the read and the batch.
+                throw StepFailure(pe, endpoint, request);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
+            {
+                throw ClusterErrors.OnCommand(e, endpoint);
+            }
+        }
+    }
+
+    /// <summary>Validates every name of the request; returns the groups without duplicates or the base user.</summary>
+    private static List<string> ValidateRequest(CredentialRequest request)
+    {
+        SqlText.ValidateRoleName(request.BaseUser, "database user");
+        if (request.DbName is not null)
+        {
+            SqlText.ValidateIdentifier(request.DbName, "database");
+        }
+
+        var prefixProblem = SqlText.IdentifierProblem(request.LoginPrefix);
+        if (prefixProblem is null && Encoding.UTF8.GetByteCount(request.LoginPrefix) > MaxPrefixBytes)
+        {
+            prefixProblem = $"is longer than {MaxPrefixBytes} bytes";
+        }
+
+        if (prefixProblem is not null)
+        {
+            throw new ClusterOperationException(
+                ClusterFailure.InvalidName, $"The login prefix \"{SqlText.Printable(request.LoginPrefix)}\" {prefixProblem}.")
+            { Subject = request.LoginPrefix };
+        }
+
+        ArgumentNullException.ThrowIfNull(request.DbGroups);
+        var groups = new List<string>(request.DbGroups.Count);
+        foreach (var group in request.DbGroups)
+        {
+            SqlText.ValidateRoleName(group, "group");
+            if (!string.Equals(group, request.BaseUser, StringComparison.Ordinal) && !groups.Contains(group, StringComparer.Ordinal))
+            {
+                groups.Add(group);
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>What issuance needs to know, read in one round trip.</summary>
+    private sealed record IssuanceState(
+        Dictionary<string, DatabaseState> Databases,
+        Dictionary<string, string?> Roles);
+
+    /// <summary>A connectable database: whether PUBLIC still has CONNECT, and which roles hold CONNECT on it.</summary>
+    private sealed record DatabaseState(bool PublicConnect, string[] ConnectGrantees);
+
+    /// <summary>
+    /// Every connectable database with its CONNECT grantees, and of the roles the request names and every connect role,
+    /// those that exist with their comments. The role lookups are index scans, so the cost does not grow with the number
+    /// of live credentials.
+    /// </summary>
+    private static async Task<IssuanceState> ReadIssuanceStateAsync(
+        NpgsqlConnection conn, CredentialRequest request, List<string> groups, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            """
+            select 'd', d.datname::text,
+                   exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                           where a.grantee = 0 and a.privilege_type = 'CONNECT'),
+                   null::text,
+                   array(select r.rolname::text from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                         join pg_roles r on r.oid = a.grantee
+                         where a.privilege_type = 'CONNECT' and r.rolname >= $2::name and r.rolname < $3::name)
+            from pg_database d where d.datallowconn
+            union all
+            select 'r', r.rolname::text, r.rolcanlogin, shobj_description(r.oid, 'pg_authid'), null::text[]
+            from pg_roles r
+            where r.rolname = any($1::name[]) or (r.rolname >= $2::name and r.rolname < $3::name)
+            """,
+            conn);
+        var names = new List<string>(groups.Count + 1) { request.BaseUser };
+        names.AddRange(groups);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = names.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.ConnectRoleNamePrefix, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ConnectRoleNameUpperBound, NpgsqlDbType = NpgsqlDbType.Text });
+
+        var databases = new Dictionary<string, DatabaseState>(StringComparer.Ordinal);
+        var roles = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var name = reader.GetString(1);
+            if (reader.GetString(0) == "d")
+            {
+                databases[name] = new DatabaseState(reader.GetBoolean(2), reader.GetFieldValue<string[]>(4));
+            }
+            else
+            {
+                roles[name] = reader.IsDBNull(3) ? null : reader.GetString(3);
+            }
+        }
+
+        var state = new IssuanceState(databases, roles);
+        CheckRequestAgainst(state, request, groups);
+        return state;
+    }
+
+    // Connect role names sort between "iamdb_connect:" and this ( ';' follows ':' ).
+    private static readonly string ConnectRoleNameUpperBound = RoleMarkers.ConnectRoleNamePrefix[..^1] + ";";
+
+    private static void CheckRequestAgainst(IssuanceState state, CredentialRequest request, List<string> groups)
+    {
+        if (request.DbName is not null && !state.Databases.ContainsKey(request.DbName))
+        {
+            throw new ClusterOperationException(
+                ClusterFailure.DatabaseMissing, $"Database \"{SqlText.Printable(request.DbName)}\" does not exist on the cluster (or does not allow connections).")
+            { Subject = request.DbName };
+        }
+
+        if (state.Roles.TryGetValue(request.BaseUser, out var baseComment))
+        {
+            if (baseComment?.StartsWith("iamdb:", StringComparison.Ordinal) == true)
+            {
+                throw new ClusterOperationException(
+                    ClusterFailure.InvalidName, $"\"{SqlText.Printable(request.BaseUser)}\" is a role IamDb manages, not a database user.")
+                { Subject = request.BaseUser };
+            }
+        }
+        else if (!request.AutoCreate)
+        {
+            throw BaseUserMissing(request.BaseUser);
+        }
+
+        foreach (var group in groups)
+        {
+            if (!state.Roles.TryGetValue(group, out var comment))
+            {
+                throw GroupMissing(group);
+            }
+
+            if (comment?.StartsWith("iamdb:", StringComparison.Ordinal) == true)
+            {
+                throw new ClusterOperationException(
+                    ClusterFailure.InvalidName, $"\"{SqlText.Printable(group)}\" is a role IamDb manages, not a group.")
+                { Subject = group };
+            }
+        }
+    }
+
+    /// <summary>The connect roles the credential joins, or null when a database needs preparing first.</summary>
+    private static List<string>? ConnectRolesFor(IssuanceState state, CredentialRequest request)
+    {
+        // Every database must be prepared, not only the requested one: an unprepared database still lets PUBLIC in.
+        var roles = new List<string>();
+        foreach (var (database, db) in state.Databases)
+        {
+            var connectRole = RoleMarkers.ConnectRoleName(database);
+            var ready = !db.PublicConnect
+                && db.ConnectGrantees.Contains(connectRole, StringComparer.Ordinal)
+                && state.Roles.TryGetValue(connectRole, out var comment) && RoleMarkers.IsConnectRole(comment);
+            if (!ready)
+            {
+                return null;
+            }
+
+            if (request.DbName is null || string.Equals(request.DbName, database, StringComparison.Ordinal))
+            {
+                roles.Add(connectRole);
+            }
+        }
+
+        roles.Sort(StringComparer.Ordinal);
+        return roles;
+    }
+
+    private static async Task ExecuteBatchAsync(NpgsqlConnection conn, List<IssuanceSql.Statement> statements, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn);
+        foreach (var statement in statements)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(statement.Sql));
+        }
+
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException pe) when (pe.BatchCommand is not null)
+        {
+            var index = batch.BatchCommands.IndexOf(pe.BatchCommand);
+            if (index >= 0)
+            {
+                pe.Data[FailedStepKey] = statements[index];
+            }
+
+            throw;
+        }
+    }
+
+    private const string FailedStepKey = "iamdb.step";
+
+    private static bool IsLostRace(PostgresException pe)
+    {
+        if (pe.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+        {
+            return true;
+        }
+
+        return pe.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject
+            && pe.Data[FailedStepKey] is IssuanceSql.Statement { Step: IssuanceSql.Step.CreateBaseUser or IssuanceSql.Step.CreateLoginRole };
+    }
+
+    private static ClusterOperationException StepFailure(PostgresException pe, ClusterEndpoint endpoint, CredentialRequest request) =>
+        pe.Data[FailedStepKey] switch
+        {
+            IssuanceSql.Statement { Step: IssuanceSql.Step.GrantBaseUser or IssuanceSql.Step.SetRole } => BaseUserMissing(request.BaseUser),
+            IssuanceSql.Statement { Step: IssuanceSql.Step.GrantGroup } s => GroupMissing(s.Subject),
+            IssuanceSql.Statement { Step: IssuanceSql.Step.GrantConnectRole } s => new ClusterOperationException(
+                ClusterFailure.ServerError, $"The connect role \"{SqlText.Printable(s.Subject)}\" was dropped while a credential was issued; try again.", pe),
+            _ => ClusterErrors.OnCommand(pe, endpoint),
+        };
+
+    private static ClusterOperationException BaseUserMissing(string baseUser) =>
+        new(
+            ClusterFailure.BaseUserMissing,
+            $"Database user \"{SqlText.Printable(baseUser)}\" does not exist on the cluster. "
+            + "Set AutoCreate to true to create it (without a password), or create it first.")
+        { Subject = baseUser };
+
+    private static ClusterOperationException GroupMissing(string group) =>
+        new(ClusterFailure.GroupMissing, $"Database group \"{SqlText.Printable(group)}\" does not exist on the cluster.") { Subject = group };
+
+    /// <summary>32 random bytes as base64url without padding: safe in connection strings, URLs and shells.</summary>
+    internal static string NewPassword() => Base64Url(RandomNumberGenerator.GetBytes(PasswordBytes));
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace IamDb.Postgres.Credentials;
+
+/// <summary>
+/// A SCRAM-SHA-256 verifier in PostgreSQL's stored form, <c>SCRAM-SHA-256$&lt;iterations&gt;:&lt;salt&gt;$&lt;StoredKey&gt;:&lt;ServerKey&gt;</c>
+/// (RFC 5802 section 3 with SHA-256 as RFC 7677 specifies). Computing it here means the server, its statement log and
+/// its replication stream only ever see the verifier, never the password.
+/// </summary>
+internal static class ScramVerifier
+{
+    /// <summary>PostgreSQL's default <c>scram_iterations</c> and RFC 7677's recommended minimum.</summary>
+    public const int DefaultIterations = 4096;
+
+    /// <summary>PostgreSQL's salt length (SCRAM_DEFAULT_SALT_LEN).</summary>
+    public const int SaltBytes = 16;
+
+    /// <summary>The keys RFC 5802 derives from a password; the verifier stores the last two.</summary>
+    internal readonly record struct Keys(byte[] ClientKey, byte[] StoredKey, byte[] ServerKey);
+
+    /// <summary>Creates the stored form for <paramref name="password"/> with a fresh random salt.</summary>
+    public static string Create(string password, int iterations = DefaultIterations)
+    {
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        return Format(salt, iterations, Derive(password, salt, iterations));
+    }
+
+    /// <summary>The stored form for given salt and keys.</summary>
+    public static string Format(byte[] salt, int iterations, Keys keys) =>
+        $"SCRAM-SHA-256${iterations}:{Convert.ToBase64String(salt)}${Convert.ToBase64String(keys.StoredKey)}:{Convert.ToBase64String(keys.ServerKey)}";
+
+    /// <summary>
+    /// SaltedPassword = Hi(password, salt, i) (PBKDF2 with HMAC-SHA-256), ClientKey = HMAC(SaltedPassword, "Client Key"),
+    /// StoredKey = H(ClientKey), ServerKey = HMAC(SaltedPassword, "Server Key").
+    /// </summary>
+    /// <remarks>
+    /// RFC 5802 runs the password through SASLprep first. IamDb's passwords are printable ASCII (base64url), which SASLprep
+    /// leaves unchanged, so the UTF-8 bytes are used as they are, exactly as PostgreSQL and its clients do for such strings.
+    /// </remarks>
+    public static Keys Derive(string password, byte[] salt, int iterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        var salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
+        var clientKey = HMACSHA256.HashData(salted, "Client Key"u8);
+        var storedKey = SHA256.HashData(clientKey);
+        var serverKey = HMACSHA256.HashData(salted, "Server Key"u8);
+        CryptographicOperations.ZeroMemory(salted);
+        return new Keys(clientKey, storedKey, serverKey);
+    }
+}

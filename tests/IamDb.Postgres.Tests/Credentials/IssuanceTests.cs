@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Text;
+using IamDb.Postgres.Credentials;
+using IamDb.Testing;
+using Npgsql;
+
+namespace IamDb.Postgres.Tests.Credentials;
+
+public class IssuanceTests(PostgresServerFixture fixture) : IAsyncLifetime
+{
+    private readonly ClusterHarness _cluster = new(fixture);
+    private readonly PostgresClusterAdministration _admin = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
+
+    private static CancellationToken Ct => ClusterHarness.Ct;
+
+    [Fact]
+    public async Task IssueAsync_ExistingUser_LogsInAsTheLoginRoleAndActsAsTheUser()
+    {
+        var user = ClusterHarness.Unique("adam");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+
+        Assert.StartsWith($"IAM:{user}:", issued.LoginRoleName, StringComparison.Ordinal);
+        Assert.False(issued.BaseUserCreated);
+        Assert.True(Convert.FromBase64String(issued.Password.Replace('-', '+').Replace('_', '/') + "=").Length >= 32);
+        var (current, session) = await _cluster.WhoAmIAsync(issued);
+        Assert.Equal(user, current);
+        Assert.Equal(issued.LoginRoleName, session);
+    }
+
+    [Fact]
+    public async Task IssueAsync_Role_HasVerifierValidUntilMarkerAndMemberships()
+    {
+        var user = ClusterHarness.Unique("attrs");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        var expires = DateTimeOffset.UtcNow.AddMinutes(20);
+
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, expiresAt: expires), Ct);
+
+        var secret = await _cluster.ScalarAsync<string>("select rolpassword from pg_authid where rolname = $1", issued.LoginRoleName);
+        Assert.StartsWith("SCRAM-SHA-256$4096:", secret, StringComparison.Ordinal);
+        Assert.DoesNotContain(issued.Password, secret, StringComparison.Ordinal);
+        var validUntil = await _cluster.ScalarAsync<DateTime>("select rolvaliduntil from pg_roles where rolname = $1", issued.LoginRoleName);
+        Assert.Equal(RoleMarkers.ToMicroseconds(expires).UtcDateTime, validUntil.ToUniversalTime());
+        Assert.Equal(RoleMarkers.ToMicroseconds(expires), issued.ExpiresAt);
+        var comment = await _cluster.ScalarAsync<string>("select shobj_description(oid, 'pg_authid') from pg_roles where rolname = $1", issued.LoginRoleName);
+        var marker = RoleMarkers.ParseCredential(comment);
+        Assert.NotNull(marker);
+        Assert.Equal(user, marker.BaseUser);
+        Assert.Null(marker.DbName);
+        var memberOf = await _cluster.StringsAsync(
+            "select r.rolname from pg_auth_members a join pg_roles r on r.oid = a.roleid where a.member = (select oid from pg_roles where rolname = $1)",
+            issued.LoginRoleName);
+        Assert.Contains(user, memberOf);
+        // Joined to every database's connect role when no DbName is given.
+        Assert.Contains(RoleMarkers.ConnectRoleName("postgres"), memberOf);
+        var setting = await _cluster.ScalarAsync<string[]>(
+            "select setconfig from pg_db_role_setting where setrole = (select oid from pg_roles where rolname = $1)", issued.LoginRoleName);
+        Assert.Equal([$"role={user}"], setting);
+    }
+
+    [Fact]
+    public async Task IssueAsync_Groups_ApplyOnlyToTheCredentialThatJoinedThem()
+    {
+        var user = ClusterHarness.Unique("grp");
+        var group = ClusterHarness.Unique("readers");
+        var db = await fixture.CreateDatabaseAsync("grp");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN; CREATE ROLE {group} NOLOGIN");
+        await _cluster.ExecAsync($"CREATE TABLE secrets(x int); INSERT INTO secrets VALUES (42); GRANT SELECT ON secrets TO {group}", db);
+
+        var withGroup = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, db, [group]), Ct);
+        var without = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, db), Ct);
+
+        await using (var conn = _cluster.Login(withGroup.LoginRoleName, withGroup.Password, db))
+        {
+            await conn.OpenAsync(Ct);
+            await using var cmd = new NpgsqlCommand("select x from secrets", conn);
+            Assert.Equal(42, await cmd.ExecuteScalarAsync(Ct));
+        }
+
+        await using (var conn = _cluster.Login(without.LoginRoleName, without.Password, db))
+        {
+            await conn.OpenAsync(Ct);
+            await using var cmd = new NpgsqlCommand("select x from secrets", conn);
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteScalarAsync(Ct));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+            await using var setRole = new NpgsqlCommand($"SET ROLE {group}", conn);
+            denied = await Assert.ThrowsAsync<PostgresException>(() => setRole.ExecuteNonQueryAsync(Ct));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
+        }
+
+        // The group is the credential's, not the user's.
+        Assert.False(await _cluster.ScalarAsync<bool>($"select pg_has_role('{user}', '{group}', 'MEMBER')"));
+    }
+
+    [Fact]
+    public async Task IssueAsync_DbName_OnlyThatDatabaseAcceptsTheLogin()
+    {
+        var user = ClusterHarness.Unique("scoped");
+        var dbA = await fixture.CreateDatabaseAsync("dba");
+        var dbB = await fixture.CreateDatabaseAsync("dbb");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, dbA), Ct);
+
+        var (current, _) = await _cluster.WhoAmIAsync(issued, dbA);
+        Assert.Equal(user, current);
+        foreach (var other in new[] { dbB, "postgres" })
+        {
+            await using var conn = _cluster.Login(issued.LoginRoleName, issued.Password, other);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
+
+        // Without DbName the same user's credential reaches both.
+        var everywhere = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(everywhere, dbB)).CurrentUser);
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(everywhere, dbA)).CurrentUser);
+    }
+
+    [Fact]
+    public async Task IssueAsync_ExpiryInThePast_PasswordIsRefused()
+    {
+        var user = ClusterHarness.Unique("expired");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, expiresAt: DateTimeOffset.UtcNow.AddSeconds(-5)), Ct);
+
+        await using var conn = _cluster.Login(issued.LoginRoleName, issued.Password);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct));
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task IssueAsync_AutoCreate_CreatesTheUserNologinOnce()
+    {
+        var user = ClusterHarness.Unique("newbie");
+
+        var first = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, autoCreate: true), Ct);
+        var second = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, autoCreate: true), Ct);
+
+        Assert.True(first.BaseUserCreated);
+        Assert.False(second.BaseUserCreated);
+        Assert.StartsWith($"IAMA:{user}:", first.LoginRoleName, StringComparison.Ordinal);
+        Assert.False(await _cluster.ScalarAsync<bool>("select rolcanlogin from pg_roles where rolname = $1", user));
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(first)).CurrentUser);
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(second)).CurrentUser);
+    }
+
+    [Fact]
+    public async Task IssueAsync_LongUnicodeUser_NameFitsSixtyThreeBytesAndStaysUnique()
+    {
+        var user = "ü" + new string('é', 30); // 62 bytes
+        await _cluster.ExecAsync($"CREATE ROLE \"{user}\" NOLOGIN");
+
+        var a = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        var b = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+
+        Assert.NotEqual(a.LoginRoleName, b.LoginRoleName);
+        Assert.True(Encoding.UTF8.GetByteCount(a.LoginRoleName) <= 63);
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(a)).CurrentUser);
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(b)).CurrentUser);
+    }
+
+    [Fact]
+    public async Task IssueAsync_DatabaseCreatedAfterPreparation_IsPreparedAndScoped()
+    {
+        var user = ClusterHarness.Unique("late");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+        var late = await fixture.CreateDatabaseAsync("late");
+
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, "postgres"), Ct);
+
+        Assert.False(await _cluster.ScalarAsync<bool>(
+            "select exists (select 1 from pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a where d.datname = $1 and a.grantee = 0 and a.privilege_type = 'CONNECT')",
+            late));
+        await using var conn = _cluster.Login(issued.LoginRoleName, issued.Password, late);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct));
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task IssueAsync_TwoHundredConcurrentForOneUser_GivesTwoHundredDistinctWorkingCredentials()
+    {
+        var user = ClusterHarness.Unique("crowd");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        // Prepare first so the 200 measure issuance, not 200 waits on one preparation.
+        await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+
+        var issued = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct)));
+
+        Assert.Equal(200, issued.Select(i => i.LoginRoleName).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(200, issued.Select(i => i.Password).Distinct(StringComparer.Ordinal).Count());
+        var users = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(issued, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (credential, _) =>
+            users.Add((await _cluster.WhoAmIAsync(credential)).CurrentUser));
+        Assert.Equal(200, users.Count);
+        Assert.All(users, u => Assert.Equal(user, u));
+    }
+
+    [Fact]
+    public async Task IssuedLoginRole_ToString_DoesNotShowThePassword()
+    {
+        var user = ClusterHarness.Unique("tostr");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+
+        Assert.DoesNotContain(issued.Password, issued.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_cluster.SuperPassword, _cluster.Endpoint.ToString(), StringComparison.Ordinal);
+    }
+}

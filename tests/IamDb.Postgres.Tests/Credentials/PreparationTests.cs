@@ -1,0 +1,85 @@
+using IamDb.Postgres.Credentials;
+using IamDb.Testing;
+using Npgsql;
+
+namespace IamDb.Postgres.Tests.Credentials;
+
+public class PreparationTests(PostgresServerFixture fixture) : IAsyncLifetime
+{
+    private readonly ClusterHarness _cluster = new(fixture);
+    private readonly PostgresClusterAdministration _admin = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
+
+    private static CancellationToken Ct => ClusterHarness.Ct;
+
+    [Fact]
+    public async Task TestAsync_Superuser_ReportsVersionDatabasesAndPasswordUsers()
+    {
+        var bob = ClusterHarness.Unique("bob");
+        await _cluster.ExecAsync($"CREATE ROLE {bob} LOGIN PASSWORD 'bobs-password'");
+        var db = await fixture.CreateDatabaseAsync("tst");
+
+        var test = await _admin.TestAsync(_cluster.Endpoint, Ct);
+
+        Assert.StartsWith("15", test.ServerVersion, StringComparison.Ordinal);
+        Assert.Contains("postgres", test.Databases);
+        Assert.Contains(db, test.Databases);
+        Assert.DoesNotContain("template0", test.Databases);
+        Assert.Contains(bob, test.PasswordLoginUsers);
+        Assert.Empty(test.GrantedConnect);
+    }
+
+    [Fact]
+    public async Task PrepareAsync_ExistingPasswordUser_KeepsConnectAndIsReportedOnce()
+    {
+        var carol = ClusterHarness.Unique("carol");
+        var db = await fixture.CreateDatabaseAsync("prep");
+        await _cluster.ExecAsync($"CREATE ROLE {carol} LOGIN PASSWORD 'carols-password'");
+
+        var first = await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+        var second = await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+
+        Assert.Contains(carol, first.GrantedConnect);
+        Assert.DoesNotContain(carol, second.GrantedConnect);
+        Assert.Contains(db, second.Databases);
+        Assert.Contains(carol, second.PasswordLoginUsers);
+        await using (var conn = _cluster.Login(carol, "carols-password", db))
+        {
+            await conn.OpenAsync(Ct);
+        }
+
+        var connectRole = RoleMarkers.ConnectRoleName(db);
+        Assert.True(await _cluster.ScalarAsync<bool>("select has_database_privilege($1, $2, 'CONNECT')", connectRole, db));
+        Assert.False(await _cluster.ScalarAsync<bool>(
+            "select exists (select 1 from pg_database d, aclexplode(d.datacl) a where d.datname = $1 and a.grantee = 0 and a.privilege_type = 'CONNECT')", db));
+        Assert.Equal(1L, await _cluster.ScalarAsync<long>(
+            "select count(*) from pg_database d, aclexplode(d.datacl) a join pg_roles r on r.oid = a.grantee where d.datname = $1 and r.rolname = $2",
+            db, connectRole));
+        Assert.True(RoleMarkers.IsConnectRole(await _cluster.ScalarAsync<string>(
+            "select shobj_description(oid, 'pg_authid') from pg_roles where rolname = $1", connectRole)));
+        // A login role created after preparation has no CONNECT through PUBLIC any more.
+        var dave = ClusterHarness.Unique("dave");
+        await _cluster.ExecAsync($"CREATE ROLE {dave} LOGIN PASSWORD 'daves-password'");
+        await using var daveConn = _cluster.Login(dave, "daves-password", db);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => daveConn.OpenAsync(Ct))).SqlState);
+    }
+
+    [Fact]
+    public void ConnectRoleName_LongDatabaseNames_FitAndDoNotCollide()
+    {
+        var a = new string('a', 63);
+        var b = new string('a', 62) + "b";
+        var plain = RoleMarkers.ConnectRoleName("dbA");
+
+        Assert.Equal("iamdb_connect:dbA", plain);
+        Assert.NotEqual(RoleMarkers.ConnectRoleName(a), RoleMarkers.ConnectRoleName(b));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(RoleMarkers.ConnectRoleName(a)) <= 63);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(RoleMarkers.ConnectRoleName(new string('ß', 31))) <= 63);
+        // A short name that looks like a cut one stays plain and therefore different.
+        var cut = RoleMarkers.ConnectRoleName(a)["iamdb_connect:".Length..];
+        Assert.NotEqual(RoleMarkers.ConnectRoleName(a), RoleMarkers.ConnectRoleName(cut));
+    }
+}
