@@ -253,10 +253,9 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>The cluster administration, credential issuance and revocation, the local cluster and the reaper.</summary>
     private static void RegisterClusterServices(IServiceCollection services, BrokerHostHooks hooks)
     {
-        if (hooks.ClusterAdministration is { } factory)
-        {
-            services.AddSingleton(factory);
-        }
+        // One admin pool per cluster, disposed with the container.
+        services.AddSingleton(hooks.ClusterAdministration
+            ?? (sp => new PostgresClusterAdministration(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())));
 
         services.AddSingleton<CredentialIssuer>();
         services.AddSingleton<CredentialRevoker>();

@@ -82,7 +82,7 @@ public sealed class ClusterActionsTests(PostgresServerFixture postgres)
         Assert.Contains("refused", reply.ErrorMessage, StringComparison.Ordinal);
         Assert.DoesNotContain(wrong, reply.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(kit.AdminPassword, reply.Body, StringComparison.Ordinal);
-        Assert.Null(await kit.Broker.Store.ReadAsync((r, c) => r.Clusters.GetAsync(kit.Broker.AccountId, "refused", c)));
+        Assert.Null(await kit.Broker.Store.ReadAsync((r, c) => r.Clusters.GetAsync(kit.Broker.AccountId, "refused", c), TestContext.Current.CancellationToken));
         var audit = (await kit.Broker.AuditAsync()).First(a => a.RequestId == reply.RequestId);
         Assert.DoesNotContain(wrong, audit.RequestParameters!.Value.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(wrong, kit.Broker.Logs.All, StringComparison.Ordinal);
@@ -105,7 +105,7 @@ public sealed class ClusterActionsTests(PostgresServerFixture postgres)
         Assert.Equal("ServiceUnavailable", reply.ErrorCode);
         Assert.Contains("unreachable", reply.ErrorMessage, StringComparison.Ordinal);
         Assert.DoesNotContain(kit.AdminPassword, reply.Body, StringComparison.Ordinal);
-        Assert.Null(await kit.Broker.Store.ReadAsync((r, c) => r.Clusters.GetAsync(kit.Broker.AccountId, "down", c)));
+        Assert.Null(await kit.Broker.Store.ReadAsync((r, c) => r.Clusters.GetAsync(kit.Broker.AccountId, "down", c), TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class ClusterActionsTests(PostgresServerFixture postgres)
         await using var kit = await RedshiftTestKit.StartAsync(postgres);
         var again = await kit.RegisterAsync("CLUSTERA");
         Assert.Equal("ClusterAlreadyExists", again.ErrorCode);
-        var stored = await kit.Broker.Store.ReadAsync((r, c) => r.Clusters.GetAsync(kit.Broker.AccountId, "clustera", c));
+        var stored = await kit.Broker.Store.ReadAsync((r, c) => r.Clusters.GetAsync(kit.Broker.AccountId, "clustera", c), TestContext.Current.CancellationToken);
         Assert.Equal(kit.AdminPassword, stored!.AdminPassword.Reveal());
         Assert.DoesNotContain(kit.AdminPassword, stored.ToString(), StringComparison.Ordinal);
     }
@@ -138,7 +138,7 @@ public sealed class ClusterActionsTests(PostgresServerFixture postgres)
         await using var kit = await RedshiftTestKit.StartAsync(postgres);
         var reply = await kit.Broker.CallAsync("redshift", "TestCluster", [new("ClusterIdentifier", "clusterA")]);
         Assert.True(reply.ErrorCode is null, reply.ToString());
-        Assert.Contains("PostgreSQL", reply.Find("ServerVersion"), StringComparison.Ordinal);
+        Assert.Matches(@"^1\d\.", reply.Find("ServerVersion")!); // PostgreSQL 15 or later
         Assert.Contains(reply.All("Databases").Single().Elements(), e => e.Value == "postgres");
     }
 
@@ -183,7 +183,7 @@ public sealed class ClusterActionsTests(PostgresServerFixture postgres)
         Assert.False(await kit.RoleExistsAsync(login));
         var gone = await kit.Broker.CallAsync("redshift", "DescribeClusters", [new("ClusterIdentifier", "clusterA")]);
         Assert.Equal("ClusterNotFound", gone.ErrorCode);
-        var credential = await kit.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(issued.RequestId!, c));
+        var credential = await kit.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(issued.RequestId!, c), TestContext.Current.CancellationToken);
         Assert.NotNull(credential!.RevokedAt);
     }
 }

@@ -68,9 +68,9 @@ public sealed class CredentialLifecycleTests(PostgresServerFixture postgres)
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var command = new NpgsqlCommand("SELECT 1", session);
-            await command.ExecuteScalarAsync();
+            await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
         });
-        var credential = await kit.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(doomed.RequestId!, c));
+        var credential = await kit.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(doomed.RequestId!, c), TestContext.Current.CancellationToken);
         Assert.NotNull(credential!.RevokedAt);
         var audit = (await kit.Broker.AuditAsync()).First(a => a.RequestId == reply.RequestId);
         Assert.Equal("RevokeClusterCredentials", audit.EventName);

@@ -50,14 +50,14 @@ public sealed class CredentialReaperTests(PrivatePostgresServer server) : IClass
         Assert.True(await kit.RoleExistsAsync(login));
         await using (var command = new NpgsqlCommand("SELECT current_user", session))
         {
-            Assert.Equal(user, await command.ExecuteScalarAsync()); // an open session keeps working after expiry
+            Assert.Equal(user, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken)); // an open session keeps working after expiry
         }
 
         await session.DisposeAsync();
         await ReapUntilAsync(kit, async () => !await kit.RoleExistsAsync(login));
 
         Assert.False(await kit.RoleExistsAsync(login));
-        var credential = await kit.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(issued.RequestId!, c));
+        var credential = await kit.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(issued.RequestId!, c), TestContext.Current.CancellationToken);
         Assert.NotNull(credential!.ReapedAt);
         var again = await Reaper(kit).RunOnceAsync(CancellationToken.None);
         Assert.Equal(0, again.Dropped);
@@ -81,7 +81,7 @@ public sealed class CredentialReaperTests(PrivatePostgresServer server) : IClass
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var command = new NpgsqlCommand("SELECT 1", session);
-            await command.ExecuteScalarAsync();
+            await command.ExecuteScalarAsync(TestContext.Current.CancellationToken);
         });
     }
 
@@ -132,7 +132,7 @@ public sealed class CredentialReaperTests(PrivatePostgresServer server) : IClass
 
             var down = new RedshiftCluster(first.Broker.AccountId, "aaa-down", "us-east-1", "127.0.0.1", closed, "postgres", "postgres",
                 new SecretString("irrelevant"), start);
-            await first.Broker.Store.WriteAsync((w, c) => w.Clusters.CreateAsync(down, c));
+            await first.Broker.Store.WriteAsync((w, c) => w.Clusters.CreateAsync(down, c), TestContext.Current.CancellationToken);
         }
 
         var later = new FakeTimeProvider(start.AddHours(1));
@@ -142,7 +142,7 @@ public sealed class CredentialReaperTests(PrivatePostgresServer server) : IClass
             var pass = await ReapUntilAsync(second, async () => !await second.RoleExistsAsync(login));
             Assert.False(await second.RoleExistsAsync(login));
             Assert.True(pass.FailedClusters >= 1);
-            var credential = await second.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(requestId, c));
+            var credential = await second.Broker.Store.ReadAsync((r, c) => r.Credentials.GetAsync(requestId, c), TestContext.Current.CancellationToken);
             Assert.NotNull(credential!.ReapedAt);
             Assert.DoesNotContain("irrelevant", second.Broker.Logs.All, StringComparison.Ordinal);
         }
@@ -165,7 +165,7 @@ public sealed class CredentialReaperTests(PrivatePostgresServer server) : IClass
         for (var i = 0; i < 100 && await kit.RoleExistsAsync(login); i++)
         {
             time.Advance(TimeSpan.FromSeconds(30));
-            await Task.Delay(100);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
 
         Assert.False(await kit.RoleExistsAsync(login));
