@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.AccessReview;
 using IamDb.Cli.Commands.Clusters;
+using IamDb.Cli.Commands.Demo;
 using IamDb.Cli.Commands.Docs;
 using IamDb.Cli.Commands.Env;
 using IamDb.Cli.Commands.GetClusterCredentials;
@@ -38,6 +39,7 @@ internal static class Program
         }
 
         // Order of the help and the generated reference: try it, run it, use it, manage it.
+        root.Subcommands.Add(DemoCommandDefinition.Create());
         root.Subcommands.Add(SelfCheckCommandDefinition.Create());
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());

@@ -106,6 +106,10 @@ internal sealed class ServiceConnection : IDisposable
         return new ServiceConnection(endpoint, region, credentials, environment, describe);
     }
 
+    /// <summary>A connection to one broker endpoint with explicit credentials (the demo, tests).</summary>
+    public static ServiceConnection ForEndpoint(Uri endpoint, string region, AwsCredentialSource credentials) =>
+        new(endpoint, region, credentials, null, endpoint.GetLeftPart(UriPartial.Authority));
+
     /// <summary>The environment named by <c>--env</c>, or null.</summary>
     public static CliEnvironment? SelectedEnvironment(ParseResult parseResult) =>
         parseResult.GetValue(GlobalOptions.EnvOption) is { } name ? CliConfigFile.Find(CliConfigFile.DefaultPath(), name) : null;

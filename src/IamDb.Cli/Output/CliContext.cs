@@ -12,7 +12,8 @@ namespace IamDb.Cli.Output;
 /// </summary>
 internal sealed class CliContext
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>Indented JSON with non-ASCII and <c>+</c> kept as they are (what scripts and people expect).</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
