@@ -33,13 +33,16 @@ internal sealed class CacheHarness : IDisposable
     }
 
     /// <summary>Waits (bounded) until <paramref name="condition"/> holds; fails the test otherwise.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    public static Task EventuallyAsync(Func<bool> condition, string what) => EventuallyAsync(condition, () => what);
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds; fails with <paramref name="what"/>'s text at that moment.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, Func<string> what)
     {
         for (var i = 0; i < 2000 && !condition(); i++)
         {
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
 
-        Assert.True(condition(), "timed out waiting for: " + what);
+        Assert.True(condition(), "timed out waiting for: " + what());
     }
 }
