@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.AccessReview;
 using IamDb.Cli.Commands.Clusters;
+using IamDb.Cli.Commands.Connect;
 using IamDb.Cli.Commands.Demo;
 using IamDb.Cli.Commands.Docs;
 using IamDb.Cli.Commands.Env;
@@ -10,6 +11,7 @@ using IamDb.Cli.Commands.Revoke;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
+using IamDb.Cli.Commands.Url;
 using IamDb.Cli.Output;
 
 namespace IamDb.Cli;
@@ -44,6 +46,8 @@ internal static class Program
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());
         root.Subcommands.Add(EnvCommandDefinition.Create());
+        root.Subcommands.Add(ConnectCommandDefinition.Create());
+        root.Subcommands.Add(UrlCommandDefinition.Create());
         root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
         root.Subcommands.Add(ClustersCommandDefinition.Create());
         root.Subcommands.Add(RevokeCommandDefinition.Create());

@@ -49,9 +49,11 @@ internal sealed class ServiceConnection : IDisposable
     public RedshiftClient Redshift => new(Query, Region, Endpoint);
 
     /// <summary>Resolves the connection for a parsed command line.</summary>
-    public static ServiceConnection Open(ParseResult parseResult)
+    public static ServiceConnection Open(ParseResult parseResult) => Open(parseResult, SelectedEnvironment(parseResult));
+
+    /// <summary>Resolves the connection for a parsed command line with <paramref name="environment"/> as the selected one.</summary>
+    public static ServiceConnection Open(ParseResult parseResult, CliEnvironment? environment)
     {
-        var environment = SelectedEnvironment(parseResult);
         var explicitRegion = parseResult.GetValue(GlobalOptions.RegionOption);
         var dataDir = LocalBroker.DataDirectory();
         string? endpointText = parseResult.GetValue(GlobalOptions.EndpointUrlOption)
