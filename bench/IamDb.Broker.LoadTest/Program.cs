@@ -53,7 +53,9 @@ internal static class Program
 
         // Warm up: JIT, connections, caches.
         await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(2), maxRequests);
+        var cpuBefore = CpuTime(pid);
         var result = await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(seconds), maxRequests);
+        var cpu = CpuTime(pid) - cpuBefore;
 
         var all = result.Latencies;
         all.Sort();
@@ -61,6 +63,9 @@ internal static class Program
             $"requests {all.Count} ok, {result.Errors} errors in {result.Elapsed.TotalSeconds:0.00} s = {all.Count / result.Elapsed.TotalSeconds:0} req/s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"latency p50 {Ms(Percentile(all, 0.50)):0.00} ms, p90 {Ms(Percentile(all, 0.90)):0.00} ms, p99 {Ms(Percentile(all, 0.99)):0.00} ms, max {Ms(all.Count > 0 ? all[^1] : 0):0.00} ms"));
+        // CPU per request is what a busy machine distorts least: throughput and latency depend on who else runs.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(pid is null ? "process (broker + generator)" : "broker")} CPU {cpu.TotalMilliseconds:0} ms = {cpu.TotalMicroseconds / Math.Max(1, all.Count):0.0} µs per request"));
         if (pid is not null)
         {
             Console.WriteLine($"broker process {pid} resident memory: {ReadRss(pid)}");
@@ -132,6 +137,21 @@ internal static class Program
     private static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static TimeSpan CpuTime(string? pid)
+    {
+        if (pid is null)
+        {
+            using var self = Process.GetCurrentProcess();
+            return self.TotalProcessorTime;
+        }
+
+        // /proc/PID/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
 
     private static string ReadRss(string pid)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.AccessReview;
+using IamDb.Cli.Commands.Audit;
 using IamDb.Cli.Commands.Clusters;
 using IamDb.Cli.Commands.Connect;
 using IamDb.Cli.Commands.Demo;
@@ -51,6 +52,7 @@ internal static class Program
         root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
         root.Subcommands.Add(ClustersCommandDefinition.Create());
         root.Subcommands.Add(RevokeCommandDefinition.Create());
+        root.Subcommands.Add(AuditCommandDefinition.Create());
         root.Subcommands.Add(PolicyCommandDefinition.Create());
         root.Subcommands.Add(AccessReviewCommandDefinition.Create());
         root.Subcommands.Add(DocsCommandDefinition.Create());

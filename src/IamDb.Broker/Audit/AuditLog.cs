@@ -12,7 +12,9 @@ internal sealed record AccessKeyUse(string AccessKeyId, DateTimeOffset At, strin
 /// <summary>
 /// Appends audit records with group commit: concurrent requests' records are written in one store transaction, and
 /// each request's <see cref="AppendAsync"/> completes only once its record is durable. One commit per batch instead of
-/// one per request is what lets a durable trail keep up with thousands of requests per second on SQLite.
+/// one per request is what lets a durable trail keep up with thousands of requests per second on SQLite. Each request
+/// serializes its own record (in parallel, on its own thread) and the writer runs on a dedicated thread, so a commit's
+/// fsync never blocks one of the few thread-pool threads that serve requests.
 /// </summary>
 internal sealed partial class AuditLog : IAsyncDisposable
 {
@@ -24,20 +26,22 @@ internal sealed partial class AuditLog : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _lastKeyUse = new(StringComparer.Ordinal);
-    private readonly Task _writer;
+    private readonly Thread _writer;
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AuditLog(IStateStore store, TimeProvider time, ILogger<AuditLog> logger)
     {
         _store = store;
         _time = time;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "IamDb audit writer" };
+        _writer.Start();
     }
 
     /// <summary>Queues <paramref name="record"/> and completes when it is durable; throws if the store refused it.</summary>
     public Task AppendAsync(AuditRecord record, AccessKeyUse? keyUse)
     {
-        var pending = new Pending(record, ShouldRecord(keyUse), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(SerializedAuditRecord.Create(record), ShouldRecord(keyUse), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             return Task.FromException(new InvalidOperationException("the audit log is closed"));
@@ -49,7 +53,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writer;
+        await _writerDone.Task;
     }
 
     // Key use is bookkeeping, not audit: recording it at most once a minute per key keeps it off the hot path.
@@ -70,68 +74,93 @@ internal sealed partial class AuditLog : IAsyncDisposable
         return use;
     }
 
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
-            {
-                batch.Add(item);
-            }
-
-            try
-            {
-                await WriteBatchAsync(batch);
-                foreach (var item in batch)
-                {
-                    item.Done.TrySetResult();
-                }
-            }
-            catch (Exception ex) when (batch.Count > 1)
-            {
-                // One bad record must not fail its neighbours: retry each alone.
-                LogBatchRetried(_logger, batch.Count, ex);
-                foreach (var item in batch)
-                {
-                    await WriteOneAsync(item);
-                }
-            }
-            catch (Exception ex)
-            {
-                LogAppendFailed(_logger, batch[0].Record.RequestId, ex);
-                batch[0].Done.TrySetException(ex);
-            }
-        }
-    }
-
-    private async Task WriteOneAsync(Pending item)
+    // The store's SQLite calls complete synchronously, so waiting on them keeps this loop on its own thread; with
+    // PostgreSQL the thread simply waits for each commit.
+    private void WriteLoop()
     {
         try
         {
-            await WriteBatchAsync([item]);
+            var batch = new List<Pending>(MaxBatch);
+            var records = new List<SerializedAuditRecord>(MaxBatch);
+            while (WaitToRead())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                try
+                {
+                    WriteBatchAsync(batch, records).GetAwaiter().GetResult();
+                    foreach (var item in batch)
+                    {
+                        item.Done.TrySetResult();
+                    }
+                }
+                catch (Exception ex) when (batch.Count > 1)
+                {
+                    // One bad record must not fail its neighbours: retry each alone.
+                    LogBatchRetried(_logger, batch.Count, ex);
+                    foreach (var item in batch)
+                    {
+                        WriteOne(item, records);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    LogAppendFailed(_logger, batch[0].Record.Record.RequestId, ex);
+                    batch[0].Done.TrySetException(ex);
+                }
+            }
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
+        }
+    }
+
+    // Blocks the writer thread until a record is queued (or the log is closed and drained).
+    private bool WaitToRead()
+    {
+        var wait = _queue.Reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void WriteOne(Pending item, List<SerializedAuditRecord> records)
+    {
+        try
+        {
+            WriteBatchAsync([item], records).GetAwaiter().GetResult();
             item.Done.TrySetResult();
         }
         catch (Exception ex)
         {
-            LogAppendFailed(_logger, item.Record.RequestId, ex);
+            LogAppendFailed(_logger, item.Record.Record.RequestId, ex);
             item.Done.TrySetException(ex);
         }
     }
 
-    private Task WriteBatchAsync(IReadOnlyList<Pending> batch) =>
-        _store.WriteAsync(async (writer, ct) =>
+    private Task WriteBatchAsync(IReadOnlyList<Pending> batch, List<SerializedAuditRecord> records)
+    {
+        records.Clear();
+        foreach (var item in batch)
         {
+            records.Add(item.Record);
+        }
+
+        return _store.WriteAsync(async (writer, ct) =>
+        {
+            await writer.Audit.AppendAsync(records, ct);
             foreach (var item in batch)
             {
-                await writer.Audit.AppendAsync(item.Record, ct);
                 if (item.KeyUse is { } use)
                 {
                     await writer.AccessKeys.RecordUseAsync(use.AccessKeyId, use.At, use.Service, use.Region, ct);
                 }
             }
         });
+    }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Audit batch of {Count} records failed; retrying one by one")]
     private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
@@ -139,5 +168,5 @@ internal sealed partial class AuditLog : IAsyncDisposable
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Audit record for request {RequestId} could not be written")]
     private static partial void LogAppendFailed(ILogger logger, string requestId, Exception exception);
 
-    private sealed record Pending(AuditRecord Record, AccessKeyUse? KeyUse, TaskCompletionSource Done);
+    private sealed record Pending(SerializedAuditRecord Record, AccessKeyUse? KeyUse, TaskCompletionSource Done);
 }

@@ -9,6 +9,9 @@ namespace IamDb.Broker.Audit;
 /// <summary>Builds the CloudTrail-shaped record of one request from what the pipeline and the handler learned.</summary>
 internal static class AuditRecordFactory
 {
+    // Most calls (GetCallerIdentity, list and get actions without parameters) record "{}": one shared element.
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+
     /// <summary>What the pipeline knows about a request when it is answered.</summary>
     internal sealed record RequestFacts(
         string RequestId,
@@ -107,6 +110,11 @@ internal static class AuditRecordFactory
 
     private static JsonElement ToElement(Dictionary<string, object?> values)
     {
+        if (values.Count == 0)
+        {
+            return EmptyObject;
+        }
+
         var strings = new Dictionary<string, string?>(values.Count, StringComparer.Ordinal);
         foreach (var (key, value) in values)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
@@ -6,11 +7,23 @@ namespace IamDb.Broker.State.Audit;
 /// <summary>Writes and reads an <see cref="AuditRecord"/> as a CloudTrail event (camelCase, ISO-8601 UTC times).</summary>
 internal static class AuditJson
 {
+    // Every request serializes one record; a per-thread buffer and writer keep that allocation-free apart from the string.
+    private const int MaxRetainedBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _threadBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _threadWriter;
+
     public static string Write(AuditRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(2048);
+        var json = _threadWriter ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        json.Reset(buffer);
+        try
         {
             json.WriteStartObject();
             json.WriteString("eventVersion", "1.08");
@@ -22,7 +35,9 @@ internal static class AuditJson
             WriteOptional(json, "accessKeyId", record.UserIdentity.AccessKeyId);
             WriteOptional(json, "userName", record.UserIdentity.UserName);
             json.WriteEndObject();
-            json.WriteString("eventTime", StoreTime.Normalize(record.EventTime).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            Span<char> time = stackalloc char[32];
+            StoreTime.Normalize(record.EventTime).UtcDateTime.TryFormat(time, out var timeLength, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            json.WriteString("eventTime", time[..timeLength]);
             json.WriteString("eventSource", record.EventSource);
             json.WriteString("eventName", record.EventName);
             json.WriteString("awsRegion", record.AwsRegion);
@@ -45,9 +60,18 @@ internal static class AuditJson
             }
 
             json.WriteEndObject();
+            json.Flush();
+            return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        finally
+        {
+            if (buffer.Capacity > MaxRetainedBuffer)
+            {
+                // Keep the thread's buffer small after an unusually large record (a long policy document).
+                _threadBuffer = null;
+                _threadWriter = null;
+            }
+        }
     }
 
     public static AuditRecord Read(string text)

@@ -52,7 +52,15 @@ internal enum AuditOutcome
 {
     Any,
     Success,
+
+    /// <summary>Any error, denials included.</summary>
     Error,
+
+    /// <summary>Refused by policy: <c>AccessDenied</c>.</summary>
+    Denied,
+
+    /// <summary>An error other than <c>AccessDenied</c> (bad input, failed authentication, throttling, ...).</summary>
+    OtherError,
 }
 
 /// <summary>Audit filters; null fields do not filter. Times are inclusive from, exclusive to.</summary>
@@ -64,7 +72,16 @@ internal sealed record AuditQuery
 
     public string? PrincipalArn { get; init; }
 
+    /// <summary>
+    /// A user or role name, case-insensitive: the user's records (any path) and the sessions of the role. <c>root</c>
+    /// matches the account root.
+    /// </summary>
+    public string? PrincipalName { get; init; }
+
     public string? EventName { get; init; }
+
+    /// <summary>CloudTrail's eventSource, e.g. <c>sts.amazonaws.com</c>.</summary>
+    public string? EventSource { get; init; }
 
     public string? AccountId { get; init; }
 
@@ -82,4 +99,26 @@ internal interface IAuditWriter : IAuditReader
 {
     /// <summary>Appends a record; durable once the unit of work commits. Records are never changed.</summary>
     Task AppendAsync(AuditRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Appends already serialized records with one statement prepared once and run per row (group commit).</summary>
+    Task AppendAsync(IReadOnlyList<SerializedAuditRecord> records, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A record with its CloudTrail JSON, serialized by the request that produced it, so the single audit writer only binds
+/// and inserts.
+/// </summary>
+internal sealed class SerializedAuditRecord
+{
+    private SerializedAuditRecord(AuditRecord record, string json)
+    {
+        Record = record;
+        Json = json;
+    }
+
+    public AuditRecord Record { get; }
+
+    public string Json { get; }
+
+    public static SerializedAuditRecord Create(AuditRecord record) => new(record, AuditJson.Write(record));
 }

@@ -56,8 +56,11 @@ internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protec
     /// <summary>Opens a connection and begins a read (snapshot) or write (serialized) transaction.</summary>
     protected abstract Task<UnitOfWork> BeginAsync(bool write, CancellationToken cancellationToken);
 
-    /// <summary>An open transaction; disposing rolls back anything not committed and releases the connection.</summary>
-    protected sealed class UnitOfWork(DbConnection connection, DbTransaction transaction, SqlSession session, IDisposable? release) : IAsyncDisposable
+    /// <summary>
+    /// An open transaction; disposing rolls back anything not committed and releases the connection (closing it unless
+    /// <paramref name="keepConnection"/>: a long-lived connection the store reuses).
+    /// </summary>
+    protected sealed class UnitOfWork(DbConnection connection, DbTransaction transaction, SqlSession session, IDisposable? release, bool keepConnection = false) : IAsyncDisposable
     {
         public DbTransaction Transaction { get; } = transaction;
 
@@ -68,7 +71,10 @@ internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protec
             try
             {
                 await Transaction.DisposeAsync();
-                await connection.DisposeAsync();
+                if (!keepConnection)
+                {
+                    await connection.DisposeAsync();
+                }
             }
             finally
             {

@@ -7,12 +7,17 @@ namespace IamDb.Broker.State.Sql;
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a committed write
 /// survives kill -9 and power loss. Writes take <c>BEGIN IMMEDIATE</c> (one writer at a time across
-/// processes, waiting up to the busy timeout) and are also queued in-process to avoid lock spinning.
+/// processes, waiting up to the busy timeout) and are also queued in-process to avoid lock spinning. Because writes are
+/// queued anyway, they share one long-lived connection whose PRAGMAs are set once: opening a pooled connection and
+/// re-running PRAGMAs per transaction was a measurable part of every audit group commit.
 /// </summary>
 internal sealed class SqliteStateStore : SqlStateStore
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // Guarded by _writeGate; opened on the first write and kept until the store is disposed.
+    private SqliteConnection? _writer;
 
     private SqliteStateStore(string connectionString, SecretProtector protector)
         : base(SqliteDialect.Instance, protector)
@@ -55,8 +60,22 @@ internal sealed class SqliteStateStore : SqlStateStore
         }
     }
 
-    public override ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        await _writeGate.WaitAsync();
+        try
+        {
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
         // Pooled handles keep the file open (and its WAL un-checkpointed) until cleared.
         using (var connection = new SqliteConnection(_connectionString))
         {
@@ -64,24 +83,32 @@ internal sealed class SqliteStateStore : SqlStateStore
         }
 
         _writeGate.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     protected override async Task<UnitOfWork> BeginAsync(bool write, CancellationToken cancellationToken)
     {
-        IDisposable? release = null;
         if (write)
         {
             await _writeGate.WaitAsync(cancellationToken);
-            release = new GateRelease(_writeGate);
+            try
+            {
+                _writer ??= await OpenConnectionAsync(cancellationToken);
+                var transaction = BeginWriteTransaction(_writer);
+                return new UnitOfWork(_writer, transaction, new SqlSession(_writer, transaction, Dialect, Protector), new GateRelease(_writeGate), keepConnection: true);
+            }
+            catch
+            {
+                _writeGate.Release();
+                throw;
+            }
         }
 
         SqliteConnection? connection = null;
         try
         {
             connection = await OpenConnectionAsync(cancellationToken);
-            var transaction = connection.BeginTransaction(deferred: !write);
-            return new UnitOfWork(connection, transaction, new SqlSession(connection, transaction, Dialect, Protector), release);
+            var transaction = connection.BeginTransaction(deferred: true);
+            return new UnitOfWork(connection, transaction, new SqlSession(connection, transaction, Dialect, Protector), null);
         }
         catch
         {
@@ -90,7 +117,21 @@ internal sealed class SqliteStateStore : SqlStateStore
                 await connection.DisposeAsync();
             }
 
-            release?.Dispose();
+            throw;
+        }
+    }
+
+    // A writer connection that cannot begin (busy beyond the timeout, or in a bad state) is replaced on the next write.
+    private SqliteTransaction BeginWriteTransaction(SqliteConnection writer)
+    {
+        try
+        {
+            return writer.BeginTransaction(deferred: false);
+        }
+        catch
+        {
+            writer.Dispose();
+            _writer = null;
             throw;
         }
     }
