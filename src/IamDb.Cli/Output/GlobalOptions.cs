@@ -20,6 +20,20 @@ internal static class GlobalOptions
         Description = "Output format: table (for people) or json (stable, for scripts).",
         DefaultValueFactory = _ => OutputFormat.Table,
         Recursive = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            switch (text.Trim().ToLowerInvariant())
+            {
+                case "table":
+                    return OutputFormat.Table;
+                case "json":
+                    return OutputFormat.Json;
+                default:
+                    result.AddError($"--output '{text}' is not table or json.");
+                    return OutputFormat.Table;
+            }
+        },
     };
 
     public static readonly Option<string?> EndpointUrlOption = new("--endpoint-url")
