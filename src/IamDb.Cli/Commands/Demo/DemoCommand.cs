@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using IamDb.Broker.Audit;
 using IamDb.Broker.Hosting;
 using IamDb.Cli.Commands.GetClusterCredentials;
 using IamDb.Cli.Commands.Policy.Simulate;
@@ -53,6 +54,7 @@ internal sealed class DemoCommand : IAsyncDisposable
     private readonly string _directory;
     private LocalPostgresServer? _postgres;
     private string _adminPassword = string.Empty;
+    private BrokerOptions? _brokerOptions;
     private BrokerHost? _broker;
     private ServiceConnection? _root;
     private ServiceConnection? _adam;
@@ -93,7 +95,7 @@ internal sealed class DemoCommand : IAsyncDisposable
             ("Connect with them and run a query", "Npgsql logs in as the returned DbUser with the temporary password; the session runs as adam.", QueryAsync),
             ("Print the JDBC URL", "What an IDE or a JVM service needs; the password is not part of it.", JdbcUrlAsync),
             ("A request the policy denies, and why", "adam asks for the superuser postgres; IAM refuses, and SimulatePrincipalPolicy explains the decision.", DeniedAsync),
-            ("The credential trail", "DescribeClusterCredentials: who obtained which database identity, when, until when — never a password.", TrailAsync),
+            ("The audit trail", "adam's requests as the broker recorded them (what `iamdb audit --principal adam` shows), then DescribeClusterCredentials: who holds which database identity until when — never a password.", TrailAsync),
             ("Clean up", "Stop the broker and PostgreSQL and delete the temporary directory.", CleanUpAsync),
         };
 
@@ -166,9 +168,9 @@ internal sealed class DemoCommand : IAsyncDisposable
 
     private async Task<string> StartBrokerAsync(CancellationToken ct)
     {
-        var options = new BrokerOptions { DataDirectory = Path.Combine(_directory, "broker"), Region = Region };
+        _brokerOptions = new BrokerOptions { DataDirectory = Path.Combine(_directory, "broker"), Region = Region };
         // No log providers: the broker's logs never reach the demo's output.
-        _broker = await BrokerHost.StartAsync(options, logging => logging.ClearProviders(), ct);
+        _broker = await BrokerHost.StartAsync(_brokerOptions, logging => logging.ClearProviders(), ct);
         var root = AwsCredentialSource.FromProfile("iamdb", _broker.CredentialsFilePath);
         _root = ServiceConnection.ForEndpoint(new Uri(_broker.EndpointUrl), Region, root);
         var identity = await _root.CallAsync(_root.Request(AwsServices.Sts, "GetCallerIdentity"), ct);
@@ -299,6 +301,27 @@ internal sealed class DemoCommand : IAsyncDisposable
 
     private async Task<string> TrailAsync(CancellationToken ct)
     {
+        IReadOnlyList<AuditEvent> events;
+        await using (var trail = await AuditTrail.OpenAsync(_brokerOptions!, ct))
+        {
+            events = await trail.ReadAsync(new AuditFilter { Principal = _adamArn }, 20, ct);
+        }
+
+        foreach (var e in events.Reverse())
+        {
+            Console.WriteLine($"   {e.EventTime:HH:mm:ss.fff}  {e.EventSource.Split('.')[0]}:{e.EventName,-22} {e.Outcome}");
+            if (e.Decisions.Count > 0)
+            {
+                Console.WriteLine($"                 {e.Decisions[0]}");
+            }
+        }
+
+        if (!events.Any(e => e.EventName == "GetClusterCredentials" && e.Outcome == "success")
+            || !events.Any(e => e.EventName == "GetClusterCredentials" && e.Outcome == "denied"))
+        {
+            throw new DemoStepFailedException("the audit trail should hold adam's granted and his denied GetClusterCredentials");
+        }
+
         var response = await _root!.CallAsync(_root.Request(AwsServices.Redshift, "DescribeClusterCredentials").Add("ClusterIdentifier", Cluster), ct);
         var records = response.Result.Members("Credentials").ToList();
         foreach (var r in records)
@@ -307,7 +330,7 @@ internal sealed class DemoCommand : IAsyncDisposable
         }
 
         return records.Count == 1 && records[0].Text("PrincipalArn") == _adamArn && records[0].Text("DbUser") == _credentials!.DbUser
-            ? "one credential, issued to adam; the denied request issued nothing"
+            ? $"{events.Count} audited requests by adam; one credential issued, the denied request issued nothing"
             : throw new DemoStepFailedException($"expected exactly adam's one credential, found {records.Count}");
     }
 

@@ -28,6 +28,7 @@ public class DemoCommandTests : IDisposable
         Assert.Contains("error: AccessDenied: User: arn:aws:iam::", result.Stdout);
         Assert.Contains("DENIED implicitly", result.Stdout);
         Assert.Matches("arn:aws:iam::\\d{12}:user/adam → adam in dbA as IAM:adam", result.Stdout);
+        Assert.Matches("redshift:GetClusterCredentials +denied", result.Stdout);
         // Nothing left behind.
         var directory = Regex.Match(result.Stdout, "stopped and deleted (\\S+)").Groups[1].Value;
         Assert.False(Directory.Exists(directory), $"{directory} was deleted");
