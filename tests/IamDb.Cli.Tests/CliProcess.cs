@@ -1,12 +1,30 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace IamDb.Cli.Tests;
 
 /// <summary>What one run of the built <c>iamdb</c> command did.</summary>
-public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+public sealed partial record CliResult(int ExitCode, string Stdout, string Stderr)
 {
-    /// <summary>For assertion messages: exit code and both streams.</summary>
-    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+    /// <summary>For assertion messages: exit code and both streams, with every password-like value masked.</summary>
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Redact(Stdout)}\n--- stderr ---\n{Redact(Stderr)}";
+
+    /// <summary>Masks temporary passwords in the shapes iamdb prints them (JSON, URLs, key=value, exports, .pgpass, URI user info).</summary>
+    internal static string Redact(string text)
+    {
+        text = PasswordValue().Replace(text, m => m.Groups[1].Value + "[redacted]");
+        text = UriUserInfo().Replace(text, "$1[redacted]@");
+        return PgpassLine().Replace(text, "$1[redacted]");
+    }
+
+    [GeneratedRegex("(?i)((?:password|pwd|PGPASSWORD)\"?\\s*[:=]\\s*['\"{]?)[^'\"}&;\\s]+")]
+    private static partial Regex PasswordValue();
+
+    [GeneratedRegex("(postgresql://[^:/@\\s]+:)[^@\\s]+@")]
+    private static partial Regex UriUserInfo();
+
+    [GeneratedRegex("(?m)^([^:\\s]+:\\d+:[^:\\s]+:(?:[^:\\\\]|\\\\.)+:).+$")]
+    private static partial Regex PgpassLine();
 }
 
 /// <summary>

@@ -119,4 +119,26 @@ public class AccessAnalyzerTests
     {
         Assert.Equal(expected, AccessAnalyzer.DbUserPattern(resource, Analytics));
     }
+
+    [Fact]
+    public void Analyze_RedshiftDbUserVariableBoundToUsername_GivesEachUserOnlyTheirOwnName()
+    {
+        const string own = """
+            {"Version":"2012-10-17","Statement":[{"Sid":"Own","Effect":"Allow","Action":"redshift:GetClusterCredentials",
+              "Resource":"arn:aws:redshift:us-east-1:123456789012:dbuser:analytics/${redshift:DbUser}",
+              "Condition":{"StringEquals":{"redshift:DbUser":"${aws:username}"}}}]}
+            """;
+        var details = new AuthorizationDetails(
+            Account,
+            [User("zoe", attached: [PolicyArn("own")]), User("yan", attached: [PolicyArn("own")]), User("xia")],
+            [],
+            [],
+            [new ManagedPolicyDetail(PolicyArn("own"), "own", own)]);
+
+        var who = Who(AccessAnalyzer.Analyze(details, [Analytics]), "analytics");
+
+        Assert.Equal(["yan", "zoe"], who.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["user:yan"], who["yan"]);
+        Assert.Equal(["user:zoe"], who["zoe"]);
+    }
 }
