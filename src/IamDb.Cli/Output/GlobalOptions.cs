@@ -18,6 +18,7 @@ internal static class GlobalOptions
     public static readonly Option<OutputFormat> OutputOption = new("--output", "-o")
     {
         Description = "Output format: table (for people) or json (stable, for scripts).",
+        HelpName = "table|json",
         DefaultValueFactory = _ => OutputFormat.Table,
         Recursive = true,
         CustomParser = result =>

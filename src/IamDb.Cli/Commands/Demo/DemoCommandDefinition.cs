@@ -21,7 +21,7 @@ internal static class DemoCommandDefinition
             + "PostgreSQL and the broker, register the server as cluster clusterA, create database dbA and user adam with "
             + "his password disabled, create the IAM policy, group, user adam and his access key, fetch temporary "
             + "credentials as adam (printed as the aws CLI prints them), connect with them and run a query, print the "
-            + "JDBC URL, show a request the policy denies and why, list the credential trail, and clean up.\n\n"
+            + "JDBC URL, show a request the policy denies and why, list the audit trail, and clean up.\n\n"
             + "Examples:\n"
             + "  iamdb demo\n"
             + "  iamdb demo --keep\n\n"
