@@ -46,7 +46,7 @@ public sealed class CredentialSourceTests
         var who = await client.CallAsync(broker.Request("sts", "GetCallerIdentity"), Ct);
 
         Directory.Delete(directory, recursive: true);
-        Assert.Equal("profile:deployer", source.Identity);
+        Assert.Equal("profile:deployer@" + credentials, source.Identity);
         Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/Deployer/from-profile", who.Result.Text("Arn"));
     }
 
@@ -63,9 +63,11 @@ public sealed class CredentialSourceTests
             ["AWS_EC2_METADATA_DISABLED"] = "true",
         });
 
-        using var client = new AwsQueryClient(AwsCredentialSource.Default());
+        var source = AwsCredentialSource.Default();
+        using var client = new AwsQueryClient(source);
         var who = await client.CallAsync(broker.Request("sts", "GetCallerIdentity"), Ct);
 
+        Assert.Equal("default:" + root["aws_access_key_id"], source.Identity);
         Assert.Equal($"arn:aws:iam::{broker.AccountId}:root", who.Result.Text("Arn"));
     }
 
