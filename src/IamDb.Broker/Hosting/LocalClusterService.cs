@@ -64,6 +64,7 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         }
 
         var directory = Path.Combine(runtime.DataDirectory.Path, FolderName);
+        AllowServiceUserThrough(runtime.DataDirectory.Path);
         SecretString password;
         try
         {
@@ -127,6 +128,21 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         {
             return await LocalPostgresServer.StartAsync(options with { Port = 0 }, password.Reveal(), binaries, ct);
         }
+    }
+
+    /// <summary>
+    /// As root the server runs as the <c>postgres</c> user, which must pass through the (0700) data directory to reach
+    /// its own folder: it gets search permission only, so it can list nothing and every file here stays 0600.
+    /// </summary>
+    private static void AllowServiceUserThrough(string dataDirectory)
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        var mode = File.GetUnixFileMode(dataDirectory);
+        File.SetUnixFileMode(dataDirectory, mode | UnixFileMode.OtherExecute);
     }
 
     private SecretString ReadOrCreatePassword(string serverDirectory)

@@ -124,7 +124,16 @@ public sealed class ClusterCredentialSource
             _cache.Metrics.Refresh();
         }
 
-        _ = RunAsync(completion, advisory, seen);
+        if (advisory)
+        {
+            // The caller that noticed the advisory window gets its credential now; signing and the call run elsewhere.
+            _ = Task.Run(() => RunAsync(completion, advisory, seen));
+        }
+        else
+        {
+            _ = RunAsync(completion, advisory, seen);
+        }
+
         return completion.Task;
     }
 
@@ -218,7 +227,8 @@ public sealed class ClusterCredentialSource
         {
             if (_triedFile || _entry is not null)
             {
-                return _entry;
+                // Someone else loaded or fetched meanwhile; only a credential outside the mandatory window may be served.
+                return _entry is { } other && _time.GetTimestamp() < other.MandatoryAt ? other : null;
             }
 
             _triedFile = true;

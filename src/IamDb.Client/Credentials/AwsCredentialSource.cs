@@ -17,7 +17,7 @@ public abstract class AwsCredentialSource
 
     /// <summary>
     /// Who signs, as the credential cache keys it: the access key id for explicit keys, <c>profile:NAME</c> for a profile,
-    /// <c>default</c> for the default chain. It never contains a secret.
+    /// <c>default:…</c> for the default chain (see <see cref="Default"/>). It never contains a secret.
     /// </summary>
     public string Identity { get; }
 
@@ -47,11 +47,23 @@ public abstract class AwsCredentialSource
             throw new AwsCredentialsException($"AWS profile '{profileName}' cannot be used: {e.Message}", e);
         }
 
-        return new SdkSource(credentials, "profile:" + profileName);
+        return new SdkSource(credentials, "profile:" + profileName + (credentialsFile is null ? string.Empty : "@" + Path.GetFullPath(credentialsFile)));
     }
 
-    /// <summary>AWSSDK.Core's default credential chain.</summary>
-    public static AwsCredentialSource Default() => new SdkSource(null, "default");
+    /// <summary>
+    /// AWSSDK.Core's default credential chain. Its <see cref="Identity"/> names what the chain will find first — the
+    /// <c>AWS_ACCESS_KEY_ID</c> or the <c>AWS_PROFILE</c> in effect — so a cache file never serves one identity's credential
+    /// to another run with different keys.
+    /// </summary>
+    public static AwsCredentialSource Default()
+    {
+        var accessKeyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        var profile = Environment.GetEnvironmentVariable("AWS_PROFILE");
+        var identity = !string.IsNullOrEmpty(accessKeyId) ? "default:" + accessKeyId
+            : !string.IsNullOrEmpty(profile) ? "default:profile:" + profile
+            : "default";
+        return new SdkSource(null, identity);
+    }
 
     /// <summary>Credentials the application already has from AWSSDK.Core, named <paramref name="identity"/> for the cache key.</summary>
     public static AwsCredentialSource FromSdk(AWSCredentials credentials, string identity)

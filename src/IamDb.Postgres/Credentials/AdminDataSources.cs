@@ -54,7 +54,7 @@ internal sealed class AdminDataSources : IAsyncDisposable
         }
     }
 
-    private static NpgsqlDataSource Build(ClusterEndpoint endpoint, string database)
+    internal static NpgsqlDataSource Build(ClusterEndpoint endpoint, string database)
     {
         if (!Enum.TryParse<SslMode>(endpoint.SslMode, ignoreCase: true, out var sslMode))
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -23,48 +24,80 @@ public sealed partial class PostgresClusterAdministration
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(request);
         var groups = ValidateRequest(request);
+
+        // PBKDF2 is the costly part of the work done here; it runs while the connection opens and the catalog is read.
+        var secret = Task.Run(
+            () =>
+            {
+                var password = NewPassword();
+                return (Password: password, Verifier: ScramVerifier.Create(password, ScramIterations));
+            },
+            ct);
+        var clusterKey = $"{endpoint.Host}:{endpoint.Port}";
+        var known = FreshKnownDatabases(clusterKey, request, groups);
         var prepared = false;
         for (var attempt = 1; ; attempt++)
         {
             await using var conn = await _sources.OpenAsync(endpoint, null, ct);
-            var state = await GuardAsync(endpoint, () => ReadIssuanceStateAsync(conn, request, groups, ct));
-            var connectRoles = ConnectRolesFor(state, request);
-            if (connectRoles is null)
+            List<string> connectRoles;
+            var createBaseUser = false;
+            var fast = known is not null;
+            if (known is not null)
             {
-                // A database without its connect role (created after registration) or with PUBLIC's CONNECT back: prepare
-                // first, in transactions of its own, so the issuance itself still only inserts rows.
-                if (prepared)
+                // Fast path, exactly the raw DDL: the databases were read and found prepared moments ago. A missing base
+                // user or group fails its GRANT (nothing is committed) and the next attempt reads the catalog.
+                connectRoles = request.DbName is null ? [.. known.Select(RoleMarkers.ConnectRoleName)] : [RoleMarkers.ConnectRoleName(request.DbName)];
+            }
+            else
+            {
+                var state = await GuardAsync(endpoint, () => ReadIssuanceStateAsync(conn, request, groups, ct));
+                var ready = ConnectRolesFor(state, request);
+                if (ready is null)
                 {
-                    throw new ClusterOperationException(
-                        ClusterFailure.ServerError, $"The databases of {endpoint.Host}:{endpoint.Port} lost their connect roles while a credential was issued; try again.");
+                    // A database without its connect role (created after registration) or with PUBLIC's CONNECT back: prepare
+                    // first, in transactions of its own, so the issuance itself still only inserts rows.
+                    if (prepared)
+                    {
+                        throw new ClusterOperationException(
+                            ClusterFailure.ServerError, $"The databases of {endpoint.Host}:{endpoint.Port} lost their connect roles while a credential was issued; try again.");
+                    }
+
+                    await conn.CloseAsync();
+                    await PrepareAsync(endpoint, ct);
+                    prepared = true;
+                    continue;
                 }
 
-                await conn.CloseAsync();
-                await PrepareAsync(endpoint, ct);
-                prepared = true;
-                continue;
+                connectRoles = ready;
+                createBaseUser = !state.Roles.ContainsKey(request.BaseUser);
+                _knownDatabases[clusterKey] = new KnownDatabases([.. state.Databases.Keys.Order(StringComparer.Ordinal)], _time.GetUtcNow());
             }
 
+            var (password, verifier) = await secret;
             var plan = new IssuanceSql.Plan(
                 RoleMarkers.NewLoginRoleName(request.LoginPrefix, request.BaseUser),
-                "",
+                verifier,
                 RoleMarkers.ToMicroseconds(request.ExpiresAt),
                 request.BaseUser,
-                CreateBaseUser: !state.Roles.ContainsKey(request.BaseUser),
+                createBaseUser,
                 groups,
                 connectRoles,
                 request.DbName);
-            var password = NewPassword();
-            plan = plan with { Verifier = ScramVerifier.Create(password, ScramIterations) };
+            var statements = IssuanceSql.Build(plan);
             try
             {
-                await ExecuteBatchAsync(conn, IssuanceSql.Build(plan), ct);
+                await ExecuteBatchAsync(conn, statements, ct);
                 AdministrationLog.Issued(_log, plan.LoginRole, plan.BaseUser, endpoint, plan.ExpiresAt);
                 return new IssuedLoginRole(plan.LoginRole, password, plan.ExpiresAt, plan.CreateBaseUser);
+            }
+            catch (PostgresException pe) when (fast && attempt < MaxIssueAttempts && pe.SqlState == PostgresErrorCodes.UndefinedObject)
+            {
+                known = null; // Read the catalog, then decide (and report what is missing).
             }
             catch (PostgresException pe) when (attempt < MaxIssueAttempts && IsLostRace(pe))
             {
                 // Nothing was committed; the next attempt reads the catalog again.
+                known = null;
             }
             catch (PostgresException pe) when (pe.SqlState == PostgresErrorCodes.UndefinedObject)
             {
@@ -76,6 +109,35 @@ public sealed partial class PostgresClusterAdministration
                 throw ClusterErrors.OnCommand(e, endpoint);
             }
         }
+    }
+
+    // Per cluster, the connectable databases the last catalog read found all prepared, and when it read them.
+    private readonly ConcurrentDictionary<string, KnownDatabases> _knownDatabases = new(StringComparer.Ordinal);
+
+    private sealed record KnownDatabases(string[] Names, DateTimeOffset ReadAt);
+
+    /// <summary>
+    /// How long what a catalog read found is trusted before the next issuance reads again: the longest a database created
+    /// meanwhile waits for its connect role when nobody asks for it by name (a request naming it reads at once).
+    /// 5 seconds by default; zero reads before every issuance.
+    /// </summary>
+    public TimeSpan CatalogRecheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The databases to join without reading the catalog, or null when it must be read first.</summary>
+    private string[]? FreshKnownDatabases(string clusterKey, CredentialRequest request, List<string> groups)
+    {
+        if (!_knownDatabases.TryGetValue(clusterKey, out var known) || _time.GetUtcNow() - known.ReadAt >= CatalogRecheckInterval)
+        {
+            return null;
+        }
+
+        if (request.DbName is not null && !known.Names.Contains(request.DbName, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        // Only the read tells whether a name is one of IamDb's own roles; every one of those has IamDb's name shape.
+        return RoleMarkers.MayBeManagedName(request.BaseUser) || groups.Exists(RoleMarkers.MayBeManagedName) ? null : known.Names;
     }
 
     /// <summary>Validates every name of the request; returns the groups without duplicates or the base user.</summary>

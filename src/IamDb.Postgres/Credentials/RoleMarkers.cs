@@ -70,6 +70,33 @@ internal static class RoleMarkers
         return ConnectRoleNamePrefix + SqlText.TruncateToBytes(database, PlainDatabaseBytes) + "~" + hash;
     }
 
+    /// <summary>
+    /// True when <paramref name="name"/> has the shape of a role IamDb creates (a connect role, or a login role ending
+    /// in <c>:</c> and the random suffix); only such names can be IamDb's, so only they need the catalog to tell.
+    /// </summary>
+    public static bool MayBeManagedName(string name)
+    {
+        if (name.StartsWith(ConnectRoleNamePrefix, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (name.Length < SuffixLength + 1 || name[^(SuffixLength + 1)] != ':')
+        {
+            return false;
+        }
+
+        foreach (var c in name.AsSpan(name.Length - SuffixLength))
+        {
+            if (!Base32.Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static string CredentialComment(string baseUser, string? dbName, DateTimeOffset expiresAt) =>
         CredentialPrefix + JsonSerializer.Serialize(new CredentialMarker(baseUser, dbName, expiresAt.ToUniversalTime()));
 

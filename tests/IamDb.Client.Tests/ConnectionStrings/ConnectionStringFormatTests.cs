@@ -7,6 +7,7 @@ namespace IamDb.Client.Tests.ConnectionStrings;
 
 /// <summary>Every format round-trips a login full of special characters; the libpq forms log in with psql for real.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Collection(nameof(Support.SharedPostgresServer))]
 public sealed class ConnectionStringFormatTests(PostgresServerFixture postgres)
 {
     private const string TrickyUser = "IAM:o'brien:grp @x";

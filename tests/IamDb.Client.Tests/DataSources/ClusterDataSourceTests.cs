@@ -14,6 +14,7 @@ namespace IamDb.Client.Tests.DataSources;
 /// logins on that PostgreSQL the way AWS does (one login name, a new password each time) or the way the IamDb broker
 /// does (a new login name each time); the real broker is exercised in the end-to-end tests.
 /// </summary>
+[Collection(nameof(Support.SharedPostgresServer))]
 public sealed class ClusterDataSourceTests(PostgresServerFixture postgres)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -40,10 +41,23 @@ public sealed class ClusterDataSourceTests(PostgresServerFixture postgres)
             var password = $"pw-{n}-{Guid.NewGuid():N}";
             await using (var admin = postgres.CreateDataSource())
             {
-                var exists = await admin.CreateCommand($"SELECT 1 FROM pg_roles WHERE rolname = '{login}'").ExecuteScalarAsync() is not null;
-                var verb = exists ? "ALTER" : "CREATE";
-                await admin.CreateCommand($"{verb} ROLE \"{login}\" LOGIN PASSWORD '{password}'").ExecuteNonQueryAsync();
-                await admin.CreateCommand($"GRANT CONNECT ON DATABASE \"{database}\" TO \"{login}\"").ExecuteNonQueryAsync();
+                // Other test classes' brokers change database ACLs on the same server at the same time (PostgreSQL then
+                // reports "tuple concurrently updated"): try again, as a real issuer would.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        var exists = await admin.CreateCommand($"SELECT 1 FROM pg_roles WHERE rolname = '{login}'").ExecuteScalarAsync() is not null;
+                        var verb = exists ? "ALTER" : "CREATE";
+                        await admin.CreateCommand($"{verb} ROLE \"{login}\" LOGIN PASSWORD '{password}'").ExecuteNonQueryAsync();
+                        await admin.CreateCommand($"GRANT CONNECT ON DATABASE \"{database}\" TO \"{login}\"").ExecuteNonQueryAsync();
+                        break;
+                    }
+                    catch (PostgresException) when (attempt < 10)
+                    {
+                        await Task.Delay(50 * attempt);
+                    }
+                }
             }
 
             var handedOut = issueBadPassword?.Invoke(n) == true ? "not-the-password" : password;

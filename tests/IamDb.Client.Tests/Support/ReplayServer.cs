@@ -88,7 +88,17 @@ internal sealed class ReplayServer : IAsyncDisposable
             Interlocked.Increment(ref _calls);
             Bodies.Enqueue(body);
             Authorizations.Enqueue(context.Request.Headers["Authorization"]);
-            var answer = await _answer(body);
+            ReplayAnswer answer;
+            try
+            {
+                answer = await _answer(body);
+            }
+            catch (Exception e) when (e is not (HttpListenerException or ObjectDisposedException or IOException))
+            {
+                // A failing script answers at once (as a service fault) instead of leaving the client to time out.
+                answer = new ReplayAnswer(500, ErrorXml("InternalFailure", e.GetType().Name));
+            }
+
             var bytes = Encoding.UTF8.GetBytes(answer.Body);
             context.Response.StatusCode = answer.Status;
             context.Response.ContentType = "text/xml";

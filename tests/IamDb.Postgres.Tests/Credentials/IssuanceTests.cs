@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using IamDb.Postgres.Credentials;
 using IamDb.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace IamDb.Postgres.Tests.Credentials;
@@ -183,6 +184,42 @@ public class IssuanceTests(PostgresServerFixture fixture) : IAsyncLifetime
         await using var conn = _cluster.Login(issued.LoginRoleName, issued.Password, late);
         var refused = await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task IssueAsync_DatabaseCreatedBetweenTwoIssuances_IsPreparedOnceTheRecheckIntervalPassed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var admin = new PostgresClusterAdministration(time);
+        var user = ClusterHarness.Unique("between");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        await admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        var late = await fixture.CreateDatabaseAsync("between");
+        time.Advance(admin.CatalogRecheckInterval);
+
+        var everywhere = await admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        var elsewhere = await admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, "postgres"), Ct);
+
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(everywhere, late)).CurrentUser);
+        await using var conn = _cluster.Login(elsewhere.LoginRoleName, elsewhere.Password, late);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct))).SqlState);
+    }
+
+    [Fact]
+    public async Task IssueAsync_NewDatabaseAskedForByName_IsPreparedAtOnceWithinTheRecheckInterval()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var admin = new PostgresClusterAdministration(time);
+        var user = ClusterHarness.Unique("named");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        await admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        var fresh = await fixture.CreateDatabaseAsync("named");
+
+        var issued = await admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, fresh), Ct);
+
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(issued, fresh)).CurrentUser);
+        await using var conn = _cluster.Login(issued.LoginRoleName, issued.Password, "postgres");
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct))).SqlState);
     }
 
     [Fact]

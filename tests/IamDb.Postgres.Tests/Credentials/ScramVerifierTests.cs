@@ -47,7 +47,7 @@ public class ScramVerifierTests(PostgresServerFixture fixture)
         var cluster = new ClusterHarness(fixture);
         var role = ClusterHarness.Unique("scram");
         var password = PostgresClusterAdministration.NewPassword();
-        await cluster.ExecAsync($"CREATE ROLE {role} LOGIN PASSWORD '{ScramVerifier.Create(password)}'");
+        await cluster.ExecAsync($"CREATE ROLE {role} LOGIN PASSWORD '{ScramVerifier.Create(password)}'; GRANT CONNECT ON DATABASE postgres TO {role}");
 
         await using (var ok = cluster.Login(role, password))
         {
@@ -57,6 +57,6 @@ public class ScramVerifierTests(PostgresServerFixture fixture)
         await using var wrong = cluster.Login(role, password + "x");
         var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => wrong.OpenAsync(ClusterHarness.Ct));
         Assert.Equal(Npgsql.PostgresErrorCodes.InvalidPassword, refused.SqlState);
-        await cluster.ExecAsync($"DROP ROLE {role}");
+        await cluster.ExecAsync($"REVOKE CONNECT ON DATABASE postgres FROM {role}; DROP ROLE {role}");
     }
 }

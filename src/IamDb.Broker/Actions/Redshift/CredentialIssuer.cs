@@ -11,7 +11,13 @@ namespace IamDb.Broker.Actions.Redshift;
 /// </summary>
 internal sealed partial class CredentialIssuer(IClusterAdministration clusters, ILogger<CredentialIssuer> logger)
 {
-    public async Task<IssuedLoginRole> IssueAsync(ActionContext context, RedshiftCluster cluster, CredentialRequest request, CancellationToken ct)
+    /// <param name="context">The request.</param>
+    /// <param name="cluster">Where to issue.</param>
+    /// <param name="request">What to issue.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="groupsFromTag">The principal tag the groups came from (WithIAM), for the error about a missing group.</param>
+    public async Task<IssuedLoginRole> IssueAsync(
+        ActionContext context, RedshiftCluster cluster, CredentialRequest request, CancellationToken ct, string? groupsFromTag = null)
     {
         var endpoint = cluster.Endpoint();
         IssuedLoginRole issued;
@@ -22,7 +28,7 @@ internal sealed partial class CredentialIssuer(IClusterAdministration clusters, 
         catch (ClusterOperationException ex)
         {
             context.Audit.Decisions.Add($"Cluster {cluster.ClusterIdentifier} refused the credential: {ex.Failure}");
-            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser));
+            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser, groupsFromTag));
         }
 
         var credential = new IssuedCredential(

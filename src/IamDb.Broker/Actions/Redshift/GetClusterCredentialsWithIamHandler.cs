@@ -52,7 +52,7 @@ internal sealed class GetClusterCredentialsWithIamHandler(BrokerRuntime runtime,
         var groups = GroupsFromTag(loaded.Principal.Tags);
         var expires = context.Time.GetUtcNow().AddSeconds(duration);
         var request = new CredentialRequest(baseUser, dbName, groups, AutoCreate: true, expires, "IAM:");
-        var issued = await issuer.IssueAsync(context, found, request, ct);
+        var issued = await issuer.IssueAsync(context, found, request, ct, GroupsTag);
         var refresh = issued.ExpiresAt;
         return new ActionResult(w =>
         {

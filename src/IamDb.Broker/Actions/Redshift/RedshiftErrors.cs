@@ -36,7 +36,7 @@ internal static class RedshiftErrors
     /// 503, which SDKs retry); a refused admin login or missing privilege is the cluster's configuration
     /// (<c>InvalidClusterState</c> 400). The exception's message is safe by contract (no password); it is included.
     /// </summary>
-    public static AwsError FromCluster(ClusterOperationException exception, RedshiftCluster cluster, string? dbUser = null)
+    public static AwsError FromCluster(ClusterOperationException exception, RedshiftCluster cluster, string? dbUser = null, string? groupsFromTag = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -48,6 +48,11 @@ internal static class RedshiftErrors
                 "DbUser",
                 $"database user {subject ?? dbUser} does not exist on cluster {id}; create it on the cluster (CREATE USER ... PASSWORD DISABLE), "
                 + "or set AutoCreate=true to have it created without a password"),
+            ClusterFailure.GroupMissing when groupsFromTag is not null => new AwsError(
+                AwsErrorCodes.InvalidParameterValue,
+                $"Database group {subject}, named in the principal tag {groupsFromTag}, does not exist on cluster {id}; create it on the "
+                + "cluster or remove it from the tag.",
+                400),
             ClusterFailure.GroupMissing => InvalidParameter(
                 "DbGroups", $"database group {subject} does not exist on cluster {id}; create it on the cluster or leave it out of DbGroups"),
             ClusterFailure.DatabaseMissing => InvalidParameter(

@@ -33,6 +33,43 @@ public sealed class CredentialLifecycleTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task WithIam_MapsARoleSessionToIamrRole_WithGroupsFromItsTag()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var kit = await RedshiftTestKit.StartAsync(postgres);
+        var roleName = Unique("etl");
+        var group = Unique("g");
+        await kit.EnsureRoleAsync(group);
+        var (user, key) = await StoreSeed.UserWithKeyAsync(kit.Broker, "jack",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        var trust = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"{{user.Arn}}"},"Action":"sts:AssumeRole"}]}""";
+        var role = await StoreSeed.RoleAsync(kit.Broker, roleName, trust, 3600,
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"redshift:GetClusterCredentialsWithIAM","Resource":"*"}]}""");
+        var tagged = await kit.Broker.CallAsync("iam", "TagRole",
+            [new("RoleName", roleName), new("Tags.member.1.Key", "RedshiftDbGroups"), new("Tags.member.1.Value", $"{group}:not:1bad")]);
+        Assert.True(tagged.ErrorCode is null, tagged.ToString());
+        var assumed = await kit.Broker.CallAsync("sts", "AssumeRole", [new("RoleArn", role.Arn), new("RoleSessionName", "nightly")], key);
+        Assert.True(assumed.ErrorCode is null, assumed.ToString());
+        var session = new IamDb.Aws.Signing.SigningCredentials(assumed.Find("AccessKeyId")!, assumed.Find("SecretAccessKey")!, assumed.Find("SessionToken"));
+
+        var reply = await kit.Broker.CallAsync("redshift", "GetClusterCredentialsWithIAM", [new("ClusterIdentifier", "clusterA")], session);
+
+        Assert.True(reply.ErrorCode is null, reply.ToString());
+        await using var connection = await kit.ConnectAsync(reply.Find("DbUser")!, reply.Find("DbPassword")!);
+        await using var command = new NpgsqlCommand($"SELECT pg_has_role(session_user, 'IAMR:{roleName}', 'MEMBER') || ' ' || pg_has_role(session_user, '{group}', 'MEMBER')", connection);
+        // With groups the session stays the login role (member of IAMR:role and the group); "not" (reserved) and "1bad" were skipped.
+        Assert.Equal("true true", await command.ExecuteScalarAsync(ct));
+        Assert.True(await kit.RoleExistsAsync("IAMR:" + roleName));
+
+        var missing = await kit.Broker.CallAsync("iam", "TagRole",
+            [new("RoleName", roleName), new("Tags.member.1.Key", "RedshiftDbGroups"), new("Tags.member.1.Value", "nosuchgroup")]);
+        Assert.Null(missing.ErrorCode);
+        var refused = await kit.Broker.CallAsync("redshift", "GetClusterCredentialsWithIAM", [new("ClusterIdentifier", "clusterA")], session);
+        Assert.Equal("InvalidParameterValue", refused.ErrorCode);
+        Assert.Contains("principal tag RedshiftDbGroups", refused.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithIam_IsAuthorizedOnTheDbName_AndRefusesRoot()
     {
         await using var kit = await RedshiftTestKit.StartAsync(postgres);

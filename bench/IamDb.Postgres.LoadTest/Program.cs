@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using IamDb.Postgres.Credentials;
+using IamDb.Postgres.LocalServer;
+using Npgsql;
+
+namespace IamDb.Postgres.LoadTest;
+
+/// <summary>
+/// Issuance load test against a throwaway PostgreSQL on 127.0.0.1 (started here from the machine's binaries, fsync on unless
+/// <c>--no-fsync</c>). (a) the raw ceiling: IssueAsync's DDL batch sent straight with Npgsql; (b) IssueAsync itself, at the
+/// same concurrencies, side by side; (c) with <c>--live</c>, how issuance cost grows with the number of live credentials.
+/// Usage: <c>dotnet run -c Release --project bench/IamDb.Postgres.LoadTest -- [--connections 1,4,16] [--seconds 8]
+/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync]</c>. Every loop is bounded by time and count.
+/// </summary>
+internal static class Program
+{
+    private const string BaseUser = "adam";
+
+    public static async Task<int> Main(string[] args)
+    {
+        var concurrencies = ListArg(args, "--connections", [1, 4, 16]);
+        var seconds = IntArg(args, "--seconds", 8);
+        var max = IntArg(args, "--max", 20_000);
+        var live = ListArg(args, "--live", []);
+        var durable = !args.Contains("--no-fsync");
+        var iterations = IntArg(args, "--iterations", ScramVerifier.DefaultIterations);
+        Console.WriteLine($"uptime at start: {Uptime()}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores; fsync {(durable ? "on" : "off")}; {seconds} s per run, at most {max} credentials per run");
+
+        var dir = Directory.CreateTempSubdirectory("iamdb-pgload-").FullName;
+        var password = PostgresClusterAdministration.NewPassword();
+        await using var server = await LocalPostgresServer.StartAsync(
+            new LocalPostgresOptions { Directory = dir, Durable = durable, MaxConnections = 200 }, password);
+        try
+        {
+            var endpoint = new ClusterEndpoint(server.Host, server.Port, "postgres", server.SuperUser, password);
+            await using var source = server.CreateDataSource();
+            await ExecAsync(source, $"CREATE ROLE {BaseUser} NOLOGIN");
+            IReadOnlyList<string> databases;
+            await using (var admin = new PostgresClusterAdministration())
+            {
+                databases = (await admin.PrepareAsync(endpoint, CancellationToken.None)).Databases;
+            }
+
+            // The raw side uses a pool configured exactly like IamDb's admin pools.
+            await using var rawSource = AdminDataSources.Build(endpoint, "postgres");
+            Console.WriteLine($"PostgreSQL {server.Port} ready; base user {BaseUser}; databases {string.Join(", ", databases)}, each with its connect role");
+            Console.WriteLine();
+            Console.WriteLine("concurrency | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors");
+            foreach (var n in concurrencies)
+            {
+                // Alternated, twice each, so a change in the machine's load hits both sides alike.
+                double raw = 0, issue = 0;
+                for (var round = 0; round < 2; round++)
+                {
+                    if (args.Contains("--issue-first"))
+                    {
+                        issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
+                    }
+
+                    raw += (await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max)).PerSecond;
+
+                    if (!args.Contains("--issue-first"))
+                    {
+                        issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
+                    }
+
+                    await DropIssuedAsync(source);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"            at {n}: raw {raw / 2:0.0}/s, IssueAsync {issue / 2:0.0}/s, ratio {issue / raw:P0}"));
+            }
+
+            if (live.Count > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine("live credentials | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors");
+                // One iteration: CREATE ROLE checks every verifier against the empty password, and 50,000 of those at 4096
+                // rounds would take minutes; nobody logs in as these, they only fill the catalog.
+                var verifier = ScramVerifier.Create(PostgresClusterAdministration.NewPassword(), 1);
+                var created = 0;
+                foreach (var target in live.Order())
+                {
+                    var sw = Stopwatch.StartNew();
+                    // Chunks of 5,000: each new role holds a lock until commit, and the lock table is finite.
+                    for (var from = created; from < target; from += 5000)
+                    {
+                        await CreateLiveAsync(source, from, Math.Min(5000, target - from), verifier, databases);
+                    }
+
+                    Console.WriteLine($"  (created {target - created} live credentials in {sw.Elapsed.TotalSeconds:0.0} s)");
+                    created = target;
+                    var n = concurrencies.Max();
+                    await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max, $"{created,16}");
+                    await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations, alwaysRead: true), n, seconds, max, $"{created,16}");
+                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max, $"{created,16}");
+                    await DropIssuedAsync(source);
+                }
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"uptime at end: {Uptime()}");
+            return 0;
+        }
+        finally
+        {
+            await server.StopAsync();
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private sealed record Result(int Count, int Errors, double PerSecond);
+
+    private static async Task<Result> RunAsync(IIssuanceTarget target, int concurrency, int seconds, int max, string? label = null)
+    {
+        await using (target)
+        {
+            // Warm-up: JIT, pool, first-use caches.
+            for (var i = 0; i < Math.Min(20, concurrency * 4); i++)
+            {
+                await target.IssueOneAsync(CancellationToken.None);
+            }
+
+            var latencies = new List<long>[concurrency];
+            var errors = 0;
+            var issued = 0;
+            var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+            {
+                var mine = latencies[w] = [];
+                while (Stopwatch.GetTimestamp() < deadline && Interlocked.Increment(ref issued) <= max)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await target.IssueOneAsync(CancellationToken.None);
+                        mine.Add(Stopwatch.GetTimestamp() - start);
+                    }
+                    catch (Exception e) when (e is NpgsqlException or ClusterOperationException)
+                    {
+                        if (Interlocked.Increment(ref errors) == 1)
+                        {
+                            Console.Error.WriteLine($"first error: {e.Message}");
+                        }
+                    }
+                }
+            }));
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var all = latencies.SelectMany(l => l).Order().ToList();
+            var result = new Result(all.Count, errors, all.Count / elapsed);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label ?? $"{concurrency,11}"} | {target.Name,-40} | {all.Count,11} | {result.PerSecond,11:0.0} | {Ms(Percentile(all, 0.50)),7:0.00} | {Ms(Percentile(all, 0.99)),7:0.00} | {errors,6}"));
+            return result;
+        }
+    }
+
+    /// <summary>Drops the credentials a run created (not the bulk ones), so every run starts from the same catalog.</summary>
+    private static Task DropIssuedAsync(NpgsqlDataSource source) => ExecAsync(source,
+        """
+        DO $$
+        DECLARE r record;
+        BEGIN
+          FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'IAM:adam:%' AND rolname NOT LIKE 'IAM:adam:bulk%' LOOP
+            EXECUTE format('DROP ROLE %I', r.rolname);
+          END LOOP;
+        END $$
+        """);
+
+    /// <summary>Live credentials made the way IssueAsync makes them, in one server-side loop.</summary>
+    private static Task CreateLiveAsync(NpgsqlDataSource source, int from, int count, string verifier, IReadOnlyList<string> databases)
+    {
+        var grants = string.Concat(databases.Select(d =>
+            $"EXECUTE format('GRANT %I TO %I', {SqlText.Literal(RoleMarkers.ConnectRoleName(d))}, n);\n"));
+        var comment = RoleMarkers.CredentialComment(BaseUser, null, DateTimeOffset.UtcNow.AddHours(1));
+        return ExecAsync(source, $"""
+            DO $$
+            DECLARE n text;
+            BEGIN
+              FOR i IN {from + 1}..{from + count} LOOP
+                n := 'IAM:adam:bulk' || lpad(i::text, 8, '0');
+                EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L VALID UNTIL %L', n, {SqlText.Literal(verifier)}, (now() + interval '1 hour')::text);
+                EXECUTE format('GRANT {BaseUser} TO %I', n);
+                {grants}
+                EXECUTE format('ALTER ROLE %I SET role = {BaseUser}', n);
+                EXECUTE format('COMMENT ON ROLE %I IS %L', n, {SqlText.Literal(comment)});
+              END LOOP;
+            END $$
+            """);
+    }
+
+    private static async Task ExecAsync(NpgsqlDataSource source, string sql)
+    {
+        await using var cmd = source.CreateCommand(sql);
+        cmd.CommandTimeout = 1800;
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    private static string Uptime()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("uptime") { RedirectStandardOutput = true })!;
+            var output = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return output;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "(uptime not available)";
+        }
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static List<int> ListArg(string[] args, string name, List<int> fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length
+            ? [.. args[i + 1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))]
+            : fallback;
+    }
+}

@@ -1,0 +1,93 @@
+using IamDb.Postgres.Credentials;
+using IamDb.Testing;
+using Npgsql;
+
+namespace IamDb.Postgres.Tests.Credentials;
+
+public class PasswordTests(PostgresServerFixture fixture) : IAsyncLifetime
+{
+    private readonly ClusterHarness _cluster = new(fixture);
+    private readonly PostgresClusterAdministration _admin = new();
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
+
+    private static CancellationToken Ct => ClusterHarness.Ct;
+
+    private Task<bool> HasPasswordAsync(string role) =>
+        _cluster.ScalarAsync<bool>("select rolpassword is not null from pg_authid where rolname = $1", role);
+
+    [Fact]
+    public async Task DisablePasswordsAsync_NamedRoles_RefusesSuperuserAdminAndManagedRolesWithReasons()
+    {
+        var erin = ClusterHarness.Unique("erin");
+        var boss = ClusterHarness.Unique("boss");
+        var user = ClusterHarness.Unique("base");
+        await _cluster.ExecAsync($"CREATE ROLE {erin} LOGIN PASSWORD 'erins-password'; CREATE ROLE {boss} SUPERUSER LOGIN PASSWORD 'boss-password'; CREATE ROLE {user} NOLOGIN");
+        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+
+        var changes = await _admin.DisablePasswordsAsync(
+            _cluster.Endpoint, [erin, boss, "postgres", issued.LoginRoleName, "no_such_role", user], dryRun: false, Ct);
+
+        Assert.Equal(new PasswordChange(erin, true, null), changes.Single(c => c.RoleName == erin));
+        Assert.Contains("superuser", changes.Single(c => c.RoleName == boss).Reason!, StringComparison.Ordinal);
+        Assert.False(changes.Single(c => c.RoleName == "postgres").Changed);
+        Assert.Contains("admin", changes.Single(c => c.RoleName == "postgres").Reason!, StringComparison.Ordinal);
+        Assert.Contains("IamDb", changes.Single(c => c.RoleName == issued.LoginRoleName).Reason!, StringComparison.Ordinal);
+        Assert.Equal("no such role", changes.Single(c => c.RoleName == "no_such_role").Reason);
+        Assert.Equal("has no password", changes.Single(c => c.RoleName == user).Reason);
+        Assert.False(await HasPasswordAsync(erin));
+        Assert.True(await HasPasswordAsync(boss));
+        Assert.True(await HasPasswordAsync("postgres"));
+        Assert.True(await HasPasswordAsync(issued.LoginRoleName));
+        await using var conn = _cluster.Login(erin, "erins-password");
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, (await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct))).SqlState);
+    }
+
+    [Fact]
+    public async Task DisablePasswordsAsync_DryRun_ReportsButChangesNothing()
+    {
+        var frank = ClusterHarness.Unique("frank");
+        await _cluster.ExecAsync($"CREATE ROLE {frank} LOGIN PASSWORD 'franks-password'");
+
+        var named = await _admin.DisablePasswordsAsync(_cluster.Endpoint, [frank], dryRun: true, Ct);
+        var all = await _admin.DisablePasswordsAsync(_cluster.Endpoint, [], dryRun: true, Ct);
+
+        Assert.Equal([new PasswordChange(frank, true, null)], named);
+        Assert.Contains(new PasswordChange(frank, true, null), all);
+        Assert.False(all.Single(c => c.RoleName == "postgres").Changed);
+        Assert.True(await HasPasswordAsync(frank));
+    }
+
+    [Fact]
+    public async Task DisablePasswordsAsync_All_OnItsOwnServer_RemovesOrdinaryPasswordsOnly()
+    {
+        // "All" touches every role of the cluster, so it gets a server of its own.
+        await using var own = new OwnServer();
+        await own.Fixture.InitializeAsync();
+        var cluster = new ClusterHarness(own.Fixture);
+        await cluster.ExecAsync("CREATE ROLE gina LOGIN PASSWORD 'ginas-password'; CREATE ROLE hank LOGIN PASSWORD 'hanks-password'; "
+            + "CREATE ROLE root2 SUPERUSER LOGIN PASSWORD 'root2-password'; CREATE ROLE base_user NOLOGIN");
+        await using var admin = new PostgresClusterAdministration();
+        var issued = await admin.IssueAsync(cluster.Endpoint, ClusterHarness.Request("base_user"), Ct);
+
+        var changes = await admin.DisablePasswordsAsync(cluster.Endpoint, [], dryRun: false, Ct);
+
+        Assert.Equal(["gina", "hank"], changes.Where(c => c.Changed).Select(c => c.RoleName));
+        Assert.Equal(["postgres", "root2"], changes.Where(c => !c.Changed).Select(c => c.RoleName).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(changes, c => c.RoleName == issued.LoginRoleName);
+        Assert.Equal(["postgres", "root2"], await cluster.StringsAsync(
+            "select rolname from pg_authid where rolpassword is not null and rolname not like 'IAM%' order by 1"));
+        Assert.Equal(issued.LoginRoleName, (await cluster.WhoAmIAsync(issued)).SessionUser);
+        var after = await admin.TestAsync(cluster.Endpoint, Ct);
+        Assert.Equal(["postgres", "root2"], after.PasswordLoginUsers);
+    }
+
+    private sealed class OwnServer : IAsyncDisposable
+    {
+        public PostgresServerFixture Fixture { get; } = new();
+
+        public ValueTask DisposeAsync() => Fixture.DisposeAsync();
+    }
+}
