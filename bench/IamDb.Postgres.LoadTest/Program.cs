@@ -11,7 +11,8 @@ namespace IamDb.Postgres.LoadTest;
 /// <c>--no-fsync</c>). (a) the raw ceiling: IssueAsync's DDL batch sent straight with Npgsql; (b) IssueAsync itself, at the
 /// same concurrencies, side by side; (c) with <c>--live</c>, how issuance cost grows with the number of live credentials.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Postgres.LoadTest -- [--connections 1,4,16] [--seconds 8]
-/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync]</c>. Every loop is bounded by time and count.
+/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync] [--broker]</c>. With <c>--broker</c> each round also
+/// runs GetClusterCredentials through an in-process broker over loopback HTTP. Every loop is bounded by time and count.
 /// </summary>
 internal static class Program
 {
@@ -45,13 +46,14 @@ internal static class Program
 
             // The raw side uses a pool configured exactly like IamDb's admin pools.
             await using var rawSource = AdminDataSources.Build(endpoint, "postgres");
+            await using var broker = args.Contains("--broker") ? await BrokerSession.StartAsync(endpoint) : null;
             Console.WriteLine($"PostgreSQL {server.Port} ready; base user {BaseUser}; databases {string.Join(", ", databases)}, each with its connect role");
             Console.WriteLine();
             Console.WriteLine("concurrency | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors");
             foreach (var n in concurrencies)
             {
                 // Alternated, twice each, so a change in the machine's load hits both sides alike.
-                double raw = 0, issue = 0;
+                double raw = 0, issue = 0, brokered = 0;
                 for (var round = 0; round < 2; round++)
                 {
                     if (args.Contains("--issue-first"))
@@ -59,18 +61,26 @@ internal static class Program
                         issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
                     }
 
-                    raw += (await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max)).PerSecond;
+                    raw += (await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max)).PerSecond;
 
                     if (!args.Contains("--issue-first"))
                     {
                         issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
                     }
 
+                    if (broker is not null)
+                    {
+                        brokered += (await RunAsync(new BrokerTarget(broker, BaseUser), n, seconds, max)).PerSecond;
+                    }
+
                     await DropIssuedAsync(source);
                 }
 
+                var viaBroker = broker is null
+                    ? string.Empty
+                    : string.Create(CultureInfo.InvariantCulture, $", broker {brokered / 2:0.0}/s, broker/raw {brokered / raw:P0}");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"            at {n}: raw {raw / 2:0.0}/s, IssueAsync {issue / 2:0.0}/s, ratio {issue / raw:P0}"));
+                    $"            at {n}: raw {raw / 2:0.0}/s, IssueAsync {issue / 2:0.0}/s, ratio {issue / raw:P0}{viaBroker}"));
             }
 
             if (live.Count > 0)
@@ -87,7 +97,7 @@ internal static class Program
                     // Chunks of 5,000: each new role holds a lock until commit, and the lock table is finite.
                     for (var from = created; from < target; from += 5000)
                     {
-                        await CreateLiveAsync(source, from, Math.Min(5000, target - from), verifier, databases);
+                        await CreateLiveAsync(source, from, Math.Min(5000, target - from), verifier);
                     }
 
                     Console.WriteLine($"  (created {target - created} live credentials in {sw.Elapsed.TotalSeconds:0.0} s)");
@@ -95,8 +105,17 @@ internal static class Program
                     var n = concurrencies.Max();
                     await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max, $"{created,16}");
                     await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations, alwaysRead: true), n, seconds, max, $"{created,16}");
-                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, databases, iterations), n, seconds, max, $"{created,16}");
+                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max, $"{created,16}");
                     await DropIssuedAsync(source);
+                    await using var lister = new PostgresClusterAdministration();
+                    var listed = Stopwatch.StartNew();
+                    var managed = await lister.ListManagedRolesAsync(endpoint, CancellationToken.None);
+                    Console.WriteLine($"  (ListManagedRolesAsync: {managed.Count} roles in {listed.Elapsed.TotalMilliseconds:0} ms)");
+                    // A database created now: every live credential for all databases reaches it through the all-databases role.
+                    await ExecAsync(source, $"CREATE DATABASE late_{created}");
+                    var preparing = Stopwatch.StartNew();
+                    await lister.PrepareAsync(endpoint, CancellationToken.None);
+                    Console.WriteLine($"  (PrepareAsync of a new database with {created} live credentials for every database: {preparing.Elapsed.TotalMilliseconds:0} ms)");
                 }
             }
 
@@ -171,10 +190,9 @@ internal static class Program
         """);
 
     /// <summary>Live credentials made the way IssueAsync makes them, in one server-side loop.</summary>
-    private static Task CreateLiveAsync(NpgsqlDataSource source, int from, int count, string verifier, IReadOnlyList<string> databases)
+    private static Task CreateLiveAsync(NpgsqlDataSource source, int from, int count, string verifier)
     {
-        var grants = string.Concat(databases.Select(d =>
-            $"EXECUTE format('GRANT %I TO %I', {SqlText.Literal(RoleMarkers.ConnectRoleName(d))}, n);\n"));
+        var grants = $"EXECUTE format('GRANT %I TO %I', {SqlText.Literal(RoleMarkers.AllDatabasesRoleName)}, n);";
         var comment = RoleMarkers.CredentialComment(BaseUser, null, DateTimeOffset.UtcNow.AddHours(1));
         return ExecAsync(source, $"""
             DO $$

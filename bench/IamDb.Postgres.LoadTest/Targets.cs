@@ -19,7 +19,7 @@ internal interface IIssuanceTarget : IAsyncDisposable
 /// The ceiling: exactly the statements IssueAsync sends (one batch, one implicit transaction), straight through Npgsql, with
 /// a verifier computed once up front and none of IamDb's reads, validation or bookkeeping.
 /// </summary>
-internal sealed class RawSqlTarget(NpgsqlDataSource source, string baseUser, IReadOnlyList<string> databases, int iterations) : IIssuanceTarget
+internal sealed class RawSqlTarget(NpgsqlDataSource source, string baseUser, int iterations) : IIssuanceTarget
 {
 
     public string Name => "raw SQL (same DDL batch)";
@@ -28,7 +28,7 @@ internal sealed class RawSqlTarget(NpgsqlDataSource source, string baseUser, IRe
     {
         var plan = new IssuanceSql.Plan(
             RoleMarkers.NewLoginRoleName("IAM:", baseUser), RandomVerifier(iterations), DateTimeOffset.UtcNow.AddMinutes(15), baseUser,
-            CreateBaseUser: false, [], [.. databases.Select(RoleMarkers.ConnectRoleName)], null);
+            CreateBaseUser: false, [], [RoleMarkers.AllDatabasesRoleName], null);
         await using var conn = await source.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(conn);
         foreach (var statement in IssuanceSql.Build(plan))

@@ -46,7 +46,7 @@ public sealed partial class PostgresClusterAdministration
             {
                 // Fast path, exactly the raw DDL: the databases were read and found prepared moments ago. A missing base
                 // user or group fails its GRANT (nothing is committed) and the next attempt reads the catalog.
-                connectRoles = request.DbName is null ? [.. known.Select(RoleMarkers.ConnectRoleName)] : [RoleMarkers.ConnectRoleName(request.DbName)];
+                connectRoles = [request.DbName is null ? RoleMarkers.AllDatabasesRoleName : RoleMarkers.ConnectRoleName(request.DbName)];
             }
             else
             {
@@ -179,7 +179,8 @@ public sealed partial class PostgresClusterAdministration
     /// <summary>What issuance needs to know, read in one round trip.</summary>
     private sealed record IssuanceState(
         Dictionary<string, DatabaseState> Databases,
-        Dictionary<string, string?> Roles);
+        Dictionary<string, string?> Roles,
+        HashSet<string> AllDatabasesMemberOf);
 
     /// <summary>A connectable database: whether PUBLIC still has CONNECT, and which roles hold CONNECT on it.</summary>
     private sealed record DatabaseState(bool PublicConnect, string[] ConnectGrantees);
@@ -203,6 +204,10 @@ public sealed partial class PostgresClusterAdministration
                          where a.privilege_type = 'CONNECT' and r.rolname >= $2::name and r.rolname < $3::name)
             from pg_database d where d.datallowconn
             union all
+            select 'a', r.rolname::text, true, null::text, null::text[]
+            from pg_auth_members m join pg_roles r on r.oid = m.roleid join pg_roles x on x.oid = m.member
+            where x.rolname = $4::name
+            union all
             select 'r', r.rolname::text, r.rolcanlogin, shobj_description(r.oid, 'pg_authid'), null::text[]
             from pg_roles r
             where r.rolname = any($1::name[]) or (r.rolname >= $2::name and r.rolname < $3::name)
@@ -210,19 +215,27 @@ public sealed partial class PostgresClusterAdministration
             conn);
         var names = new List<string>(groups.Count + 1) { request.BaseUser };
         names.AddRange(groups);
+        names.Add(RoleMarkers.AllDatabasesRoleName);
         cmd.Parameters.Add(new NpgsqlParameter { Value = names.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.ConnectRoleNamePrefix, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = ConnectRoleNameUpperBound, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.AllDatabasesRoleName, NpgsqlDbType = NpgsqlDbType.Text });
 
         var databases = new Dictionary<string, DatabaseState>(StringComparer.Ordinal);
         var roles = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var allDatabasesIn = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             var name = reader.GetString(1);
-            if (reader.GetString(0) == "d")
+            var kind = reader.GetString(0);
+            if (kind == "d")
             {
                 databases[name] = new DatabaseState(reader.GetBoolean(2), reader.GetFieldValue<string[]>(4));
+            }
+            else if (kind == "a")
+            {
+                allDatabasesIn.Add(name);
             }
             else
             {
@@ -230,7 +243,7 @@ public sealed partial class PostgresClusterAdministration
             }
         }
 
-        var state = new IssuanceState(databases, roles);
+        var state = new IssuanceState(databases, roles, allDatabasesIn);
         CheckRequestAgainst(state, request, groups);
         return state;
     }
@@ -281,26 +294,25 @@ public sealed partial class PostgresClusterAdministration
     private static List<string>? ConnectRolesFor(IssuanceState state, CredentialRequest request)
     {
         // Every database must be prepared, not only the requested one: an unprepared database still lets PUBLIC in.
-        var roles = new List<string>();
+        if (!state.Roles.TryGetValue(RoleMarkers.AllDatabasesRoleName, out var allComment) || !RoleMarkers.IsAllDatabasesRole(allComment))
+        {
+            return null;
+        }
+
         foreach (var (database, db) in state.Databases)
         {
             var connectRole = RoleMarkers.ConnectRoleName(database);
             var ready = !db.PublicConnect
                 && db.ConnectGrantees.Contains(connectRole, StringComparer.Ordinal)
+                && state.AllDatabasesMemberOf.Contains(connectRole)
                 && state.Roles.TryGetValue(connectRole, out var comment) && RoleMarkers.IsConnectRole(comment);
             if (!ready)
             {
                 return null;
             }
-
-            if (request.DbName is null || string.Equals(request.DbName, database, StringComparison.Ordinal))
-            {
-                roles.Add(connectRole);
-            }
         }
 
-        roles.Sort(StringComparer.Ordinal);
-        return roles;
+        return [request.DbName is null ? RoleMarkers.AllDatabasesRoleName : RoleMarkers.ConnectRoleName(request.DbName)];
     }
 
     private static async Task ExecuteBatchAsync(NpgsqlConnection conn, List<IssuanceSql.Statement> statements, CancellationToken ct)

@@ -10,6 +10,7 @@ public sealed partial class PostgresClusterAdministration
     // One at a time per cluster in this process, and across processes through an advisory lock.
     private const long PrepareAdvisoryLock = 0x1A3D_B000_0C0E;
     private const int MaxPrepareAttempts = 3;
+    private const int GranteesPerStatement = 500;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _prepareGates = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
@@ -26,6 +27,7 @@ public sealed partial class PostgresClusterAdministration
                 var admin = await ReadAdminAsync(conn, endpoint, ct);
                 var databases = await ReadDatabasesAsync(conn, ct);
                 var granted = new SortedSet<string>(StringComparer.Ordinal);
+                await EnsureAllDatabasesRoleAsync(conn, ct);
                 foreach (var database in databases)
                 {
                     for (var attempt = 1; ; attempt++)
@@ -52,13 +54,43 @@ public sealed partial class PostgresClusterAdministration
         }
     }
 
+    private static async Task EnsureAllDatabasesRoleAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await ExecuteAsync(conn, $"select pg_advisory_xact_lock({PrepareAdvisoryLock})", ct);
+        await using (var cmd = new NpgsqlCommand("select shobj_description(oid, 'pg_authid') from pg_roles where rolname = $1::name", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.AllDatabasesRoleName });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                var comment = reader.IsDBNull(0) ? null : reader.GetString(0);
+                if (!RoleMarkers.IsAllDatabasesRole(comment))
+                {
+                    throw new ClusterOperationException(
+                        ClusterFailure.ServerError,
+                        $"A role named \"{RoleMarkers.AllDatabasesRoleName}\" exists that IamDb did not create; IamDb needs that name. Rename or drop it, then try again.")
+                    { Subject = RoleMarkers.AllDatabasesRoleName };
+                }
+
+                return;
+            }
+        }
+
+        var role = SqlText.Identifier(RoleMarkers.AllDatabasesRoleName);
+        await ExecuteAsync(conn, $"CREATE ROLE {role} NOLOGIN INHERIT", ct);
+        await ExecuteAsync(conn, $"COMMENT ON ROLE {role} IS {SqlText.Literal(RoleMarkers.AllDatabasesPrefix + " member of every database's connect role")}", ct);
+        await tx.CommitAsync(ct);
+    }
+
     private static bool IsConcurrentCatalogUpdate(PostgresException pe) =>
         pe.SqlState is PostgresErrorCodes.InternalError or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
 
     /// <summary>
-    /// In one transaction: the database's connect role exists (with its marker) and holds CONNECT; PUBLIC's CONNECT is
-    /// revoked, and every login role that thereby lost CONNECT is granted it explicitly (IamDb credentials for every
-    /// database join the connect role instead; those scoped to another database were never meant to have it).
+    /// In one transaction: the database's connect role exists (with its marker), holds CONNECT and has the all-databases
+    /// role as a member; PUBLIC's CONNECT is revoked, and every login role that thereby lost CONNECT is granted it
+    /// explicitly. IamDb credentials for every database have it through the all-databases role; those scoped to another
+    /// database were never meant to have it.
     /// </summary>
     private async Task PrepareDatabaseAsync(
         NpgsqlConnection conn, ClusterEndpoint endpoint, string database, SortedSet<string> granted, CancellationToken ct)
@@ -96,6 +128,12 @@ public sealed partial class PostgresClusterAdministration
             await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {role}", ct);
         }
 
+        var all = SqlText.Identifier(RoleMarkers.AllDatabasesRoleName);
+        if (!state.AllDatabasesIsMember)
+        {
+            await ExecuteAsync(conn, $"GRANT {role} TO {all}", ct);
+        }
+
         var revoked = false;
         if (state.PublicConnect)
         {
@@ -114,23 +152,16 @@ public sealed partial class PostgresClusterAdministration
             revoked = true;
         }
 
-        if (revoked || created)
+        if (revoked)
         {
-            foreach (var (loginRole, comment) in await ReadLoginRolesWithoutConnectAsync(conn, database, ct))
+            // Many grantees per statement: one ACL update per chunk rather than one per role.
+            var keepers = await ReadLoginRolesWithoutConnectAsync(conn, database, ct);
+            foreach (var chunk in keepers.Chunk(GranteesPerStatement))
             {
-                if (RoleMarkers.IsCredential(comment))
-                {
-                    if (RoleMarkers.ParseCredential(comment) is { DbName: null })
-                    {
-                        await ExecuteAsync(conn, $"GRANT {role} TO {SqlText.CatalogIdentifier(loginRole)}", ct);
-                    }
-                }
-                else if (revoked)
-                {
-                    await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {SqlText.CatalogIdentifier(loginRole)}", ct);
-                    granted.Add(loginRole);
-                }
+                await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
             }
+
+            granted.UnionWith(keepers);
         }
 
         await tx.CommitAsync(ct);
@@ -140,7 +171,7 @@ public sealed partial class PostgresClusterAdministration
         }
     }
 
-    private sealed record ConnectState(bool PublicConnect, bool RoleExists, string? RoleComment, bool RoleHasConnect);
+    private sealed record ConnectState(bool PublicConnect, bool RoleExists, string? RoleComment, bool RoleHasConnect, bool AllDatabasesIsMember);
 
     private static async Task<ConnectState?> ReadConnectStateAsync(NpgsqlConnection conn, string database, string connectRole, CancellationToken ct)
     {
@@ -151,7 +182,9 @@ public sealed partial class PostgresClusterAdministration
                    r.oid is not null,
                    shobj_description(r.oid, 'pg_authid'),
                    r.oid is not null and exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
-                                                 where a.grantee = r.oid and a.privilege_type = 'CONNECT')
+                                                 where a.grantee = r.oid and a.privilege_type = 'CONNECT'),
+                   r.oid is not null and exists (select 1 from pg_auth_members m join pg_roles x on x.oid = m.member
+                                                 where m.roleid = r.oid and x.rolname = $3::name)
             from pg_database d
             left join pg_roles r on r.rolname = $2::name
             where d.datname = $1::name
@@ -159,35 +192,35 @@ public sealed partial class PostgresClusterAdministration
             conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = database });
         cmd.Parameters.Add(new NpgsqlParameter { Value = connectRole });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.AllDatabasesRoleName });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
             return null;
         }
 
-        return new ConnectState(reader.GetBoolean(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3));
+        return new ConnectState(reader.GetBoolean(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4));
     }
 
-    private static async Task<List<(string Role, string? Comment)>> ReadLoginRolesWithoutConnectAsync(
-        NpgsqlConnection conn, string database, CancellationToken ct)
+    /// <summary>
+    /// Login roles other than IamDb's without CONNECT on <paramref name="database"/>. IamDb's credentials are left out
+    /// before the (costlier) privilege check: those for every database reach it through the all-databases role, and
+    /// those scoped to another database must not.
+    /// </summary>
+    private static async Task<List<string>> ReadLoginRolesWithoutConnectAsync(NpgsqlConnection conn, string database, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
             """
-            select r.rolname::text, shobj_description(r.oid, 'pg_authid')
+            select r.rolname::text
             from pg_roles r
-            where r.rolcanlogin and not r.rolsuper and not has_database_privilege(r.oid, $1, 'CONNECT')
+            where r.rolcanlogin and not r.rolsuper
+              and case when coalesce(shobj_description(r.oid, 'pg_authid'), '') like 'iamdb:%' then false
+                       else not has_database_privilege(r.oid, $1, 'CONNECT') end
             order by r.rolname
             """,
             conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = database });
-        var list = new List<(string, string?)>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            list.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
-        }
-
-        return list;
+        return await ReadStringsAsync(cmd, ct);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)

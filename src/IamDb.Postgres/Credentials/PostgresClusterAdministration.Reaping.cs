@@ -17,11 +17,11 @@ public sealed partial class PostgresClusterAdministration
         {
             await using var cmd = new NpgsqlCommand(
                 """
-                select r.rolname::text, c.description, r.rolvaliduntil, s.sessions, s.oldest
+                select r.rolname::text, c.description, r.rolvaliduntil, coalesce(s.sessions, 0), s.oldest
                 from pg_shdescription c
                 join pg_roles r on r.oid = c.objoid
-                left join lateral (select count(*)::int as sessions, min(a.backend_start) as oldest
-                                   from pg_stat_activity a where a.usesysid = r.oid) s on true
+                left join (select a.usesysid, count(*)::int as sessions, min(a.backend_start) as oldest
+                           from pg_stat_activity a where a.usesysid is not null group by a.usesysid) s on s.usesysid = r.oid
                 where c.classoid = 'pg_authid'::regclass and c.description like 'iamdb:credential:v1 %'
                 order by r.rolname
                 """,

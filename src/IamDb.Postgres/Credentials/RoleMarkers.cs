@@ -18,6 +18,15 @@ internal static class RoleMarkers
     /// <summary>Every connect role's comment starts with this.</summary>
     public const string ConnectRolePrefix = "iamdb:connect-role:v1 ";
 
+    /// <summary>
+    /// The role that is a member of every database's connect role: credentials for every database join it alone, and a new
+    /// database costs one GRANT however many such credentials are live.
+    /// </summary>
+    public const string AllDatabasesRoleName = "iamdb_connect_all";
+
+    /// <summary>The all-databases role's comment starts with this.</summary>
+    public const string AllDatabasesPrefix = "iamdb:connect-all:v1";
+
     /// <summary>Every connect role's name starts with this.</summary>
     public const string ConnectRoleNamePrefix = "iamdb_connect:";
 
@@ -76,7 +85,7 @@ internal static class RoleMarkers
     /// </summary>
     public static bool MayBeManagedName(string name)
     {
-        if (name.StartsWith(ConnectRoleNamePrefix, StringComparison.Ordinal))
+        if (name.StartsWith(ConnectRoleNamePrefix, StringComparison.Ordinal) || name == AllDatabasesRoleName)
         {
             return true;
         }
@@ -105,6 +114,8 @@ internal static class RoleMarkers
     public static bool IsCredential(string? comment) => comment is not null && comment.StartsWith(CredentialPrefix, StringComparison.Ordinal);
 
     public static bool IsConnectRole(string? comment) => comment is not null && comment.StartsWith(ConnectRolePrefix, StringComparison.Ordinal);
+
+    public static bool IsAllDatabasesRole(string? comment) => comment is not null && comment.StartsWith(AllDatabasesPrefix, StringComparison.Ordinal);
 
     /// <summary>The credential marker in <paramref name="comment"/>, or null when it is none or unreadable.</summary>
     public static CredentialMarker? ParseCredential(string? comment)

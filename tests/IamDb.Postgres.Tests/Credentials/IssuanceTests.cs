@@ -58,8 +58,10 @@ public class IssuanceTests(PostgresServerFixture fixture) : IAsyncLifetime
             "select r.rolname from pg_auth_members a join pg_roles r on r.oid = a.roleid where a.member = (select oid from pg_roles where rolname = $1)",
             issued.LoginRoleName);
         Assert.Contains(user, memberOf);
-        // Joined to every database's connect role when no DbName is given.
-        Assert.Contains(RoleMarkers.ConnectRoleName("postgres"), memberOf);
+        // Without DbName: the all-databases role, which is a member of every database's connect role.
+        Assert.Equal(new[] { RoleMarkers.AllDatabasesRoleName, user }.Order(StringComparer.Ordinal), memberOf.Order(StringComparer.Ordinal));
+        Assert.True(await _cluster.ScalarAsync<bool>(
+            "select pg_has_role($1, $2, 'MEMBER')", RoleMarkers.AllDatabasesRoleName, RoleMarkers.ConnectRoleName("postgres")));
         var setting = await _cluster.ScalarAsync<string[]>(
             "select setconfig from pg_db_role_setting where setrole = (select oid from pg_roles where rolname = $1)", issued.LoginRoleName);
         Assert.Equal([$"role={user}"], setting);

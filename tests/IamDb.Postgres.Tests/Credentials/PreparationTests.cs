@@ -68,6 +68,24 @@ public class PreparationTests(PostgresServerFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrepareAsync_NewDatabase_CredentialsForEveryDatabaseJoinItAndScopedOnesDoNot()
+    {
+        var user = ClusterHarness.Unique("before");
+        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        var everywhere = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        var scoped = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, "postgres"), Ct);
+        var db = await fixture.CreateDatabaseAsync("after");
+
+        var prepared = await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+
+        Assert.DoesNotContain(everywhere.LoginRoleName, prepared.GrantedConnect);
+        Assert.Equal(user, (await _cluster.WhoAmIAsync(everywhere, db)).CurrentUser);
+        await using var conn = _cluster.Login(scoped.LoginRoleName, scoped.Password, db);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct))).SqlState);
+        Assert.True(await _cluster.ScalarAsync<bool>("select pg_has_role($1, $2, 'MEMBER')", everywhere.LoginRoleName, RoleMarkers.ConnectRoleName(db)));
+    }
+
+    [Fact]
     public void ConnectRoleName_LongDatabaseNames_FitAndDoNotCollide()
     {
         var a = new string('a', 63);

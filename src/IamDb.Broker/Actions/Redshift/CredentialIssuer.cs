@@ -9,7 +9,7 @@ namespace IamDb.Broker.Actions.Redshift;
 /// Issues one credential on a cluster and records it in the store before the caller answers. A credential the store
 /// could not record is dropped again at once, so no usable login role exists that the audit trail does not know.
 /// </summary>
-internal sealed partial class CredentialIssuer(IClusterAdministration clusters, ILogger<CredentialIssuer> logger)
+internal sealed partial class CredentialIssuer(IClusterAdministration clusters, CredentialRecorder recorder, ILogger<CredentialIssuer> logger)
 {
     /// <param name="context">The request.</param>
     /// <param name="cluster">Where to issue.</param>
@@ -46,7 +46,7 @@ internal sealed partial class CredentialIssuer(IClusterAdministration clusters, 
         };
         try
         {
-            await context.Store.WriteAsync((w, c) => w.Credentials.RecordAsync(credential, c), ct);
+            await recorder.RecordAsync(credential, ct);
         }
         catch (Exception ex)
         {
