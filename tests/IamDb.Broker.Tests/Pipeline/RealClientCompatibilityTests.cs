@@ -48,6 +48,63 @@ public sealed class RealClientCompatibilityTests
     }
 
     [Fact]
+    public async Task AwsCli_ExplicitDeny_IsAccessDeniedNamingTheDenyingPolicy()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var (user, key) = await StoreSeed.UserWithKeyAsync(broker, "alice", StoreSeed.AllowAll);
+        var denyArn = await StoreSeed.AttachManagedPolicyAsync(
+            broker, user, "NoRoles", """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        var role = await StoreSeed.RoleAsync(broker, "Deployer", StoreSeed.TrustPolicyFor(user.Arn));
+
+        var result = await broker.Cli(key).RunAsync(["sts", "assume-role", "--role-arn", role.Arn, "--role-session-name", "cli"], TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("(AccessDenied)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(
+            $"User: {user.Arn} is not authorized to perform: sts:AssumeRole on resource: {role.Arn} with an explicit deny in an identity-based policy: {denyArn}",
+            result.Stderr,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AwsCli_ClockSkewedTwentyMinutes_IsSignatureDoesNotMatch()
+    {
+        // The broker's clock runs 20 minutes ahead of the aws CLI's, beyond SigV4's 15-minute window.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(20));
+        await using var broker = await TestBroker.StartAsync(time: time);
+        var (_, key) = await StoreSeed.UserWithKeyAsync(broker, "alice");
+
+        var result = await broker.Cli(key).RunAsync("sts get-caller-identity", TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("(SignatureDoesNotMatch)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Signature expired", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AwsCli_SessionAfterExpiry_IsExpiredToken()
+    {
+        // Sessions last at least 15 minutes and clocks may differ by at most 15: issue the session on a broker clock
+        // 12 minutes behind the client, then move the broker 8 minutes ahead, past the session's end.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-12));
+        await using var broker = await TestBroker.StartAsync(time: time);
+        var (user, key) = await StoreSeed.UserWithKeyAsync(broker, "alice");
+        var role = await StoreSeed.RoleAsync(broker, "Deployer", StoreSeed.TrustPolicyFor(user.Arn));
+        var assumed = (await broker.Cli(key).RunAsync(
+            ["sts", "assume-role", "--role-arn", role.Arn, "--role-session-name", "cli", "--duration-seconds", "900"],
+            TestContext.Current.CancellationToken)).Json().GetProperty("Credentials");
+        var session = new Aws.Signing.SigningCredentials(
+            assumed.GetProperty("AccessKeyId").GetString()!, assumed.GetProperty("SecretAccessKey").GetString()!, assumed.GetProperty("SessionToken").GetString());
+
+        time.SetUtcNow(DateTimeOffset.UtcNow.AddMinutes(8));
+        var result = await broker.Cli(session).RunAsync("sts get-caller-identity", TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("(ExpiredToken)", result.Stderr, StringComparison.Ordinal);
+        Assert.False(result.Stderr.Contains(session.SessionToken!, StringComparison.Ordinal), "the session token appeared in the aws CLI's error");
+    }
+
+    [Fact]
     public async Task AwsCli_GetSessionToken_ReturnsCredentials()
     {
         await using var broker = await TestBroker.StartAsync();

@@ -99,9 +99,13 @@ internal sealed class BrokerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>iamdb up --data-dir DIR --port 0</c> and waits (at most 60 s) for its ready line.</summary>
-    public static async Task<BrokerProcess> StartAsync(string dataDirectory)
+    public static Task<BrokerProcess> StartAsync(string dataDirectory) =>
+        StartAsync(["up", "--data-dir", dataDirectory, "--port", "0"], dataDirectory);
+
+    /// <summary>Starts <c>iamdb ARGS</c> (up or server) and waits (at most 60 s) for its ready line.</summary>
+    public static async Task<BrokerProcess> StartAsync(IEnumerable<string> arguments, string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = IamdbProcess.Start(["up", "--data-dir", dataDirectory, "--port", "0"]);
+        var process = IamdbProcess.Start(arguments, environment);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
