@@ -1,8 +1,19 @@
 using System.CommandLine;
+using IamDb.Cli.Commands.AccessReview;
 using IamDb.Cli.Commands.Audit;
+using IamDb.Cli.Commands.Clusters;
+using IamDb.Cli.Commands.Connect;
+using IamDb.Cli.Commands.Demo;
+using IamDb.Cli.Commands.Docs;
+using IamDb.Cli.Commands.Env;
+using IamDb.Cli.Commands.GetClusterCredentials;
+using IamDb.Cli.Commands.Policy;
+using IamDb.Cli.Commands.Revoke;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
+using IamDb.Cli.Commands.Url;
+using IamDb.Cli.Output;
 
 namespace IamDb.Cli;
 
@@ -10,9 +21,14 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var root = CreateRootCommand();
+        var parseResult = CreateRootCommand().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            return CommandRunner.ReportParseErrors(parseResult, Console.Error);
+        }
+
         // The broker drains in-flight requests on Ctrl-C; give it longer than the default two seconds.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+        return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 
     internal static RootCommand CreateRootCommand()
@@ -20,10 +36,26 @@ internal static class Program
         var root = new RootCommand(
             "iamdb — temporary database credentials through IAM policies, for PostgreSQL fleets and Amazon Redshift.\n\n"
             + "Exit codes: 0 ok, 1 failure, 2 usage error, 3 access denied.");
+        foreach (var option in GlobalOptions.All)
+        {
+            root.Options.Add(option);
+        }
+
+        // Order of the help and the generated reference: try it, run it, use it, manage it.
+        root.Subcommands.Add(DemoCommandDefinition.Create());
         root.Subcommands.Add(SelfCheckCommandDefinition.Create());
         root.Subcommands.Add(UpCommandDefinition.Create());
         root.Subcommands.Add(ServerCommandDefinition.Create());
+        root.Subcommands.Add(EnvCommandDefinition.Create());
+        root.Subcommands.Add(ConnectCommandDefinition.Create());
+        root.Subcommands.Add(UrlCommandDefinition.Create());
+        root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
+        root.Subcommands.Add(ClustersCommandDefinition.Create());
+        root.Subcommands.Add(RevokeCommandDefinition.Create());
         root.Subcommands.Add(AuditCommandDefinition.Create());
+        root.Subcommands.Add(PolicyCommandDefinition.Create());
+        root.Subcommands.Add(AccessReviewCommandDefinition.Create());
+        root.Subcommands.Add(DocsCommandDefinition.Create());
         return root;
     }
 }

@@ -165,17 +165,8 @@ internal sealed class AuditCommand(ParseResult parseResult, TextWriter? output =
             return false;
         }
 
-        switch (parseResult.GetValue(AuditCommandDefinition.OutputOption)?.Trim().ToLowerInvariant())
-        {
-            case "table" or null:
-                break;
-            case "json":
-                json = true;
-                break;
-            default:
-                problem = $"--output '{parseResult.GetValue(AuditCommandDefinition.OutputOption)}' is not table or json.";
-                return false;
-        }
+        // The global --output (table|json) applies to audit as to every command.
+        json = parseResult.GetValue(Output.GlobalOptions.OutputOption) == Output.OutputFormat.Json;
 
         filter = new AuditFilter { Since = since, Until = until, Principal = principal, Action = action?.Trim(), Outcome = outcome };
         return true;

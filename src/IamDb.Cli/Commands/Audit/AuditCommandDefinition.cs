@@ -38,12 +38,6 @@ internal static class AuditCommandDefinition
         DefaultValueFactory = _ => 50,
     };
 
-    public static readonly Option<string> OutputOption = new("--output", "-o")
-    {
-        Description = "table (for people) or json (CloudTrail-shaped records, one JSON object {\"Records\": [...]}, for scripts).",
-        DefaultValueFactory = _ => "table",
-    };
-
     public static readonly Option<string?> DataDirOption = new("--data-dir")
     {
         Description = "The broker's data directory (SQLite state). Default: the same as `iamdb up`'s, ~/.local/share/iamdb.",
@@ -75,7 +69,6 @@ internal static class AuditCommandDefinition
         command.Options.Add(ActionOption);
         command.Options.Add(OutcomeOption);
         command.Options.Add(LimitOption);
-        command.Options.Add(OutputOption);
         command.Options.Add(DataDirOption);
         command.Options.Add(ConfigOption);
         command.SetAction((parseResult, ct) => new AuditCommand(parseResult).ExecuteAsync(ct));

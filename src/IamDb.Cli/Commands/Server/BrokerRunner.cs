@@ -1,4 +1,5 @@
 using IamDb.Broker.Hosting;
+using IamDb.Cli.Configuration;
 using IamDb.Cli.Output;
 using Microsoft.Extensions.Logging;
 
@@ -28,6 +29,7 @@ internal static class BrokerRunner
         await using (host)
         {
             var endpoint = host.EndpointUrl;
+            var endpointFile = LocalBroker.WriteEndpointFile(host.DataDirectory, endpoint);
             await output.WriteLineAsync($"IamDb ready at {endpoint}");
             await output.WriteLineAsync($"  data directory: {host.DataDirectory}");
             await output.WriteLineAsync($"  account:        {host.AccountId}{(host.CreatedAccount ? " (created now; root key saved in the credentials file)" : string.Empty)}");
@@ -49,7 +51,14 @@ internal static class BrokerRunner
                 + $"aws --profile iamdb --endpoint-url {endpoint} sts get-caller-identity");
             await output.WriteLineAsync("  Ctrl-C stops the broker (in-flight requests finish first).");
             await output.FlushAsync(CancellationToken.None);
-            await host.WaitForShutdownAsync(ct);
+            try
+            {
+                await host.WaitForShutdownAsync(ct);
+            }
+            finally
+            {
+                LocalBroker.DeleteEndpointFile(endpointFile, endpoint);
+            }
         }
 
         await output.WriteLineAsync("IamDb stopped.");

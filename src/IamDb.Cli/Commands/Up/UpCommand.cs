@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using IamDb.Broker.Hosting;
 using IamDb.Cli.Commands.Server;
+using IamDb.Cli.Output;
 
 namespace IamDb.Cli.Commands.Up;
 
@@ -22,7 +23,7 @@ internal sealed class UpCommand(ParseResult parseResult, TextWriter? output = nu
         options.GenerateTlsCertificate = tls;
         options.DataDirectory = parseResult.GetValue(UpCommandDefinition.DataDirOption) ?? options.DataDirectory;
         options.AccountId = parseResult.GetValue(UpCommandDefinition.AccountIdOption);
-        options.Region = parseResult.GetValue(UpCommandDefinition.RegionOption) ?? options.Region;
+        options.Region = parseResult.GetValue(GlobalOptions.RegionOption) ?? options.Region;
         options.LocalCluster = !parseResult.GetValue(UpCommandDefinition.NoLocalClusterOption);
         return options;
     }

@@ -34,12 +34,6 @@ internal static class UpCommandDefinition
         Description = "12-digit account id for a new data directory. Default: generated at first start.",
     };
 
-    public static readonly Option<string> RegionOption = new("--region")
-    {
-        Description = "Region written to the generated AWS config profile.",
-        DefaultValueFactory = _ => "us-east-1",
-    };
-
     public static readonly Option<bool> NoLocalClusterOption = new("--no-local-cluster")
     {
         Description = "Do not start the managed local PostgreSQL (cluster `local`) even when no cluster is registered.",
@@ -58,13 +52,12 @@ internal static class UpCommandDefinition
             + "  iamdb up --port 8443 --tls\n"
             + "  AWS_SHARED_CREDENTIALS_FILE=~/.local/share/iamdb/credentials AWS_CONFIG_FILE=~/.local/share/iamdb/config \\\n"
             + "    aws --profile iamdb --endpoint-url http://127.0.0.1:8080 sts get-caller-identity\n\n"
-            + "Ctrl-C (or SIGTERM) stops it gracefully.");
+            + "--region (default us-east-1) is written to the generated AWS config profile. Ctrl-C (or SIGTERM) stops it gracefully.");
         command.Options.Add(PortOption);
         command.Options.Add(DataDirOption);
         command.Options.Add(HostOption);
         command.Options.Add(TlsOption);
         command.Options.Add(AccountIdOption);
-        command.Options.Add(RegionOption);
         command.Options.Add(NoLocalClusterOption);
         command.SetAction((parseResult, ct) => new UpCommand(parseResult).ExecuteAsync(ct));
         return command;

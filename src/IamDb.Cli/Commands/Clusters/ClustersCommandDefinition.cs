@@ -1,0 +1,113 @@
+using System.CommandLine;
+using IamDb.Cli.Output;
+
+namespace IamDb.Cli.Commands.Clusters;
+
+/// <summary><c>iamdb clusters add|list|test|remove|disable-passwords</c>: the broker's registered PostgreSQL clusters.</summary>
+internal static class ClustersCommandDefinition
+{
+    public const string Name = "clusters";
+
+    public static readonly Argument<string> NameArgument = new("NAME")
+    {
+        Description = "Cluster identifier (letters, digits and hyphens; first a letter).",
+    };
+
+    public static readonly Option<string> HostOption = new("--host")
+    {
+        Description = "Host name or address of the PostgreSQL server.",
+        Required = true,
+    };
+
+    public static readonly Option<int> PortOption = new("--port")
+    {
+        Description = "Port of the PostgreSQL server (default 5432).",
+        DefaultValueFactory = _ => 5432,
+    };
+
+    public static readonly Option<string> DatabaseOption = new("--database")
+    {
+        Description = "The cluster's default database.",
+        Required = true,
+    };
+
+    public static readonly Option<string> AdminUserOption = new("--admin-user")
+    {
+        Description = "A role with CREATEROLE (or superuser) that the broker uses to issue credentials.",
+        Required = true,
+    };
+
+    public static readonly Option<string> AdminPasswordEnvOption = new("--admin-password-env")
+    {
+        Description = "Name of the environment variable holding the admin password (never pass a password on the command line).",
+        Required = true,
+    };
+
+    public static readonly Option<string[]> TagOption = new("--tag")
+    {
+        Description = "A tag KEY=VALUE (repeat for several).",
+    };
+
+    public static readonly Option<string[]> UserOption = new("--user")
+    {
+        Description = "Only these database users (repeat, or several after one --user). Default: every ordinary user.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public static readonly Option<bool> DryRunOption = new("--dry-run")
+    {
+        Description = "Show what would change without changing it.",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command(
+            Name,
+            "The PostgreSQL servers (\"clusters\") the broker issues credentials for: register, list, test, deregister, "
+            + "and disable password logins so that temporary credentials are the only way in.\n\n"
+            + "Examples:\n"
+            + "  PGADMIN_PASSWORD=... iamdb clusters add analytics --host db1.internal --port 5432 --database dev --admin-user iamdb_admin --admin-password-env PGADMIN_PASSWORD\n"
+            + "  iamdb clusters list\n"
+            + "  iamdb clusters test analytics\n"
+            + "  iamdb clusters disable-passwords analytics --dry-run\n"
+            + "  iamdb clusters remove analytics");
+        command.Subcommands.Add(Sub("add",
+            "Register a PostgreSQL server as a cluster. The broker logs in as the admin first and prepares it (a connect "
+            + "role per database); nothing is stored when that fails. The admin password is read from the environment "
+            + "variable named by --admin-password-env, so it never appears in argv, shell history or logs.\n\n"
+            + "Example:\n  PGADMIN_PASSWORD=... iamdb clusters add analytics --host db1.internal --database dev --admin-user iamdb_admin --admin-password-env PGADMIN_PASSWORD",
+            ClustersCommands.AddAsync, NameArgument, HostOption, PortOption, DatabaseOption, AdminUserOption, AdminPasswordEnvOption, TagOption));
+        command.Subcommands.Add(Sub("list", "List registered clusters.\n\nExamples:\n  iamdb clusters list\n  iamdb clusters list --output json", ClustersCommands.ListAsync));
+        command.Subcommands.Add(Sub("test",
+            "Connect to a cluster as its admin and report the server version, databases, and the users that can still log in with a password.\n\nExample:\n  iamdb clusters test analytics",
+            ClustersCommands.TestAsync, NameArgument));
+        command.Subcommands.Add(Sub("remove",
+            "Deregister a cluster: its live credentials are revoked first (sessions ended, login roles dropped). The server is otherwise unchanged.\n\nExample:\n  iamdb clusters remove analytics",
+            ClustersCommands.RemoveAsync, NameArgument));
+        command.Subcommands.Add(Sub("disable-passwords",
+            "Remove password login from ordinary database users (superusers and the admin are refused), so temporary credentials are the only way in.\n\n"
+            + "Examples:\n  iamdb clusters disable-passwords analytics --dry-run\n  iamdb clusters disable-passwords analytics --user adam --user eve",
+            ClustersCommands.DisablePasswordsAsync, NameArgument, UserOption, DryRunOption));
+        return command;
+    }
+
+    private static Command Sub(string name, string description, Func<ParseResult, CliContext, CancellationToken, Task<int>> handler, params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols)
+        {
+            switch (symbol)
+            {
+                case Argument argument:
+                    command.Arguments.Add(argument);
+                    break;
+                case Option option:
+                    command.Options.Add(option);
+                    break;
+            }
+        }
+
+        command.SetAction(CommandRunner.Action(handler));
+        return command;
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using IamDb.Cli.Connection;
+using IamDb.Cli.Output;
+using IamDb.Client.ConnectionStrings;
+
+namespace IamDb.Cli.Commands.Url;
+
+/// <summary>Formats a connection string with the client's formatters.</summary>
+internal static class UrlCommand
+{
+    public static async Task<int> ExecuteAsync(ParseResult parseResult, CliContext context, CancellationToken ct)
+    {
+        var env = EnvironmentLogin.Resolve(parseResult, parseResult.GetRequiredValue(UrlCommandDefinition.EnvironmentArgument));
+        var format = parseResult.GetValue(UrlCommandDefinition.FormatOption);
+        using var connection = ServiceConnection.Open(parseResult, env);
+        var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
+        string text;
+        DateTimeOffset? expiration = null;
+        if (format is UrlFormat.JdbcIam or UrlFormat.OdbcIam)
+        {
+            var settings = new IamConnectionSettings
+            {
+                ClusterIdentifier = env.Cluster,
+                Region = connection.Region,
+                Database = endpoint.Database,
+                DbUser = env.DbUser,
+                DbGroups = env.DbGroups.Count > 0 ? env.DbGroups : null,
+                AutoCreate = env.AutoCreate,
+                DurationSeconds = env.DurationSeconds,
+                EndpointUrl = connection.Endpoint,
+                Profile = env.Profile,
+                Host = endpoint.Host,
+                Port = endpoint.Port,
+                SslMode = sslMode,
+            };
+            text = format == UrlFormat.JdbcIam ? ConnectionStringFormats.JdbcIam(settings) : ConnectionStringFormats.OdbcIam(settings);
+        }
+        else
+        {
+            var credentials = await EnvironmentLogin.CredentialAsync(connection, env, ct);
+            expiration = credentials.Expiration;
+            var login = EnvironmentLogin.Login(credentials, endpoint, sslMode);
+            text = format switch
+            {
+                UrlFormat.Jdbc => ConnectionStringFormats.Jdbc(login),
+                UrlFormat.Odbc => ConnectionStringFormats.Odbc(login),
+                UrlFormat.Libpq => ConnectionStringFormats.LibpqUri(login),
+                UrlFormat.Npgsql => ConnectionStringFormats.Npgsql(login),
+                UrlFormat.Env => ConnectionStringFormats.ShellExports(login).TrimEnd('\n'),
+                _ => ConnectionStringFormats.PgpassLine(login),
+            };
+        }
+
+        if (context.Json)
+        {
+            context.WriteJson(new JsonObject
+            {
+                ["Environment"] = env.Name,
+                ["Format"] = FormatName(format),
+                ["Value"] = text,
+                ["Expiration"] = expiration?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture),
+            });
+        }
+        else
+        {
+            context.Output.WriteLine(text);
+            context.Output.Flush();
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    internal static string FormatName(UrlFormat format) => format switch
+    {
+        UrlFormat.JdbcIam => "jdbc-iam",
+        UrlFormat.OdbcIam => "odbc-iam",
+        _ => format.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using IamDb.Cli.Configuration;
+using IamDb.Cli.Output;
+using IamDb.Client.Credentials;
+using IamDb.Client.Query;
+using IamDb.Client.Redshift;
+
+namespace IamDb.Cli.Connection;
+
+/// <summary>
+/// Where a command sends its signed requests and with which credentials, decided once per invocation:
+/// <list type="number">
+/// <item>the endpoint: <c>--endpoint-url</c>, the <c>--env</c> environment's, <c>AWS_ENDPOINT_URL</c>, else — when
+/// neither <c>--env</c> nor <c>--region</c> points at AWS — the broker that <c>iamdb up</c> recorded in the local data
+/// directory, else AWS's public endpoints;</item>
+/// <item>the region: <c>--region</c>, the environment's, <c>AWS_REGION</c>/<c>AWS_DEFAULT_REGION</c>, the local data
+/// directory's config, else <c>us-east-1</c>;</item>
+/// <item>the credentials: <c>--profile</c> (or the environment's), AWS's environment variables and default chain, or
+/// for a local broker its root profile <c>iamdb</c> in <c>DATA/credentials</c>.</item>
+/// </list>
+/// </summary>
+internal sealed class ServiceConnection : IDisposable
+{
+    private ServiceConnection(Uri? endpoint, string region, AwsCredentialSource credentials, CliEnvironment? environment, string describe)
+    {
+        Endpoint = endpoint;
+        Region = region;
+        Environment = environment;
+        Description = describe;
+        Query = new AwsQueryClient(credentials, new AwsQueryClientOptions { UserAgent = "iamdb-cli/1.0" });
+    }
+
+    /// <summary>The broker endpoint (every service), or null for AWS's public endpoints.</summary>
+    public Uri? Endpoint { get; }
+
+    /// <summary>The signing region.</summary>
+    public string Region { get; }
+
+    /// <summary>The environment selected with <c>--env</c>, if any.</summary>
+    public CliEnvironment? Environment { get; }
+
+    /// <summary>Where requests go, for messages.</summary>
+    public string Description { get; }
+
+    /// <summary>The signed Query client.</summary>
+    public AwsQueryClient Query { get; }
+
+    /// <summary>A Redshift client on this connection.</summary>
+    public RedshiftClient Redshift => new(Query, Region, Endpoint);
+
+    /// <summary>Resolves the connection for a parsed command line.</summary>
+    public static ServiceConnection Open(ParseResult parseResult) => Open(parseResult, SelectedEnvironment(parseResult));
+
+    /// <summary>Resolves the connection for a parsed command line with <paramref name="environment"/> as the selected one.</summary>
+    public static ServiceConnection Open(ParseResult parseResult, CliEnvironment? environment)
+    {
+        var explicitRegion = parseResult.GetValue(GlobalOptions.RegionOption);
+        var dataDir = LocalBroker.DataDirectory();
+        string? endpointText = parseResult.GetValue(GlobalOptions.EndpointUrlOption)
+            ?? environment?.EndpointUrl
+            ?? NonEmpty(System.Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+        var local = false;
+        if (endpointText is null && environment is null && explicitRegion is null)
+        {
+            endpointText = LocalBroker.ReadEndpoint(dataDir);
+            local = endpointText is not null;
+            if (!local)
+            {
+                throw new CliUsageException(
+                    $"no broker to talk to: none is running on {dataDir} (start one with `iamdb up`), and no --endpoint-url, --env or --region (for AWS) was given.");
+            }
+        }
+
+        Uri? endpoint = null;
+        if (endpointText is not null && (!Uri.TryCreate(endpointText, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
+        {
+            throw new CliUsageException($"the endpoint must be an http:// or https:// URL, not '{endpointText}'.");
+        }
+
+        var region = explicitRegion
+            ?? environment?.Region
+            ?? NonEmpty(System.Environment.GetEnvironmentVariable("AWS_REGION"))
+            ?? NonEmpty(System.Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"))
+            ?? (endpoint is not null ? LocalRegion(dataDir) : null)
+            ?? "us-east-1";
+
+        var profile = parseResult.GetValue(GlobalOptions.ProfileOption) ?? environment?.Profile;
+        var localCredentials = Path.Combine(dataDir, "credentials");
+        var useLocalFile = File.Exists(localCredentials)
+            && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"))
+            && (profile == LocalBroker.ProfileName
+                || (profile is null && endpoint is not null && !AwsServices.IsAwsEndpoint(endpoint)
+                    && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
+                    && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_PROFILE"))));
+        AwsCredentialSource credentials;
+        try
+        {
+            credentials = useLocalFile
+                ? AwsCredentialSource.FromProfile(profile ?? LocalBroker.ProfileName, localCredentials)
+                : profile is not null ? AwsCredentialSource.FromProfile(profile) : AwsCredentialSource.Default();
+        }
+        catch (AwsCredentialsException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        var describe = endpoint is null ? $"AWS ({region})" : endpoint.GetLeftPart(UriPartial.Authority);
+        return new ServiceConnection(endpoint, region, credentials, environment, describe);
+    }
+
+    /// <summary>A connection to one broker endpoint with explicit credentials (the demo, tests).</summary>
+    public static ServiceConnection ForEndpoint(Uri endpoint, string region, AwsCredentialSource credentials) =>
+        new(endpoint, region, credentials, null, endpoint.GetLeftPart(UriPartial.Authority));
+
+    /// <summary>The environment named by <c>--env</c>, or null.</summary>
+    public static CliEnvironment? SelectedEnvironment(ParseResult parseResult) =>
+        parseResult.GetValue(GlobalOptions.EnvOption) is { } name ? CliConfigFile.Find(CliConfigFile.DefaultPath(), name) : null;
+
+    /// <summary>A request for any action of <paramref name="service"/> (iam, sts, redshift).</summary>
+    public AwsQueryRequest Request(string service, string action) =>
+        new(Endpoint ?? AwsServices.DefaultEndpoint(service, Region), Region, service, action, AwsServices.VersionOf(service));
+
+    /// <summary>Sends a request.</summary>
+    public Task<AwsQueryResponse> CallAsync(AwsQueryRequest request, CancellationToken ct) => Query.CallAsync(request, ct);
+
+    public void Dispose() => Query.Dispose();
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? LocalRegion(string dataDir)
+    {
+        var config = Path.Combine(dataDir, "config");
+        if (!File.Exists(config))
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(config))
+        {
+            var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && parts[0] == "region" && parts[1].Length > 0)
+            {
+                return parts[1];
+            }
+        }
+
+        return null;
+    }
+}

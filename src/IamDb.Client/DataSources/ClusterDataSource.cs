@@ -1,0 +1,257 @@
+using System.Data.Common;
+using IamDb.Client.Caching;
+using IamDb.Client.Redshift;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace IamDb.Client.DataSources;
+
+/// <summary>
+/// An Npgsql data source whose logins come from a <see cref="ClusterCredentialCache"/>. Npgsql fixes the user name per
+/// data source, and IamDb issues a new login name with every credential (AWS keeps <c>IAM:user</c> and changes only the
+/// password), so this keeps one pooled <see cref="NpgsqlDataSource"/> per login name: a credential with the same name
+/// only updates the password new physical connections use; a new name starts a new pool and retires the old one, whose
+/// open connections keep working until they are closed. An authentication failure (SQLSTATE 28P01/28000) on open drops
+/// the cached credential and tries once more with a fresh one.
+/// </summary>
+public sealed partial class ClusterDataSource : DbDataSource
+{
+    private const int MaxOpenAttempts = 4;
+
+    private readonly ClusterCredentialSource _credentials;
+    private readonly ClusterDataSourceOptions _options;
+    private readonly NpgsqlConnectionStringBuilder _baseSettings;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Generation? _current;
+    private bool _disposed;
+    private long _authenticationRetries;
+
+    private ClusterDataSource(ClusterCredentialSource credentials, ClusterDataSourceOptions options, NpgsqlConnectionStringBuilder settings, ILogger logger)
+    {
+        _credentials = credentials;
+        _options = options;
+        _baseSettings = settings;
+        _logger = logger;
+    }
+
+    /// <summary>The credential source connections log in with.</summary>
+    public ClusterCredentialSource Credentials => _credentials;
+
+    /// <summary>The host connected to.</summary>
+    public string Host => _baseSettings.Host!;
+
+    /// <summary>The port connected to.</summary>
+    public int Port => _baseSettings.Port;
+
+    /// <summary>The database connected to.</summary>
+    public string Database => _baseSettings.Database!;
+
+    /// <summary>The TLS mode of every connection.</summary>
+    public SslMode SslMode => _baseSettings.SslMode;
+
+    /// <summary>How many opens were retried after an authentication failure.</summary>
+    public long AuthenticationRetries => Interlocked.Read(ref _authenticationRetries);
+
+    /// <summary>The connection settings without user name or password.</summary>
+    public override string ConnectionString => _baseSettings.ConnectionString;
+
+    /// <summary>
+    /// Configures a data source for a cluster: asks <c>DescribeClusters</c> for host and port when they are not given,
+    /// and uses the cache's credential for <see cref="ClusterDataSourceOptions.Credentials"/>.
+    /// </summary>
+    public static async Task<ClusterDataSource> CreateAsync(
+        ClusterCredentialCache cache, ClusterDataSourceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(options);
+        var source = cache.GetSource(options.Credentials);
+        var host = options.Host;
+        var port = options.Port;
+        var database = options.Database ?? options.Credentials.DbName;
+        if (host is null || (port is null && database is null))
+        {
+            var client = cache.Client ?? throw new InvalidOperationException("Give Host and Port: this cache has no Redshift client to describe the cluster with.");
+            var cluster = await client.DescribeClusterAsync(options.Credentials.ClusterIdentifier, cancellationToken).ConfigureAwait(false);
+            if (host is null)
+            {
+                var endpoint = cluster.Endpoint ?? throw new InvalidOperationException(
+                    $"Cluster {cluster.ClusterIdentifier} has no endpoint yet (status {cluster.ClusterStatus ?? "unknown"}): try again once it is available.");
+                host = endpoint.Address;
+                port ??= endpoint.Port;
+            }
+
+            database ??= cluster.DBName;
+        }
+
+        var isAws = cache.Client?.IsAws ?? false;
+        var settings = new NpgsqlConnectionStringBuilder
+        {
+            Host = host,
+            Port = port ?? 5439,
+            Database = database ?? "dev",
+            SslMode = options.SslMode ?? (isAws ? SslMode.Require : SslMode.Prefer),
+        };
+        if (options.RootCertificate is { } ca)
+        {
+            settings.RootCertificate = ca;
+        }
+
+        options.ConfigureConnection?.Invoke(settings);
+        settings.Remove("Username");
+        settings.Remove("Password");
+        var logger = (cache.Options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("IamDb.Client.DataSources");
+        return new ClusterDataSource(source, options, settings, logger);
+    }
+
+    /// <summary>Opens a connection with a valid credential (fetching one first when needed).</summary>
+    /// <exception cref="PostgresException">the database refused the login even with a fresh credential, or another failure.</exception>
+    public new async ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        var authenticationRetried = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var credentials = await _credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+            var generation = GenerationFor(credentials);
+            try
+            {
+                return await generation.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (!authenticationRetried && e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
+            {
+                // Revoked, reaped, or the server was reset: a fresh credential may well work; a second refusal is real.
+                authenticationRetried = true;
+                Interlocked.Increment(ref _authenticationRetries);
+                LogAuthenticationRetry(_logger, credentials.DbUser, e.SqlState);
+                _credentials.Invalidate(credentials);
+            }
+            catch (ObjectDisposedException) when (!_disposed && attempt < MaxOpenAttempts)
+            {
+                // The credential rotated to a new login while we opened on the old pool, which was just retired.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<DbConnection> OpenDbConnectionAsync(CancellationToken cancellationToken = default) =>
+        await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// An unopened connection for the current credential (waits for a fetch when none is cached). Prefer
+    /// <see cref="OpenConnectionAsync"/>: only it retries after an authentication failure.
+    /// </summary>
+    protected override DbConnection CreateDbConnection()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = _credentials.GetAsync();
+        var credentials = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return GenerationFor(credentials).DataSource.CreateConnection();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var generation in TakeAll())
+            {
+                generation.DataSource.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        foreach (var generation in TakeAll())
+        {
+            await generation.DataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    /// <summary>Settings of the data source for <paramref name="login"/> (for tests and connection strings).</summary>
+    internal NpgsqlConnectionStringBuilder SettingsFor(string login) => new(_baseSettings.ConnectionString) { Username = login };
+
+    private List<Generation> TakeAll()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            var all = new List<Generation>();
+            if (_current is not null)
+            {
+                all.Add(_current);
+            }
+
+            _current = null;
+            return all;
+        }
+    }
+
+    private Generation GenerationFor(ClusterCredentials credentials)
+    {
+        var current = Volatile.Read(ref _current);
+        if (current is not null && current.Login == credentials.DbUser)
+        {
+            current.Password = credentials.DbPassword;
+            return current;
+        }
+
+        Generation? retired = null;
+        Generation created;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_current is not null && _current.Login == credentials.DbUser)
+            {
+                _current.Password = credentials.DbPassword;
+                return _current;
+            }
+
+            created = new Generation(credentials.DbUser, credentials.DbPassword);
+            var builder = new NpgsqlDataSourceBuilder(SettingsFor(credentials.DbUser).ConnectionString);
+            _options.ConfigureDataSource?.Invoke(builder);
+            var generation = created;
+            builder.UsePasswordProvider(_ => generation.Password, (_, _) => ValueTask.FromResult(generation.Password));
+            created.DataSource = builder.Build();
+            retired = _current;
+            Volatile.Write(ref _current, created);
+        }
+
+        if (retired is not null)
+        {
+            // Idle connections of the old login close now; connections in use keep working until they are closed.
+            LogRetired(_logger, retired.Login, credentials.DbUser);
+            retired.DataSource.Dispose();
+        }
+
+        return created;
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Login {DbUser} refused ({SqlState}); fetching a new credential and trying once more")]
+    private static partial void LogAuthenticationRetry(ILogger logger, string dbUser, string sqlState);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Pool for login {OldLogin} retired; new connections log in as {NewLogin}")]
+    private static partial void LogRetired(ILogger logger, string oldLogin, string newLogin);
+
+    /// <summary>The pool of one login name and the newest password for it.</summary>
+    private sealed class Generation(string login, string password)
+    {
+        private string _password = password;
+
+        public string Login { get; } = login;
+
+        public NpgsqlDataSource DataSource { get; set; } = null!;
+
+        public string Password
+        {
+            get => Volatile.Read(ref _password);
+            set => Volatile.Write(ref _password, value);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using IamDb.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresServerFixture))]

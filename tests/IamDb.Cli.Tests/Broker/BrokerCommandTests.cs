@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.Json;
+using IamDb.Cli.Commands.Policy.Generate;
+using IamDb.Cli.Output;
+using IamDb.Testing;
+using Npgsql;
+
+namespace IamDb.Cli.Tests.Broker;
+
+/// <summary>The built iamdb against a real broker and PostgreSQL: clusters, credentials, denials, simulation, review, revocation.</summary>
+public sealed class BrokerCommandTests(PostgresServerFixture postgres) : IAsyncLifetime
+{
+    private BrokerKit _kit = null!;
+
+    public async ValueTask InitializeAsync() => _kit = await BrokerKit.StartAsync(postgres);
+
+    public async ValueTask DisposeAsync() => await _kit.DisposeAsync();
+
+    private static string Policy(string cluster, string dbUser, string? dbName = null) =>
+        PolicyGenerateCommand.Generate(new PolicyGrant(cluster, dbUser, dbName, [], false, false, "us-east-1", "*")).ToJsonString();
+
+    private async Task<bool> CanLogInAsync(string user, string password, string database)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString(database, user, password)) { Pooling = false };
+        try
+        {
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            return true;
+        }
+        catch (PostgresException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task Clusters_AddListTestRemove_ManageTheBrokersClusters()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+
+        var list = await _kit.RunAsync("clusters", "list", "--output", "json");
+        Assert.True(list.ExitCode == ExitCodes.Ok, list.ToString());
+        using (var json = JsonDocument.Parse(list.Stdout))
+        {
+            var entry = json.RootElement.GetProperty("Clusters").EnumerateArray().Single(c => c.GetProperty("ClusterIdentifier").GetString() == cluster);
+            Assert.Equal(database, entry.GetProperty("DBName").GetString());
+            Assert.Equal(postgres.Server.Port, entry.GetProperty("Endpoint").GetProperty("Port").GetInt32());
+        }
+
+        var test = await _kit.RunAsync("clusters", "test", cluster, "-o", "json");
+        Assert.True(test.ExitCode == ExitCodes.Ok, test.ToString());
+        using (var json = JsonDocument.Parse(test.Stdout))
+        {
+            Assert.Matches(@"^\d+\.\d+", json.RootElement.GetProperty("ServerVersion").GetString());
+            Assert.Contains(database, json.RootElement.GetProperty("Databases").EnumerateArray().Select(d => d.GetString()));
+        }
+
+        var remove = await _kit.RunAsync("clusters", "remove", cluster);
+        Assert.True(remove.ExitCode == ExitCodes.Ok, remove.ToString());
+        var again = await _kit.RunAsync("clusters", "test", cluster);
+        Assert.Equal(ExitCodes.Failure, again.ExitCode);
+        Assert.Contains($"error: ClusterNotFound: Cluster {cluster} not found.", again.Stderr);
+    }
+
+    [Fact]
+    public async Task ClustersAdd_MissingPasswordVariable_IsAUsageErrorAndStoresNothing()
+    {
+        _kit.Cli.Environment["UNSET_PASSWORD_VARIABLE"] = null;
+        var result = await _kit.RunAsync("clusters", "add", "nopw", "--host", "127.0.0.1", "--database", "postgres", "--admin-user", "postgres",
+            "--admin-password-env", "UNSET_PASSWORD_VARIABLE");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("UNSET_PASSWORD_VARIABLE", result.Stderr);
+        var list = await _kit.RunAsync("clusters", "list", "-o", "json");
+        Assert.DoesNotContain("nopw", list.Stdout);
+    }
+
+    [Fact]
+    public async Task GetClusterCredentials_AwsCliShape_LogsInToThatDatabaseOnly()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+        await _kit.CreateRoleAsync("cli_dev");
+
+        var result = await _kit.RunAsync("get-cluster-credentials", "--cluster-identifier", cluster, "--db-user", "cli_dev", "--db-name", database, "--duration-seconds", "1200");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(["DbUser", "Expiration", "DbPassword"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        var dbUser = json.RootElement.GetProperty("DbUser").GetString()!;
+        var password = json.RootElement.GetProperty("DbPassword").GetString()!;
+        var expiration = DateTimeOffset.ParseExact(json.RootElement.GetProperty("Expiration").GetString()!, "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        Assert.StartsWith("IAM:cli_dev", dbUser);
+        Assert.InRange(expiration - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(18), TimeSpan.FromMinutes(21));
+        Assert.True(await CanLogInAsync(dbUser, password, database), "the credential logs in to its database");
+        Assert.False(await CanLogInAsync(dbUser, password, "postgres"), "the credential is limited to its database");
+    }
+
+    [Fact]
+    public async Task GetClusterCredentials_WithEnv_TakesClusterUserAndDatabaseFromIt()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+        await _kit.CreateRoleAsync("cli_env");
+        var add = await _kit.Cli.RunAsync("env", "add", "local", "--endpoint-url", _kit.Endpoint, "--cluster", cluster, "--db-name", database, "--db-user", "cli_env");
+        Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
+
+        var result = await _kit.Cli.RunAsync("get-cluster-credentials", "--env", "local");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        Assert.True(await CanLogInAsync(json.RootElement.GetProperty("DbUser").GetString()!, json.RootElement.GetProperty("DbPassword").GetString()!, database));
+    }
+
+    [Fact]
+    public async Task GetClusterCredentials_PolicyDenies_ExitsThreeWithAwsCodeAndMessage()
+    {
+        var (cluster, _) = await _kit.AddClusterAsync();
+        var (keyId, secret, arn) = await _kit.CreateUserWithKeyAsync("nobody");
+        _kit.Cli.Environment["AWS_ACCESS_KEY_ID"] = keyId;
+        _kit.Cli.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
+
+        var result = await _kit.RunAsync("get-cluster-credentials", "--cluster-identifier", cluster, "--db-user", "postgres");
+
+        Assert.True(result.ExitCode == ExitCodes.AccessDenied, result.ToString());
+        Assert.StartsWith($"error: AccessDenied: User: {arn} is not authorized to perform: redshift:GetClusterCredentials", result.Stderr);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task PolicySimulate_ExplainsMatchedStatementsAndMissingContext()
+    {
+        var account = _kit.Broker.AccountId;
+        await _kit.IamAsync("CreateUser", ("UserName", "sim"));
+        await _kit.IamAsync("PutUserPolicy", ("UserName", "sim"), ("PolicyName", "own-user"),
+            ("PolicyDocument", PolicyGenerateCommand.Generate(new PolicyGrant("analytics", null, null, [], false, true, "us-east-1", "*")).ToJsonString()));
+        var resource = $"arn:aws:redshift:us-east-1:{account}:dbuser:analytics/sim";
+
+        var allowed = await _kit.RunAsync("policy", "simulate", "--principal", "sim", "--action", "redshift:GetClusterCredentials", "--resource", resource,
+            "--context", "redshift:DbUser=sim");
+        var missing = await _kit.RunAsync("policy", "simulate", "--principal", "sim", "--action", "redshift:GetClusterCredentials", "--resource", resource);
+        var json = await _kit.RunAsync("policy", "simulate", "--principal", $"arn:aws:iam::{account}:user/sim", "--action", "redshift:CreateClusterUser",
+            "--resource", resource, "--output", "json");
+
+        Assert.True(allowed.ExitCode == ExitCodes.Ok, allowed.ToString());
+        Assert.Contains($"redshift:GetClusterCredentials on {resource}: ALLOWED", allowed.Stdout);
+        Assert.Contains("matched user policy \"own-user\", statement at line", allowed.Stdout);
+        Assert.True(missing.ExitCode == ExitCodes.AccessDenied, missing.ToString());
+        Assert.Contains("DENIED implicitly", missing.Stdout);
+        Assert.Contains("missing context keys (a condition needed them; pass --context KEY=VALUE): redshift:DbUser", missing.Stdout);
+        Assert.Equal(ExitCodes.AccessDenied, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Stdout);
+        var result = doc.RootElement.GetProperty("EvaluationResults")[0];
+        Assert.Equal("implicitDeny", result.GetProperty("EvalDecision").GetString());
+        Assert.Empty(result.GetProperty("MatchedStatements").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task AccessReview_AgainstTheBroker_ListsExactlyWhoCanGetIn()
+    {
+        var (cluster, _) = await _kit.AddClusterAsync();
+        await _kit.IamAsync("CreateUser", ("UserName", "rev-alice"));
+        await _kit.IamAsync("PutUserPolicy", ("UserName", "rev-alice"), ("PolicyName", "alice-reader"), ("PolicyDocument", Policy(cluster, "reader")));
+        await _kit.IamAsync("CreateGroup", ("GroupName", "rev-analysts"));
+        await _kit.IamAsync("PutGroupPolicy", ("GroupName", "rev-analysts"), ("PolicyName", "analysts"), ("PolicyDocument", Policy(cluster, "analyst")));
+        await _kit.IamAsync("CreateUser", ("UserName", "rev-bob"));
+        await _kit.IamAsync("AddUserToGroup", ("GroupName", "rev-analysts"), ("UserName", "rev-bob"));
+        await _kit.IamAsync("CreateUser", ("UserName", "rev-carol"));
+        await _kit.IamAsync("AddUserToGroup", ("GroupName", "rev-analysts"), ("UserName", "rev-carol"));
+        await _kit.IamAsync("PutUserPolicy", ("UserName", "rev-carol"), ("PolicyName", "deny-all"), ("PolicyDocument",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"redshift:*","Resource":"*"}]}"""));
+        var trust = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{_kit.Broker.AccountId}}:root"},"Action":"sts:AssumeRole"}]}""";
+        await _kit.IamAsync("CreateRole", ("RoleName", "rev-etl"), ("AssumeRolePolicyDocument", trust));
+        await _kit.IamAsync("PutRolePolicy", ("RoleName", "rev-etl"), ("PolicyName", "etl"), ("PolicyDocument", Policy(cluster, "etl_*")));
+
+        var result = await _kit.RunAsync("access-review", "--cluster", cluster, "--output", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var who = json.RootElement.GetProperty("Entries").EnumerateArray().ToDictionary(
+            e => e.GetProperty("DbUser").GetString()!,
+            e => e.GetProperty("Principals").EnumerateArray().Select(p => $"{p.GetProperty("Type").GetString()}:{p.GetProperty("Name").GetString()}").ToArray());
+        Assert.Equal(["analyst", "etl_*", "reader"], who.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["User:rev-alice"], who["reader"]);
+        Assert.Equal(["User:rev-bob", "Group:rev-analysts"], who["analyst"]);
+        Assert.Equal(["Role:rev-etl"], who["etl_*"]);
+
+        var table = await _kit.RunAsync("access-review", "--cluster", cluster);
+        Assert.Contains("group rev-analysts (members: rev-bob)", table.Stdout);
+        Assert.Contains("etl_* (pattern)", table.Stdout);
+    }
+
+    [Fact]
+    public async Task Revoke_OneCredential_ItsPasswordStopsWorking()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+        await _kit.CreateRoleAsync("cli_revoked");
+        var issued = await _kit.RunAsync("get-cluster-credentials", "--cluster-identifier", cluster, "--db-user", "cli_revoked", "--db-name", database);
+        using var json = JsonDocument.Parse(issued.Stdout);
+        var dbUser = json.RootElement.GetProperty("DbUser").GetString()!;
+        var password = json.RootElement.GetProperty("DbPassword").GetString()!;
+        Assert.True(await CanLogInAsync(dbUser, password, database));
+
+        var revoke = await _kit.RunAsync("revoke", "--cluster", cluster, "--login-role", dbUser, "--output", "json");
+
+        Assert.True(revoke.ExitCode == ExitCodes.Ok, revoke.ToString());
+        using var revoked = JsonDocument.Parse(revoke.Stdout);
+        Assert.Equal(dbUser, revoked.RootElement.GetProperty("Revoked")[0].GetProperty("DbUser").GetString());
+        Assert.False(await CanLogInAsync(dbUser, password, database), "a revoked credential no longer logs in");
+    }
+
+    [Fact]
+    public async Task Revoke_WithoutExactlyOneScope_IsAUsageError()
+    {
+        var none = await _kit.RunAsync("revoke");
+        var two = await _kit.RunAsync("revoke", "--cluster", "c", "--all", "--login-role", "IAM:x");
+
+        Assert.Equal(ExitCodes.Usage, none.ExitCode);
+        Assert.Equal(ExitCodes.Usage, two.ExitCode);
+        Assert.Contains("give exactly one scope", none.Stderr);
+    }
+
+    [Fact]
+    public async Task DisablePasswords_DryRunThenApply_RemovesPasswordLogin()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+        var role = "pw_" + Guid.NewGuid().ToString("N")[..8];
+        await _kit.CreateRoleAsync(role, "Secret-" + Guid.NewGuid().ToString("N"));
+
+        var dry = await _kit.RunAsync("clusters", "disable-passwords", cluster, "--user", role, "--dry-run", "-o", "json");
+        Assert.True(dry.ExitCode == ExitCodes.Ok, dry.ToString());
+        Assert.Contains(role, dry.Stdout);
+        var test = await _kit.RunAsync("clusters", "test", cluster, "-o", "json");
+        Assert.Contains(role, test.Stdout);
+
+        var apply = await _kit.RunAsync("clusters", "disable-passwords", cluster, "--user", role);
+        Assert.True(apply.ExitCode == ExitCodes.Ok, apply.ToString());
+        var after = await _kit.RunAsync("clusters", "test", cluster, "-o", "json");
+        using var json = JsonDocument.Parse(after.Stdout);
+        Assert.DoesNotContain(role, json.RootElement.GetProperty("PasswordLoginUsers").EnumerateArray().Select(u => u.GetString()));
+        _ = database;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Globalization;
+using IamDb.Client.Caching;
+using IamDb.Client.DataSources;
+using IamDb.Client.Tests.Caching;
+using IamDb.Client.Tests.Support;
+using IamDb.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace IamDb.Client.Tests.DataSources;
+
+/// <summary>
+/// The Npgsql integration against a real PostgreSQL. Redshift on AWS is played by a loopback server that issues real
+/// logins on that PostgreSQL the way AWS does (one login name, a new password each time) or the way the IamDb broker
+/// does (a new login name each time); the real broker is exercised in the end-to-end tests.
+/// </summary>
+[Collection(nameof(Support.SharedPostgresServer))]
+public sealed class ClusterDataSourceTests(PostgresServerFixture postgres)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A Redshift stand-in issuing logins on the test server: <paramref name="newLoginEachTime"/> is IamDb's way, otherwise AWS's.</summary>
+    private ReplayServer Issuer(string database, string baseName, bool newLoginEachTime, Func<int, bool>? issueBadPassword = null)
+    {
+        var count = 0;
+        return new ReplayServer(async body =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (body.StartsWith("Action=DescribeClusters", StringComparison.Ordinal))
+            {
+                return new ReplayAnswer(200, $"""
+                    <DescribeClustersResponse xmlns="http://redshift.amazonaws.com/doc/2012-12-01/"><DescribeClustersResult><Clusters><Cluster>
+                      <ClusterIdentifier>examplecluster</ClusterIdentifier><ClusterStatus>available</ClusterStatus><DBName>{database}</DBName>
+                      <Endpoint><Address>{postgres.Server.Host}</Address><Port>{postgres.Server.Port}</Port></Endpoint>
+                    </Cluster></Clusters></DescribeClustersResult><ResponseMetadata><RequestId>d-1</RequestId></ResponseMetadata></DescribeClustersResponse>
+                    """, now);
+            }
+
+            var n = Interlocked.Increment(ref count);
+            var login = newLoginEachTime ? $"IAM:{baseName}:{n}" : $"IAM:{baseName}";
+            var password = $"pw-{n}-{Guid.NewGuid():N}";
+            await using (var admin = postgres.CreateDataSource())
+            {
+                // Other test classes' brokers change database ACLs on the same server at the same time (PostgreSQL then
+                // reports "tuple concurrently updated"): try again, as a real issuer would.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        var exists = await admin.CreateCommand($"SELECT 1 FROM pg_roles WHERE rolname = '{login}'").ExecuteScalarAsync() is not null;
+                        var verb = exists ? "ALTER" : "CREATE";
+                        await admin.CreateCommand($"{verb} ROLE \"{login}\" LOGIN PASSWORD '{password}'").ExecuteNonQueryAsync();
+                        await admin.CreateCommand($"GRANT CONNECT ON DATABASE \"{database}\" TO \"{login}\"").ExecuteNonQueryAsync();
+                        break;
+                    }
+                    catch (PostgresException) when (attempt < 10)
+                    {
+                        await Task.Delay(50 * attempt);
+                    }
+                }
+            }
+
+            var handedOut = issueBadPassword?.Invoke(n) == true ? "not-the-password" : password;
+            return new ReplayAnswer(200, ReplayServer.CredentialsXml(login, handedOut, now.AddMinutes(15)), now);
+        });
+    }
+
+    private static ClusterCredentialRequest Request(string user, string database) =>
+        new() { ClusterIdentifier = "examplecluster", DbUser = user, DbName = database };
+
+    private static async Task<string> WhoAmIAsync(NpgsqlConnection connection) =>
+        (string)(await new NpgsqlCommand("SELECT session_user::text", connection).ExecuteScalarAsync(Ct))!;
+
+    [Fact]
+    public async Task HostAndPortComeFromDescribeClusters_AndTheLoginIsTheReturnedDbUser()
+    {
+        var database = await postgres.CreateDatabaseAsync("ds");
+        await using var issuer = Issuer(database, "dana", newLoginEachTime: false);
+        using var harness = new CacheHarness(issuer.Endpoint);
+
+        await using var dataSource = await ClusterDataSource.CreateAsync(
+            harness.Cache, new ClusterDataSourceOptions { Credentials = Request("dana", database), SslMode = SslMode.Disable }, Ct);
+        await using var connection = await dataSource.OpenConnectionAsync(Ct);
+
+        Assert.Equal(postgres.Server.Port, dataSource.Port);
+        Assert.Equal(database, dataSource.Database);
+        Assert.Equal("IAM:dana", await WhoAmIAsync(connection));
+        Assert.DoesNotContain("pw-", dataSource.ConnectionString);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rotation_NeverBreaksConnectionsOpenedWithTheOlderCredential(bool newLoginEachTime)
+    {
+        var database = await postgres.CreateDatabaseAsync("rot");
+        var user = newLoginEachTime ? "ivy" : "ava";
+        await using var issuer = Issuer(database, user, newLoginEachTime);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var harness = new CacheHarness(issuer.Endpoint, new ClusterCredentialCacheOptions { Time = time });
+        await using var dataSource = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request(user, database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+        }, Ct);
+
+        await using var old = await dataSource.OpenConnectionAsync(Ct);
+        var oldLogin = await WhoAmIAsync(old);
+        time.Advance(TimeSpan.FromMinutes(14));
+        await using var fresh = await dataSource.OpenConnectionAsync(Ct);
+        var freshLogin = await WhoAmIAsync(fresh);
+
+        Assert.Equal(2, harness.Cache.Statistics.ApiCalls);
+        Assert.Equal(newLoginEachTime, oldLogin != freshLogin);
+        Assert.Equal(oldLogin, await WhoAmIAsync(old));
+        await using (var again = await dataSource.OpenConnectionAsync(Ct))
+        {
+            Assert.Equal(freshLogin, await WhoAmIAsync(again));
+        }
+
+        Assert.Equal(2, harness.Cache.Statistics.ApiCalls);
+    }
+
+    [Fact]
+    public async Task ALoginRefusedOnOpen_InvalidatesTheCredential_AndRetriesOnceWithAFreshOne()
+    {
+        var database = await postgres.CreateDatabaseAsync("auth");
+        await using var issuer = Issuer(database, "rex", newLoginEachTime: true, issueBadPassword: n => n == 1);
+        using var harness = new CacheHarness(issuer.Endpoint);
+        await using var dataSource = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("rex", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+        }, Ct);
+
+        await using var connection = await dataSource.OpenConnectionAsync(Ct);
+
+        Assert.Equal("IAM:rex:2", await WhoAmIAsync(connection));
+        Assert.Equal(1, dataSource.AuthenticationRetries);
+        Assert.Equal(2, harness.Cache.Statistics.ApiCalls);
+    }
+
+    [Fact]
+    public async Task ASecondRefusal_SurfacesAsThePostgresError()
+    {
+        var database = await postgres.CreateDatabaseAsync("auth2");
+        await using var issuer = Issuer(database, "sam", newLoginEachTime: true, issueBadPassword: _ => true);
+        using var harness = new CacheHarness(issuer.Endpoint);
+        await using var dataSource = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("sam", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+        }, Ct);
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => dataSource.OpenConnectionAsync(Ct).AsTask());
+
+        Assert.Equal(PostgresErrorCodes.InvalidPassword, error.SqlState);
+        Assert.Equal(2, harness.Cache.Statistics.ApiCalls);
+        Assert.Equal(1, dataSource.AuthenticationRetries);
+    }
+
+    [Fact]
+    public async Task TlsSettingsTravelWithEveryConnection()
+    {
+        var database = await postgres.CreateDatabaseAsync("tls");
+        await using var issuer = Issuer(database, "tia", newLoginEachTime: false);
+        using var harness = new CacheHarness(issuer.Endpoint);
+        var ca = Path.Combine(Path.GetTempPath(), "iamdb-test-ca.pem");
+        await using var verifying = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("tia", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.VerifyFull,
+            RootCertificate = ca,
+        }, Ct);
+        await using var requiring = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("tia", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Require,
+        }, Ct);
+
+        var settings = verifying.SettingsFor("IAM:tia");
+        await using var connection = requiring.CreateConnection();
+
+        Assert.Equal(SslMode.VerifyFull, settings.SslMode);
+        Assert.Equal(ca, settings.RootCertificate);
+        Assert.Contains("SSL Mode=VerifyFull", verifying.ConnectionString);
+        Assert.Equal(SslMode.Require, new NpgsqlConnectionStringBuilder(connection.ConnectionString).SslMode);
+        // The test server has no certificate: a connection that must use TLS is refused rather than sent in the clear.
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => requiring.OpenConnectionAsync(Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task ManyConcurrentOpens_MakeOneApiCall()
+    {
+        var database = await postgres.CreateDatabaseAsync("many");
+        await using var issuer = Issuer(database, "max", newLoginEachTime: true);
+        using var harness = new CacheHarness(issuer.Endpoint);
+        await using var dataSource = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("max", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+            ConfigureConnection = b => b.MaxPoolSize = 20,
+        }, Ct);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(Ct);
+            return (int)(await new NpgsqlCommand($"SELECT {i.ToString(CultureInfo.InvariantCulture)}", connection).ExecuteScalarAsync(Ct))!;
+        }));
+
+        Assert.Equal(Enumerable.Range(0, 100), results);
+        Assert.Equal(1, harness.Cache.Statistics.ApiCalls);
+    }
+}
