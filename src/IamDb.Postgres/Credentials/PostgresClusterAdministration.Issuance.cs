@@ -11,6 +11,7 @@ public sealed partial class PostgresClusterAdministration
 {
     // Retries cover races that another issuance wins: two AutoCreates of one base user, a repeated random suffix.
     private const int MaxIssueAttempts = 5;
+    private const int MaxPreparationsPerIssue = 3;
 
     /// <summary>The longest login prefix accepted, so that the base user and the random suffix still fit 63 bytes.</summary>
     private const int MaxPrefixBytes = 16;
@@ -35,7 +36,7 @@ public sealed partial class PostgresClusterAdministration
             ct);
         var clusterKey = $"{endpoint.Host}:{endpoint.Port}";
         var known = FreshKnownDatabases(clusterKey, request, groups);
-        var prepared = false;
+        var preparations = 0;
         for (var attempt = 1; ; attempt++)
         {
             await using var conn = await _sources.OpenAsync(endpoint, null, ct);
@@ -56,7 +57,9 @@ public sealed partial class PostgresClusterAdministration
                 {
                     // A database without its connect role (created after registration) or with PUBLIC's CONNECT back: prepare
                     // first, in transactions of its own, so the issuance itself still only inserts rows.
-                    if (prepared)
+                    // Another database can appear (or PUBLIC's CONNECT come back) between a preparation and the next read;
+                    // prepare again a few times before giving up.
+                    if (++preparations > MaxPreparationsPerIssue)
                     {
                         throw new ClusterOperationException(
                             ClusterFailure.ServerError, $"The databases of {endpoint.Host}:{endpoint.Port} lost their connect roles while a credential was issued; try again.");
@@ -64,7 +67,6 @@ public sealed partial class PostgresClusterAdministration
 
                     await conn.CloseAsync();
                     await PrepareAsync(endpoint, ct);
-                    prepared = true;
                     continue;
                 }
 
