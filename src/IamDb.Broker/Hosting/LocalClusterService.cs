@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using IamDb.Broker.Actions.Redshift;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
@@ -25,6 +26,8 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
 
     /// <summary>The folder of the data directory that holds the server.</summary>
     public const string FolderName = "postgres";
+
+    private const string FallbackRoot = "/var/lib/iamdb";
 
     /// <summary>The encrypted admin password file.</summary>
     public const string SecretFileName = "local-cluster.secret";
@@ -65,6 +68,14 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
 
         var directory = Path.Combine(runtime.DataDirectory.Path, FolderName);
         AllowServiceUserThrough(runtime.DataDirectory.Path);
+        if (!LocalPostgresServer.IsInitialized(directory)
+            && !await LocalPostgresServer.ServiceUserCanReachAsync(runtime.DataDirectory.Path, cancellationToken))
+        {
+            // Root's default data directory lies under /root (0700), which the server's own user cannot enter; keep the
+            // cluster where it can, at a place derived from the data directory so the next start finds it again.
+            directory = FallbackServerDirectory(runtime.DataDirectory.Path);
+        }
+
         SecretString password;
         try
         {
@@ -128,6 +139,24 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         {
             return await LocalPostgresServer.StartAsync(options with { Port = 0 }, password.Reveal(), binaries, ct);
         }
+    }
+
+    /// <summary>Where the cluster of a data directory the <c>postgres</c> user cannot enter lives: <c>/var/lib/iamdb/HASH/postgres</c>.</summary>
+    internal static string FallbackServerDirectory(string dataDirectory)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..16];
+        var parent = Path.Combine(FallbackRoot, hash);
+        foreach (var folder in new[] { FallbackRoot, parent })
+        {
+            // Search permission only, whatever the umask: the postgres user passes through and lists nothing.
+            Directory.CreateDirectory(folder);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute);
+            }
+        }
+
+        return Path.Combine(parent, FolderName);
     }
 
     /// <summary>

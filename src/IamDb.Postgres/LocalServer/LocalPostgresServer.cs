@@ -58,6 +58,21 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     public static bool IsInitialized(string directory) => File.Exists(Path.Combine(directory, DataFolder, "PG_VERSION"));
 
     /// <summary>
+    /// True when the server's user can pass through <paramref name="directory"/> (always, unless the server runs as the
+    /// <c>postgres</c> user because this process is root; then every parent must let that user through).
+    /// </summary>
+    public static async Task<bool> ServiceUserCanReachAsync(string directory, CancellationToken ct = default)
+    {
+        if (!ServerProcessRunner.RunsAsServiceUser)
+        {
+            return true;
+        }
+
+        var probe = await ServerProcessRunner.RunAsync("test", ["-x", directory], TimeSpan.FromSeconds(10), ct);
+        return probe.Succeeded;
+    }
+
+    /// <summary>
     /// Creates the cluster if the directory holds none (with <paramref name="superUserPassword"/> as the
     /// superuser's password), then starts it. A cluster that exists is started with its own password,
     /// which the caller must still know.

@@ -71,6 +71,45 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public async Task LocalCluster_UnderADirectoryThePostgresUserCannotEnter_LivesWhereItCan_AndIsReused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Like root's default data directory under /root (0700): as root, the server's postgres user cannot pass the parent.
+        var closed = Directory.CreateTempSubdirectory("iamdb-closed-").FullName;
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var directory = Path.Combine(closed, "data");
+        var fallback = IamDb.Broker.Hosting.LocalClusterService.FallbackServerDirectory(directory);
+        try
+        {
+            await using (var broker = await TestBroker.StartAsync(o => o.LocalCluster = true, dataDirectory: directory))
+            {
+                Assert.Null(broker.Host.LocalClusterSkippedBecause);
+                var issued = await broker.CallAsync("redshift", "GetClusterCredentials",
+                    [new("ClusterIdentifier", "local"), new("DbUser", "dev2"), new("AutoCreate", "true")]);
+                Assert.True(issued.ErrorCode is null, issued.ToString());
+            }
+
+            // As root the cluster went to the fallback; otherwise the data directory was reachable and it stayed there.
+            var expected = Environment.IsPrivilegedProcess ? fallback : Path.Combine(directory, "postgres");
+            Assert.True(File.Exists(Path.Combine(expected, "data", "PG_VERSION")), expected);
+
+            await using (var again = await TestBroker.StartAsync(o => o.LocalCluster = true, dataDirectory: directory))
+            {
+                var issued = await again.CallAsync("redshift", "GetClusterCredentials", [new("ClusterIdentifier", "local"), new("DbUser", "dev2")]);
+                Assert.True(issued.ErrorCode is null, issued.ToString()); // dev2 survived: the same cluster was found again
+            }
+        }
+        finally
+        {
+            Directory.Delete(closed, recursive: true);
+            if (Directory.Exists(Path.GetDirectoryName(fallback)))
+            {
+                Directory.Delete(Path.GetDirectoryName(fallback)!, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task LocalCluster_IsNotStarted_WhenAnotherClusterIsRegistered()
     {
         var ct = TestContext.Current.CancellationToken;
