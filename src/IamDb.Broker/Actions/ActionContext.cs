@@ -99,6 +99,12 @@ internal sealed class AuditDetails
 
     /// <summary>Authorization decisions taken for this request, rendered as text (which statement allowed or denied).</summary>
     public List<string> Decisions { get; } = [];
+
+    /// <summary>
+    /// A database credential this request issued. The pipeline writes it in the same store transaction as the request's
+    /// audit record, before the response is sent: one durable commit per issuance instead of two.
+    /// </summary>
+    public State.Redshift.IssuedCredential? IssuedCredential { get; set; }
 }
 
 /// <summary>A cache of access keys that must forget a key when it is deactivated or deleted.</summary>

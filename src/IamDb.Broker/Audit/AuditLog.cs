@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Audit;
+using IamDb.Broker.State.Redshift;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Audit;
@@ -38,10 +39,14 @@ internal sealed partial class AuditLog : IAsyncDisposable
         _writer.Start();
     }
 
-    /// <summary>Queues <paramref name="record"/> and completes when it is durable; throws if the store refused it.</summary>
-    public Task AppendAsync(AuditRecord record, AccessKeyUse? keyUse)
+    /// <summary>
+    /// Queues <paramref name="record"/> (and the <paramref name="credential"/> the request issued, in the same transaction) and
+    /// completes when it is durable; throws if the store refused it.
+    /// </summary>
+    public Task AppendAsync(AuditRecord record, AccessKeyUse? keyUse, IssuedCredential? credential = null)
     {
-        var pending = new Pending(SerializedAuditRecord.Create(record), ShouldRecord(keyUse), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(
+            SerializedAuditRecord.Create(record), ShouldRecord(keyUse), credential, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             return Task.FromException(new InvalidOperationException("the audit log is closed"));
@@ -158,6 +163,11 @@ internal sealed partial class AuditLog : IAsyncDisposable
                 {
                     await writer.AccessKeys.RecordUseAsync(use.AccessKeyId, use.At, use.Service, use.Region, ct);
                 }
+
+                if (item.Credential is { } credential)
+                {
+                    await writer.Credentials.RecordAsync(credential, ct);
+                }
             }
         });
     }
@@ -168,5 +178,5 @@ internal sealed partial class AuditLog : IAsyncDisposable
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Audit record for request {RequestId} could not be written")]
     private static partial void LogAppendFailed(ILogger logger, string requestId, Exception exception);
 
-    private sealed record Pending(SerializedAuditRecord Record, AccessKeyUse? KeyUse, TaskCompletionSource Done);
+    private sealed record Pending(SerializedAuditRecord Record, AccessKeyUse? KeyUse, IssuedCredential? Credential, TaskCompletionSource Done);
 }

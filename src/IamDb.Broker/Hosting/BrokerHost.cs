@@ -257,7 +257,6 @@ public sealed class BrokerHost : IAsyncDisposable
         services.AddSingleton(hooks.ClusterAdministration
             ?? (sp => new PostgresClusterAdministration(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())));
 
-        services.AddSingleton<CredentialRecorder>();
         services.AddSingleton<CredentialIssuer>();
         services.AddSingleton<CredentialRevoker>();
         services.AddSingleton<LocalClusterService>();

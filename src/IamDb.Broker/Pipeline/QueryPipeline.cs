@@ -198,7 +198,9 @@ internal sealed partial class QueryPipeline(
             error);
         try
         {
-            await audit.AppendAsync(record, error is null ? state.KeyUse : null);
+            // A credential issued on the cluster is recorded even when the answer failed afterwards: the reaper and revocation
+            // must know every login role that exists.
+            await audit.AppendAsync(record, error is null ? state.KeyUse : null, state.Details?.IssuedCredential);
         }
         catch (Exception ex)
         {

@@ -1,15 +1,14 @@
-using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
-using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Actions.Redshift;
 
 /// <summary>
-/// Issues one credential on a cluster and records it in the store before the caller answers. A credential the store
-/// could not record is dropped again at once, so no usable login role exists that the audit trail does not know.
+/// Issues one credential on a cluster. The pipeline records it in the store in the same transaction as the request's audit
+/// record, before the answer is sent; a login role whose record could not be written (the request then fails) expires by
+/// VALID UNTIL and the reaper still finds it by its marker.
 /// </summary>
-internal sealed partial class CredentialIssuer(IClusterAdministration clusters, CredentialRecorder recorder, ILogger<CredentialIssuer> logger)
+internal sealed class CredentialIssuer(IClusterAdministration clusters)
 {
     /// <param name="context">The request.</param>
     /// <param name="cluster">Where to issue.</param>
@@ -19,11 +18,10 @@ internal sealed partial class CredentialIssuer(IClusterAdministration clusters, 
     public async Task<IssuedLoginRole> IssueAsync(
         ActionContext context, RedshiftCluster cluster, CredentialRequest request, CancellationToken ct, string? groupsFromTag = null)
     {
-        var endpoint = cluster.Endpoint();
         IssuedLoginRole issued;
         try
         {
-            issued = await clusters.IssueAsync(endpoint, request, ct);
+            issued = await clusters.IssueAsync(cluster.Endpoint(), request, ct);
         }
         catch (ClusterOperationException ex)
         {
@@ -31,7 +29,7 @@ internal sealed partial class CredentialIssuer(IClusterAdministration clusters, 
             throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser, groupsFromTag));
         }
 
-        var credential = new IssuedCredential(
+        context.Audit.IssuedCredential = new IssuedCredential(
             context.RequestId,
             context.Caller.AccountId,
             context.Caller.Arn,
@@ -44,38 +42,10 @@ internal sealed partial class CredentialIssuer(IClusterAdministration clusters, 
             DbName = request.DbName,
             DbGroups = request.DbGroups,
         };
-        try
-        {
-            await recorder.RecordAsync(credential, ct);
-        }
-        catch (Exception ex)
-        {
-            LogUnrecorded(logger, issued.LoginRoleName, cluster.ClusterIdentifier, ex.GetType().Name);
-            try
-            {
-                await clusters.DropLoginRoleAsync(endpoint, issued.LoginRoleName, terminateSessions: true, CancellationToken.None);
-            }
-            catch (ClusterOperationException dropFailure)
-            {
-                // The role expires by VALID UNTIL anyway, and the reaper finds it by its marker.
-                LogDropFailed(logger, issued.LoginRoleName, cluster.ClusterIdentifier, dropFailure.Failure);
-            }
-
-            throw;
-        }
-
         context.Audit.ResponseElements["dbUser"] = issued.LoginRoleName;
         context.Audit.ResponseElements["expiration"] = issued.ExpiresAt;
         context.Audit.ResponseElements["clusterIdentifier"] = cluster.ClusterIdentifier;
         context.Audit.ResponseElements["baseDbUser"] = request.BaseUser;
         return issued;
     }
-
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning,
-        Message = "Login role {LoginRole} on cluster {Cluster} could not be recorded ({Error}); dropping it")]
-    private static partial void LogUnrecorded(ILogger logger, string loginRole, string cluster, string error);
-
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning,
-        Message = "Unrecorded login role {LoginRole} on cluster {Cluster} could not be dropped ({Failure}); the reaper will drop it after it expires")]
-    private static partial void LogDropFailed(ILogger logger, string loginRole, string cluster, ClusterFailure failure);
 }
