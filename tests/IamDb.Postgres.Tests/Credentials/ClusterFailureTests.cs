@@ -5,35 +5,26 @@ using IamDb.Testing;
 
 namespace IamDb.Postgres.Tests.Credentials;
 
-public class ClusterFailureTests(PostgresServerFixture fixture) : IAsyncLifetime
+public class ClusterFailureTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
 {
-    private readonly ClusterHarness _cluster = new(fixture);
-    private readonly PostgresClusterAdministration _admin = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _admin.DisposeAsync();
-
-    private static CancellationToken Ct => ClusterHarness.Ct;
-
     [Fact]
     public async Task AnyOperation_WrongAdminPassword_AdminLoginRefusedWithoutThePassword()
     {
         var wrong = "Wrong-Admin-Password-" + Guid.NewGuid().ToString("N");
-        var endpoint = _cluster.Endpoint with { AdminPassword = wrong };
+        var endpoint = Cluster.Endpoint with { AdminPassword = wrong };
 
-        var test = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.TestAsync(endpoint, Ct));
-        var issue = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.IssueAsync(endpoint, ClusterHarness.Request("anyone"), Ct));
+        var test = await Assert.ThrowsAsync<ClusterOperationException>(() => Admin.TestAsync(endpoint, Ct));
+        var issue = await Assert.ThrowsAsync<ClusterOperationException>(() => Admin.IssueAsync(endpoint, ClusterHarness.Request("anyone"), Ct));
 
         foreach (var ex in new[] { test, issue })
         {
             Assert.Equal(ClusterFailure.AdminLoginRefused, ex.Failure);
             Assert.DoesNotContain(wrong, ex.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain(_cluster.SuperPassword, ex.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(Cluster.SuperPassword, ex.ToString(), StringComparison.Ordinal);
         }
 
         // The right password works again on the same administration object.
-        Assert.NotEmpty((await _admin.TestAsync(_cluster.Endpoint, Ct)).Databases);
+        Assert.NotEmpty((await Admin.TestAsync(Cluster.Endpoint, Ct)).Databases);
     }
 
     [Fact]
@@ -46,23 +37,23 @@ public class ClusterFailureTests(PostgresServerFixture fixture) : IAsyncLifetime
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        var endpoint = _cluster.Endpoint with { Port = port };
+        var endpoint = Cluster.Endpoint with { Port = port };
 
-        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.PrepareAsync(endpoint, Ct));
+        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => Admin.PrepareAsync(endpoint, Ct));
 
         Assert.Equal(ClusterFailure.Unreachable, ex.Failure);
         Assert.Contains($"127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(_cluster.SuperPassword, ex.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Cluster.SuperPassword, ex.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task TestAsync_AdminWithoutCreateRole_InsufficientPrivilege()
     {
         var weak = ClusterHarness.Unique("weak");
-        await _cluster.ExecAsync($"CREATE ROLE {weak} LOGIN PASSWORD 'weak-password'; GRANT CONNECT ON DATABASE postgres TO {weak}");
+        await Cluster.ExecAsync($"CREATE ROLE {weak} LOGIN PASSWORD 'weak-password'; GRANT CONNECT ON DATABASE postgres TO {weak}");
 
         var ex = await Assert.ThrowsAsync<ClusterOperationException>(
-            () => _admin.TestAsync(_cluster.Endpoint with { AdminUser = weak, AdminPassword = "weak-password" }, Ct));
+            () => Admin.TestAsync(Cluster.Endpoint with { AdminUser = weak, AdminPassword = "weak-password" }, Ct));
 
         Assert.Equal(ClusterFailure.InsufficientPrivilege, ex.Failure);
         Assert.Contains("CREATEROLE", ex.Message, StringComparison.Ordinal);
@@ -74,52 +65,43 @@ public class ClusterFailureTests(PostgresServerFixture fixture) : IAsyncLifetime
         // PostgreSQL 15 lets CREATEROLE grant any non-superuser role; 16 and later need ADMIN OPTION on it.
         var admin = ClusterHarness.Unique("creator");
         var user = ClusterHarness.Unique("target");
-        await _cluster.ExecAsync($"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'creator-password'; GRANT CONNECT ON DATABASE postgres TO {admin}; CREATE ROLE {user} NOLOGIN");
-        var endpoint = _cluster.Endpoint with { AdminUser = admin, AdminPassword = "creator-password" };
+        await Cluster.ExecAsync($"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'creator-password'; GRANT CONNECT ON DATABASE postgres TO {admin}; CREATE ROLE {user} NOLOGIN");
+        var endpoint = Cluster.Endpoint with { AdminUser = admin, AdminPassword = "creator-password" };
         // Preparation needs the databases' owner or a superuser; done as the superuser here.
-        await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+        await Admin.PrepareAsync(Cluster.Endpoint, Ct);
 
-        var issued = await _admin.IssueAsync(endpoint, ClusterHarness.Request(user), Ct);
+        var issued = await Admin.IssueAsync(endpoint, ClusterHarness.Request(user), Ct);
 
-        Assert.Equal(user, (await _cluster.WhoAmIAsync(issued)).CurrentUser);
+        Assert.Equal(user, (await Cluster.WhoAmIAsync(issued)).CurrentUser);
     }
 
     [Fact]
     public void ClusterEndpoint_ToString_HidesThePassword()
     {
-        Assert.Equal($"postgres@127.0.0.1:{fixture.Server.Port}/postgres", _cluster.Endpoint.ToString());
+        Assert.Equal($"postgres@127.0.0.1:{Cluster.Fixture.Server.Port}/postgres", Cluster.Endpoint.ToString());
     }
 }
 
 /// <summary>Runs alone: a preparation by any other test would prepare the database this one expects left untouched.</summary>
 [Collection(nameof(CatalogSnapshotTests))]
-public class AdminPrivilegeTests(PostgresServerFixture fixture) : IAsyncLifetime
+public class AdminPrivilegeTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
 {
-    private readonly ClusterHarness _cluster = new(fixture);
-    private readonly PostgresClusterAdministration _admin = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _admin.DisposeAsync();
-
-    private static CancellationToken Ct => ClusterHarness.Ct;
-
     [Fact]
     public async Task PrepareAsync_CreateRoleAdminNotOwningTheDatabase_InsufficientPrivilegeAndNothingChanged()
     {
         var admin = ClusterHarness.Unique("notowner");
-        await _cluster.ExecAsync($"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'notowner-password'; GRANT CONNECT ON DATABASE postgres TO {admin}");
-        var db = await fixture.CreateDatabaseAsync("owned");
-        var endpoint = _cluster.Endpoint with { AdminUser = admin, AdminPassword = "notowner-password" };
+        await Cluster.ExecAsync($"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'notowner-password'; GRANT CONNECT ON DATABASE postgres TO {admin}");
+        var db = await Cluster.Fixture.CreateDatabaseAsync("owned");
+        var endpoint = Cluster.Endpoint with { AdminUser = admin, AdminPassword = "notowner-password" };
 
-        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.PrepareAsync(endpoint, Ct));
+        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => Admin.PrepareAsync(endpoint, Ct));
 
         Assert.Equal(ClusterFailure.InsufficientPrivilege, ex.Failure);
         Assert.Contains("PUBLIC", ex.Message, StringComparison.Ordinal);
-        Assert.True(await _cluster.ScalarAsync<bool>(
+        Assert.True(await Cluster.ScalarAsync<bool>(
             "select exists (select 1 from pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a where d.datname = $1 and a.grantee = 0 and a.privilege_type = 'CONNECT')",
             db));
-        Assert.False(await _cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", RoleMarkers.ConnectRoleName(db)));
-        await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+        Assert.False(await Cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", RoleMarkers.ConnectRoleName(db)));
+        await Admin.PrepareAsync(Cluster.Endpoint, Ct);
     }
 }

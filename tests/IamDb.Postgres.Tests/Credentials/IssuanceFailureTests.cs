@@ -5,28 +5,21 @@ namespace IamDb.Postgres.Tests.Credentials;
 
 /// <summary>Every refused issuance leaves the whole catalog (roles, comments, memberships, database ACLs) as it was.</summary>
 [Collection(nameof(CatalogSnapshotTests))]
-public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetime
+public class IssuanceFailureTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
 {
-    private readonly ClusterHarness _cluster = new(fixture);
-    private readonly PostgresClusterAdministration _admin = new();
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
         // Prepared up front, so a refused issuance has no preparation to do and the snapshot compares issuance alone.
-        await _admin.PrepareAsync(_cluster.Endpoint, Ct);
-        await _cluster.ExecAsync("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'victim') THEN CREATE ROLE victim NOLOGIN; END IF; END $$");
+        await Admin.PrepareAsync(Cluster.Endpoint, Ct);
+        await Cluster.ExecAsync("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'victim') THEN CREATE ROLE victim NOLOGIN; END IF; END $$");
     }
-
-    public ValueTask DisposeAsync() => _admin.DisposeAsync();
-
-    private static CancellationToken Ct => ClusterHarness.Ct;
 
     private async Task<ClusterOperationException> RefusedAsync(CredentialRequest request)
     {
-        var before = await _cluster.CatalogSnapshotAsync();
-        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.IssueAsync(_cluster.Endpoint, request, Ct));
-        Assert.Equal(before, await _cluster.CatalogSnapshotAsync());
-        Assert.DoesNotContain(_cluster.SuperPassword, ex.ToString(), StringComparison.Ordinal);
+        var before = await Cluster.CatalogSnapshotAsync();
+        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => Admin.IssueAsync(Cluster.Endpoint, request, Ct));
+        Assert.Equal(before, await Cluster.CatalogSnapshotAsync());
+        Assert.DoesNotContain(Cluster.SuperPassword, ex.ToString(), StringComparison.Ordinal);
         return ex;
     }
 
@@ -45,7 +38,7 @@ public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetim
     public async Task IssueAsync_MissingGroup_GroupMissingAndNothingCreated()
     {
         var user = ClusterHarness.Unique("lonely");
-        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN; CREATE ROLE {user}_g NOLOGIN");
+        await Cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN; CREATE ROLE {user}_g NOLOGIN");
 
         var ex = await RefusedAsync(ClusterHarness.Request(user, groups: [$"{user}_g", "no_such_group"]));
 
@@ -67,7 +60,7 @@ public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetim
     public async Task IssueAsync_MissingDatabase_DatabaseMissing()
     {
         var user = ClusterHarness.Unique("wanderer");
-        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        await Cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
 
         var ex = await RefusedAsync(ClusterHarness.Request(user, "no_such_db", autoCreate: true));
 
@@ -87,7 +80,7 @@ public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetim
         var ex = await RefusedAsync(ClusterHarness.Request(name));
 
         Assert.Equal(ClusterFailure.BaseUserMissing, ex.Failure);
-        Assert.True(await _cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = 'victim')"));
+        Assert.True(await Cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = 'victim')"));
     }
 
     [Theory]
@@ -115,14 +108,14 @@ public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetim
     {
         var name = ClusterHarness.Unique("x") + "\"; DROP ROLE victim; --";
 
-        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(name, autoCreate: true), Ct);
+        var issued = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(name, autoCreate: true), Ct);
 
         Assert.True(issued.BaseUserCreated);
-        Assert.True(await _cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", name));
-        Assert.True(await _cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = 'victim')"));
-        Assert.Equal(name, (await _cluster.WhoAmIAsync(issued)).CurrentUser);
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
-        await _cluster.ExecAsync($"DROP ROLE \"{name.Replace("\"", "\"\"")}\"");
+        Assert.True(await Cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", name));
+        Assert.True(await Cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = 'victim')"));
+        Assert.Equal(name, (await Cluster.WhoAmIAsync(issued)).CurrentUser);
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
+        await Cluster.ExecAsync($"DROP ROLE \"{name.Replace("\"", "\"\"")}\"");
     }
 
     [Fact]
@@ -130,15 +123,15 @@ public class IssuanceFailureTests(PostgresServerFixture fixture) : IAsyncLifetim
     {
         // The second and later issuances on one administration object skip the catalog read; refusals must not change.
         var user = ClusterHarness.Unique("warm");
-        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
-        var warm = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        await Cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        var warm = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(user), Ct);
 
         Assert.Equal(ClusterFailure.GroupMissing, (await RefusedAsync(ClusterHarness.Request(user, groups: ["no_such_group"]))).Failure);
         Assert.Equal(ClusterFailure.BaseUserMissing, (await RefusedAsync(ClusterHarness.Request(user + "_gone"))).Failure);
         Assert.Equal(ClusterFailure.DatabaseMissing, (await RefusedAsync(ClusterHarness.Request(user, "no_such_db"))).Failure);
         Assert.Equal(ClusterFailure.InvalidName, (await RefusedAsync(ClusterHarness.Request(RoleMarkers.ConnectRoleName("postgres")))).Failure);
         Assert.Equal(ClusterFailure.InvalidName, (await RefusedAsync(ClusterHarness.Request(warm.LoginRoleName))).Failure);
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, warm.LoginRoleName, terminateSessions: true, Ct));
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, warm.LoginRoleName, terminateSessions: true, Ct));
     }
 
     [Fact]

@@ -4,19 +4,10 @@ using Npgsql;
 
 namespace IamDb.Postgres.Tests.Credentials;
 
-public class PasswordTests(PostgresServerFixture fixture) : IAsyncLifetime
+public class PasswordTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
 {
-    private readonly ClusterHarness _cluster = new(fixture);
-    private readonly PostgresClusterAdministration _admin = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _admin.DisposeAsync();
-
-    private static CancellationToken Ct => ClusterHarness.Ct;
-
     private Task<bool> HasPasswordAsync(string role) =>
-        _cluster.ScalarAsync<bool>("select rolpassword is not null from pg_authid where rolname = $1", role);
+        Cluster.ScalarAsync<bool>("select rolpassword is not null from pg_authid where rolname = $1", role);
 
     [Fact]
     public async Task DisablePasswordsAsync_NamedRoles_RefusesSuperuserAdminAndManagedRolesWithReasons()
@@ -24,11 +15,11 @@ public class PasswordTests(PostgresServerFixture fixture) : IAsyncLifetime
         var erin = ClusterHarness.Unique("erin");
         var boss = ClusterHarness.Unique("boss");
         var user = ClusterHarness.Unique("base");
-        await _cluster.ExecAsync($"CREATE ROLE {erin} LOGIN PASSWORD 'erins-password'; CREATE ROLE {boss} SUPERUSER LOGIN PASSWORD 'boss-password'; CREATE ROLE {user} NOLOGIN");
-        var issued = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        await Cluster.ExecAsync($"CREATE ROLE {erin} LOGIN PASSWORD 'erins-password'; CREATE ROLE {boss} SUPERUSER LOGIN PASSWORD 'boss-password'; CREATE ROLE {user} NOLOGIN");
+        var issued = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(user), Ct);
 
-        var changes = await _admin.DisablePasswordsAsync(
-            _cluster.Endpoint, [erin, boss, "postgres", issued.LoginRoleName, "no_such_role", user], dryRun: false, Ct);
+        var changes = await Admin.DisablePasswordsAsync(
+            Cluster.Endpoint, [erin, boss, "postgres", issued.LoginRoleName, "no_such_role", user], dryRun: false, Ct);
 
         Assert.Equal(new PasswordChange(erin, true, null), changes.Single(c => c.RoleName == erin));
         Assert.Contains("superuser", changes.Single(c => c.RoleName == boss).Reason!, StringComparison.Ordinal);
@@ -41,7 +32,7 @@ public class PasswordTests(PostgresServerFixture fixture) : IAsyncLifetime
         Assert.True(await HasPasswordAsync(boss));
         Assert.True(await HasPasswordAsync("postgres"));
         Assert.True(await HasPasswordAsync(issued.LoginRoleName));
-        await using var conn = _cluster.Login(erin, "erins-password");
+        await using var conn = Cluster.Login(erin, "erins-password");
         Assert.Equal(PostgresErrorCodes.InvalidPassword, (await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct))).SqlState);
     }
 
@@ -49,10 +40,10 @@ public class PasswordTests(PostgresServerFixture fixture) : IAsyncLifetime
     public async Task DisablePasswordsAsync_DryRun_ReportsButChangesNothing()
     {
         var frank = ClusterHarness.Unique("frank");
-        await _cluster.ExecAsync($"CREATE ROLE {frank} LOGIN PASSWORD 'franks-password'");
+        await Cluster.ExecAsync($"CREATE ROLE {frank} LOGIN PASSWORD 'franks-password'");
 
-        var named = await _admin.DisablePasswordsAsync(_cluster.Endpoint, [frank], dryRun: true, Ct);
-        var all = await _admin.DisablePasswordsAsync(_cluster.Endpoint, [], dryRun: true, Ct);
+        var named = await Admin.DisablePasswordsAsync(Cluster.Endpoint, [frank], dryRun: true, Ct);
+        var all = await Admin.DisablePasswordsAsync(Cluster.Endpoint, [], dryRun: true, Ct);
 
         Assert.Equal([new PasswordChange(frank, true, null)], named);
         Assert.Contains(new PasswordChange(frank, true, null), all);

@@ -6,25 +6,16 @@ namespace IamDb.Postgres.Tests.Credentials;
 
 /// <summary>Runs alone: what a preparation reports depends on no other test preparing the same database first.</summary>
 [Collection(nameof(CatalogSnapshotTests))]
-public class PreparationTests(PostgresServerFixture fixture) : IAsyncLifetime
+public class PreparationTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
 {
-    private readonly ClusterHarness _cluster = new(fixture);
-    private readonly PostgresClusterAdministration _admin = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _admin.DisposeAsync();
-
-    private static CancellationToken Ct => ClusterHarness.Ct;
-
     [Fact]
     public async Task TestAsync_Superuser_ReportsVersionDatabasesAndPasswordUsers()
     {
         var bob = ClusterHarness.Unique("bob");
-        await _cluster.ExecAsync($"CREATE ROLE {bob} LOGIN PASSWORD 'bobs-password'");
-        var db = await fixture.CreateDatabaseAsync("tst");
+        await Cluster.ExecAsync($"CREATE ROLE {bob} LOGIN PASSWORD 'bobs-password'");
+        var db = await Cluster.Fixture.CreateDatabaseAsync("tst");
 
-        var test = await _admin.TestAsync(_cluster.Endpoint, Ct);
+        var test = await Admin.TestAsync(Cluster.Endpoint, Ct);
 
         Assert.StartsWith("15", test.ServerVersion, StringComparison.Ordinal);
         Assert.Contains("postgres", test.Databases);
@@ -38,34 +29,34 @@ public class PreparationTests(PostgresServerFixture fixture) : IAsyncLifetime
     public async Task PrepareAsync_ExistingPasswordUser_KeepsConnectAndIsReportedOnce()
     {
         var carol = ClusterHarness.Unique("carol");
-        var db = await fixture.CreateDatabaseAsync("prep");
-        await _cluster.ExecAsync($"CREATE ROLE {carol} LOGIN PASSWORD 'carols-password'");
+        var db = await Cluster.Fixture.CreateDatabaseAsync("prep");
+        await Cluster.ExecAsync($"CREATE ROLE {carol} LOGIN PASSWORD 'carols-password'");
 
-        var first = await _admin.PrepareAsync(_cluster.Endpoint, Ct);
-        var second = await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+        var first = await Admin.PrepareAsync(Cluster.Endpoint, Ct);
+        var second = await Admin.PrepareAsync(Cluster.Endpoint, Ct);
 
         Assert.Contains(carol, first.GrantedConnect);
         Assert.DoesNotContain(carol, second.GrantedConnect);
         Assert.Contains(db, second.Databases);
         Assert.Contains(carol, second.PasswordLoginUsers);
-        await using (var conn = _cluster.Login(carol, "carols-password", db))
+        await using (var conn = Cluster.Login(carol, "carols-password", db))
         {
             await conn.OpenAsync(Ct);
         }
 
         var connectRole = RoleMarkers.ConnectRoleName(db);
-        Assert.True(await _cluster.ScalarAsync<bool>("select has_database_privilege($1, $2, 'CONNECT')", connectRole, db));
-        Assert.False(await _cluster.ScalarAsync<bool>(
+        Assert.True(await Cluster.ScalarAsync<bool>("select has_database_privilege($1, $2, 'CONNECT')", connectRole, db));
+        Assert.False(await Cluster.ScalarAsync<bool>(
             "select exists (select 1 from pg_database d, aclexplode(d.datacl) a where d.datname = $1 and a.grantee = 0 and a.privilege_type = 'CONNECT')", db));
-        Assert.Equal(1L, await _cluster.ScalarAsync<long>(
+        Assert.Equal(1L, await Cluster.ScalarAsync<long>(
             "select count(*) from pg_database d, aclexplode(d.datacl) a join pg_roles r on r.oid = a.grantee where d.datname = $1 and r.rolname = $2",
             db, connectRole));
-        Assert.True(RoleMarkers.IsConnectRole(await _cluster.ScalarAsync<string>(
+        Assert.True(RoleMarkers.IsConnectRole(await Cluster.ScalarAsync<string>(
             "select shobj_description(oid, 'pg_authid') from pg_roles where rolname = $1", connectRole)));
         // A login role created after preparation has no CONNECT through PUBLIC any more.
         var dave = ClusterHarness.Unique("dave");
-        await _cluster.ExecAsync($"CREATE ROLE {dave} LOGIN PASSWORD 'daves-password'");
-        await using var daveConn = _cluster.Login(dave, "daves-password", db);
+        await Cluster.ExecAsync($"CREATE ROLE {dave} LOGIN PASSWORD 'daves-password'");
+        await using var daveConn = Cluster.Login(dave, "daves-password", db);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => daveConn.OpenAsync(Ct))).SqlState);
     }
 
@@ -73,18 +64,18 @@ public class PreparationTests(PostgresServerFixture fixture) : IAsyncLifetime
     public async Task PrepareAsync_NewDatabase_CredentialsForEveryDatabaseJoinItAndScopedOnesDoNot()
     {
         var user = ClusterHarness.Unique("before");
-        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
-        var everywhere = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user), Ct);
-        var scoped = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, "postgres"), Ct);
-        var db = await fixture.CreateDatabaseAsync("after");
+        await Cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        var everywhere = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(user), Ct);
+        var scoped = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(user, "postgres"), Ct);
+        var db = await Cluster.Fixture.CreateDatabaseAsync("after");
 
-        var prepared = await _admin.PrepareAsync(_cluster.Endpoint, Ct);
+        var prepared = await Admin.PrepareAsync(Cluster.Endpoint, Ct);
 
         Assert.DoesNotContain(everywhere.LoginRoleName, prepared.GrantedConnect);
-        Assert.Equal(user, (await _cluster.WhoAmIAsync(everywhere, db)).CurrentUser);
-        await using var conn = _cluster.Login(scoped.LoginRoleName, scoped.Password, db);
+        Assert.Equal(user, (await Cluster.WhoAmIAsync(everywhere, db)).CurrentUser);
+        await using var conn = Cluster.Login(scoped.LoginRoleName, scoped.Password, db);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => conn.OpenAsync(Ct))).SqlState);
-        Assert.True(await _cluster.ScalarAsync<bool>("select pg_has_role($1, $2, 'MEMBER')", everywhere.LoginRoleName, RoleMarkers.ConnectRoleName(db)));
+        Assert.True(await Cluster.ScalarAsync<bool>("select pg_has_role($1, $2, 'MEMBER')", everywhere.LoginRoleName, RoleMarkers.ConnectRoleName(db)));
     }
 
     [Fact]

@@ -4,37 +4,28 @@ using Npgsql;
 
 namespace IamDb.Postgres.Tests.Credentials;
 
-public class ReapingTests(PostgresServerFixture fixture) : IAsyncLifetime
+public class ReapingTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
 {
-    private readonly ClusterHarness _cluster = new(fixture);
-    private readonly PostgresClusterAdministration _admin = new();
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => _admin.DisposeAsync();
-
-    private static CancellationToken Ct => ClusterHarness.Ct;
-
     private async Task<(string User, IssuedLoginRole Issued)> IssueAsync(string prefix, string? db = null, IReadOnlyList<string>? groups = null)
     {
         var user = ClusterHarness.Unique(prefix);
-        await _cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
-        return (user, await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, db, groups), Ct));
+        await Cluster.ExecAsync($"CREATE ROLE {user} NOLOGIN");
+        return (user, await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(user, db, groups), Ct));
     }
 
-    private Task<bool> ExistsAsync(string role) => _cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", role);
+    private Task<bool> ExistsAsync(string role) => Cluster.ScalarAsync<bool>("select exists (select 1 from pg_roles where rolname = $1)", role);
 
     [Fact]
     public async Task ListManagedRolesAsync_FindsIssuedRolesByMarkerWithSessions()
     {
         var (user, idle) = await IssueAsync("list");
-        var busy = await _admin.IssueAsync(_cluster.Endpoint, ClusterHarness.Request(user, expiresAt: DateTimeOffset.UtcNow.AddMinutes(30)), Ct);
+        var busy = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(user, expiresAt: DateTimeOffset.UtcNow.AddMinutes(30)), Ct);
         var plain = ClusterHarness.Unique("plain");
-        await _cluster.ExecAsync($"CREATE ROLE {plain} LOGIN; COMMENT ON ROLE {plain} IS 'just a user'");
-        await using var session = _cluster.Login(busy.LoginRoleName, busy.Password);
+        await Cluster.ExecAsync($"CREATE ROLE {plain} LOGIN; COMMENT ON ROLE {plain} IS 'just a user'");
+        await using var session = Cluster.Login(busy.LoginRoleName, busy.Password);
         await session.OpenAsync(Ct);
 
-        var managed = await _admin.ListManagedRolesAsync(_cluster.Endpoint, Ct);
+        var managed = await Admin.ListManagedRolesAsync(Cluster.Endpoint, Ct);
 
         var idleRole = Assert.Single(managed, m => m.LoginRoleName == idle.LoginRoleName);
         Assert.Equal(user, idleRole.BaseUser);
@@ -52,50 +43,50 @@ public class ReapingTests(PostgresServerFixture fixture) : IAsyncLifetime
     public async Task DropLoginRoleAsync_OpenSession_FalseWithoutTerminateThenTerminatedAndDropped()
     {
         var (user, issued) = await IssueAsync("drop");
-        await using var session = _cluster.Login(issued.LoginRoleName, issued.Password);
+        await using var session = Cluster.Login(issued.LoginRoleName, issued.Password);
         await session.OpenAsync(Ct);
 
-        Assert.False(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: false, Ct));
+        Assert.False(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: false, Ct));
         Assert.True(await ExistsAsync(issued.LoginRoleName));
-        Assert.True(await _cluster.ScalarAsync<bool>("select rolcanlogin from pg_roles where rolname = $1", issued.LoginRoleName));
+        Assert.True(await Cluster.ScalarAsync<bool>("select rolcanlogin from pg_roles where rolname = $1", issued.LoginRoleName));
         await using (var stillWorks = new NpgsqlCommand("select 1", session))
         {
             Assert.Equal(1, await stillWorks.ExecuteScalarAsync(Ct));
         }
 
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
 
         Assert.False(await ExistsAsync(issued.LoginRoleName));
         Assert.True(await ExistsAsync(user));
         await using var ended = new NpgsqlCommand("select 1", session);
         await Assert.ThrowsAnyAsync<Exception>(() => ended.ExecuteScalarAsync(Ct));
         // Idempotent: a role already gone counts as dropped.
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: false, Ct));
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: false, Ct));
     }
 
     [Fact]
     public async Task DropLoginRoleAsync_ObjectsCreatedByTheCredential_EndUpOwnedByTheBaseUser()
     {
-        var db = await fixture.CreateDatabaseAsync("own");
+        var db = await Cluster.Fixture.CreateDatabaseAsync("own");
         var group = ClusterHarness.Unique("writers");
-        await _cluster.ExecAsync($"CREATE ROLE {group} NOLOGIN");
-        await _cluster.ExecAsync($"GRANT CREATE ON SCHEMA public TO {group}", db);
-        await _cluster.ExecAsync($"GRANT CREATE ON SCHEMA public TO {group}");
+        await Cluster.ExecAsync($"CREATE ROLE {group} NOLOGIN");
+        await Cluster.ExecAsync($"GRANT CREATE ON SCHEMA public TO {group}", db);
+        await Cluster.ExecAsync($"GRANT CREATE ON SCHEMA public TO {group}");
         // With a group the session stays the login role, so what it creates is the login role's until the drop.
         var (user, issued) = await IssueAsync("owner", groups: [group]);
         foreach (var database in new[] { db, "postgres" })
         {
-            await using var conn = _cluster.Login(issued.LoginRoleName, issued.Password, database);
+            await using var conn = Cluster.Login(issued.LoginRoleName, issued.Password, database);
             await conn.OpenAsync(Ct);
             await using var cmd = new NpgsqlCommand($"CREATE TABLE made_by_{user}(x int)", conn);
             await cmd.ExecuteNonQueryAsync(Ct);
         }
 
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
 
         Assert.False(await ExistsAsync(issued.LoginRoleName));
-        Assert.Equal(user, await _cluster.ScalarAsync<string>($"select tableowner::text from pg_tables where tablename = 'made_by_{user}'"));
-        await using var source = fixture.CreateDataSource(db);
+        Assert.Equal(user, await Cluster.ScalarAsync<string>($"select tableowner::text from pg_tables where tablename = 'made_by_{user}'"));
+        await using var source = Cluster.Fixture.CreateDataSource(db);
         await using var inDb = source.CreateCommand($"select tableowner::text from pg_tables where tablename = 'made_by_{user}'");
         Assert.Equal(user, await inDb.ExecuteScalarAsync(Ct));
     }
@@ -104,30 +95,30 @@ public class ReapingTests(PostgresServerFixture fixture) : IAsyncLifetime
     public async Task IssueAsync_WithoutGroups_ObjectsAreOwnedByTheBaseUserAtOnce()
     {
         var (user, issued) = await IssueAsync("direct");
-        await _cluster.ExecAsync($"GRANT CREATE ON SCHEMA public TO {user}");
-        await using (var conn = _cluster.Login(issued.LoginRoleName, issued.Password))
+        await Cluster.ExecAsync($"GRANT CREATE ON SCHEMA public TO {user}");
+        await using (var conn = Cluster.Login(issued.LoginRoleName, issued.Password))
         {
             await conn.OpenAsync(Ct);
             await using var cmd = new NpgsqlCommand($"CREATE TABLE made_by_{user}(x int)", conn);
             await cmd.ExecuteNonQueryAsync(Ct);
         }
 
-        Assert.Equal(user, await _cluster.ScalarAsync<string>($"select tableowner::text from pg_tables where tablename = 'made_by_{user}'"));
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: false, Ct));
+        Assert.Equal(user, await Cluster.ScalarAsync<string>($"select tableowner::text from pg_tables where tablename = 'made_by_{user}'"));
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: false, Ct));
     }
 
     [Fact]
     public async Task DropLoginRoleAsync_RoleWithoutMarker_IsRefusedAndKept()
     {
         var plain = ClusterHarness.Unique("IAM:lookalike");
-        await _cluster.ExecAsync($"CREATE ROLE \"{plain}\" LOGIN");
+        await Cluster.ExecAsync($"CREATE ROLE \"{plain}\" LOGIN");
 
-        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => _admin.DropLoginRoleAsync(_cluster.Endpoint, plain, terminateSessions: true, Ct));
+        var ex = await Assert.ThrowsAsync<ClusterOperationException>(() => Admin.DropLoginRoleAsync(Cluster.Endpoint, plain, terminateSessions: true, Ct));
 
         Assert.Equal(ClusterFailure.InvalidName, ex.Failure);
         Assert.True(await ExistsAsync(plain));
         var connect = await Assert.ThrowsAsync<ClusterOperationException>(
-            () => _admin.DropLoginRoleAsync(_cluster.Endpoint, RoleMarkers.ConnectRoleName("postgres"), terminateSessions: true, Ct));
+            () => Admin.DropLoginRoleAsync(Cluster.Endpoint, RoleMarkers.ConnectRoleName("postgres"), terminateSessions: true, Ct));
         Assert.Equal(ClusterFailure.InvalidName, connect.Failure);
     }
 
@@ -135,9 +126,9 @@ public class ReapingTests(PostgresServerFixture fixture) : IAsyncLifetime
     public async Task DropLoginRoleAsync_BaseUserGone_ReassignsToTheAdmin()
     {
         var (user, issued) = await IssueAsync("orphan");
-        await _cluster.ExecAsync($"REVOKE {user} FROM \"{issued.LoginRoleName}\"; DROP ROLE {user}");
+        await Cluster.ExecAsync($"REVOKE {user} FROM \"{issued.LoginRoleName}\"; DROP ROLE {user}");
 
-        Assert.True(await _admin.DropLoginRoleAsync(_cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
+        Assert.True(await Admin.DropLoginRoleAsync(Cluster.Endpoint, issued.LoginRoleName, terminateSessions: true, Ct));
 
         Assert.False(await ExistsAsync(issued.LoginRoleName));
     }
