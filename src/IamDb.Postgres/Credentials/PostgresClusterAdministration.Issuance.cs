@@ -350,8 +350,13 @@ public sealed partial class PostgresClusterAdministration
             return true;
         }
 
+        // A role-name clash (another issuance created the same base user first, or a login name collided) is safe to retry.
+        // The failing batch command is not always known (a concurrent CREATE ROLE of the same name can fail as 42710 with
+        // no command attached), so the server's own routine and constraint identify it too.
         return pe.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject
-            && pe.Data[FailedStepKey] is IssuanceSql.Statement { Step: IssuanceSql.Step.CreateBaseUser or IssuanceSql.Step.CreateLoginRole };
+            && (pe.Data[FailedStepKey] is IssuanceSql.Statement { Step: IssuanceSql.Step.CreateBaseUser or IssuanceSql.Step.CreateLoginRole }
+                || pe.Routine == "CreateRole"
+                || pe.ConstraintName == "pg_authid_rolname_index");
     }
 
     private static ClusterOperationException StepFailure(PostgresException pe, ClusterEndpoint endpoint, CredentialRequest request) =>

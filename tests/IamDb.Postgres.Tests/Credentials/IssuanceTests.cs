@@ -245,3 +245,30 @@ public class IssuanceTests(PostgresServerFixture fixture) : ClusterAdministratio
         Assert.DoesNotContain(Cluster.SuperPassword, Cluster.Endpoint.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>Runs alone: creating databases makes issuance prepare every database, which rewrites ACLs other tests grant on.</summary>
+[Collection(nameof(CatalogSnapshotTests))]
+public class ConcurrentAutoCreateTests(PostgresServerFixture fixture) : ClusterAdministrationTests(fixture)
+{
+    [Fact]
+    public async Task IssueAsync_ConcurrentAutoCreatesOfOneUserThroughSeveralDatabases_AllSucceed()
+    {
+        // Several clusters registered on one server (each with its own default database) share its roles: their first
+        // AutoCreates of one base user race on CREATE ROLE, and the losers must retry, not fail.
+        var databases = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            databases.Add(await Cluster.Fixture.CreateDatabaseAsync("race"));
+        }
+
+        for (var round = 0; round < 5; round++)
+        {
+            var user = ClusterHarness.Unique("raced");
+            var request = ClusterHarness.Request(user) with { AutoCreate = true, LoginPrefix = "IAMA:" };
+            var issued = await Task.WhenAll(databases.Select(db => Admin.IssueAsync(Cluster.Endpoint with { Database = db }, request, Ct)));
+
+            Assert.Equal(3, issued.Select(i => i.LoginRoleName).Distinct().Count());
+            Assert.Single(issued, i => i.BaseUserCreated);
+        }
+    }
+}
