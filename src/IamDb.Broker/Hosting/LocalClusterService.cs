@@ -68,8 +68,9 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
 
         var directory = Path.Combine(runtime.DataDirectory.Path, FolderName);
         AllowServiceUserThrough(runtime.DataDirectory.Path);
-        if (!LocalPostgresServer.IsInitialized(directory)
-            && !await LocalPostgresServer.ServiceUserCanReachAsync(runtime.DataDirectory.Path, cancellationToken))
+        var fallback = !LocalPostgresServer.IsInitialized(directory)
+            && !await LocalPostgresServer.ServiceUserCanReachAsync(runtime.DataDirectory.Path, cancellationToken);
+        if (fallback)
         {
             // Root's default data directory lies under /root (0700), which the server's own user cannot enter; keep the
             // cluster where it can, at a place derived from the data directory so the next start finds it again.
@@ -79,10 +80,15 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         SecretString password;
         try
         {
+            if (fallback)
+            {
+                OpenFallbackParents(directory);
+            }
+
             password = local?.AdminPassword ?? ReadOrCreatePassword(directory);
             _server = await StartServerAsync(directory, local?.Port ?? 0, password, binaries, cancellationToken);
         }
-        catch (Exception ex) when (ex is LocalPostgresException or InvalidOperationException or IOException or CryptographicException)
+        catch (Exception ex) when (ex is LocalPostgresException or InvalidOperationException or IOException or UnauthorizedAccessException or CryptographicException)
         {
             SkippedBecause = ex.Message;
             LogStartFailed(logger, ex.Message);
@@ -145,18 +151,22 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
     internal static string FallbackServerDirectory(string dataDirectory)
     {
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..16];
-        var parent = Path.Combine(FallbackRoot, hash);
+        return Path.Combine(FallbackRoot, hash, FolderName);
+    }
+
+    // Creates /var/lib/iamdb and /var/lib/iamdb/HASH with search permission only, whatever the umask: the postgres user
+    // passes through to its own folder and lists nothing.
+    private static void OpenFallbackParents(string serverDirectory)
+    {
+        var parent = Path.GetDirectoryName(serverDirectory)!;
         foreach (var folder in new[] { FallbackRoot, parent })
         {
-            // Search permission only, whatever the umask: the postgres user passes through and lists nothing.
             Directory.CreateDirectory(folder);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute);
             }
         }
-
-        return Path.Combine(parent, FolderName);
     }
 
     /// <summary>

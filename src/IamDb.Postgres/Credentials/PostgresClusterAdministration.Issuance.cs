@@ -56,9 +56,8 @@ public sealed partial class PostgresClusterAdministration
                 if (ready is null)
                 {
                     // A database without its connect role (created after registration) or with PUBLIC's CONNECT back: prepare
-                    // first, in transactions of its own, so the issuance itself still only inserts rows.
-                    // Another database can appear (or PUBLIC's CONNECT come back) between a preparation and the next read;
-                    // prepare again a few times before giving up.
+                    // first, in transactions of its own, so the issuance itself still only inserts rows. Another database can
+                    // appear between a preparation and the next read, so this may take a few rounds.
                     if (++preparations > MaxPreparationsPerIssue)
                     {
                         throw new ClusterOperationException(

@@ -83,7 +83,7 @@ public sealed partial class PostgresClusterAdministration
         await tx.CommitAsync(ct);
     }
 
-    private static bool IsConcurrentCatalogUpdate(PostgresException pe) =>
+    internal static bool IsConcurrentCatalogUpdate(PostgresException pe) =>
         pe.SqlState is PostgresErrorCodes.InternalError or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
 
     /// <summary>

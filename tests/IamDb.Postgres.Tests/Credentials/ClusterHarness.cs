@@ -22,11 +22,25 @@ internal sealed class ClusterHarness(PostgresServerFixture fixture)
         DateTimeOffset? expiresAt = null) =>
         new(baseUser, dbName, groups ?? [], autoCreate, expiresAt ?? DateTimeOffset.UtcNow.AddMinutes(15), autoCreate ? "IAMA:" : "IAM:");
 
+    /// <summary>
+    /// Runs set-up SQL as the superuser. Tests share one server, and a set-up GRANT on a database can race another test's
+    /// GRANT (or a preparation) on the same ACL row; the statements form one implicit transaction, so they are retried.
+    /// </summary>
     public async Task ExecAsync(string sql, string database = "postgres")
     {
         await using var source = Fixture.CreateDataSource(database);
-        await using var cmd = source.CreateCommand(sql);
-        await cmd.ExecuteNonQueryAsync(Ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var cmd = source.CreateCommand(sql);
+                await cmd.ExecuteNonQueryAsync(Ct);
+                return;
+            }
+            catch (PostgresException pe) when (attempt < 3 && PostgresClusterAdministration.IsConcurrentCatalogUpdate(pe))
+            {
+            }
+        }
     }
 
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
