@@ -11,7 +11,7 @@ namespace IamDb.Postgres.LoadTest;
 /// <c>--no-fsync</c>). (a) the raw ceiling: IssueAsync's DDL batch sent straight with Npgsql; (b) IssueAsync itself, at the
 /// same concurrencies, side by side; (c) with <c>--live</c>, how issuance cost grows with the number of live credentials.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Postgres.LoadTest -- [--connections 1,4,16] [--seconds 8]
-/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync] [--broker]</c>. With <c>--broker</c> each round also
+/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync] [--broker] [--broker-only]</c>. With <c>--broker</c> each round also
 /// runs GetClusterCredentials through an in-process broker over loopback HTTP. Every loop is bounded by time and count.
 /// </summary>
 internal static class Program
@@ -26,6 +26,8 @@ internal static class Program
         var live = ListArg(args, "--live", []);
         var durable = !args.Contains("--no-fsync");
         var iterations = IntArg(args, "--iterations", ScramVerifier.DefaultIterations);
+        // The broker alone, for profiling it (perf record); implies --broker.
+        var brokerOnly = args.Contains("--broker-only");
         Console.WriteLine($"uptime at start: {Uptime()}");
         Console.WriteLine($"{Environment.ProcessorCount} cores; fsync {(durable ? "on" : "off")}; {seconds} s per run, at most {max} credentials per run");
 
@@ -46,47 +48,67 @@ internal static class Program
 
             // The raw side uses a pool configured exactly like IamDb's admin pools.
             await using var rawSource = AdminDataSources.Build(endpoint, "postgres");
-            await using var broker = args.Contains("--broker") ? await BrokerSession.StartAsync(endpoint) : null;
+            await using var broker = args.Contains("--broker") || brokerOnly ? await BrokerSession.StartAsync(endpoint) : null;
             Console.WriteLine($"PostgreSQL {server.Port} ready; base user {BaseUser}; databases {string.Join(", ", databases)}, each with its connect role");
             Console.WriteLine();
-            Console.WriteLine("concurrency | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors");
+            Console.WriteLine("concurrency | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors | CPU ms/credential: here | postgres");
+            double ceilingRaw = 0, ceilingBroker = 0;
             foreach (var n in concurrencies)
             {
-                // Alternated, twice each, so a change in the machine's load hits both sides alike.
+                // Twice each, the order reversed in the second round, and the catalog reset before every run (warm-up
+                // included), so neither the machine's drift nor the roles an earlier run left behind favour one side.
                 double raw = 0, issue = 0, brokered = 0;
                 for (var round = 0; round < 2; round++)
                 {
-                    if (args.Contains("--issue-first"))
+                    var order = new List<(string Kind, Func<IIssuanceTarget> Make)>();
+                    if (!brokerOnly)
                     {
-                        issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
-                    }
-
-                    raw += (await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max)).PerSecond;
-
-                    if (!args.Contains("--issue-first"))
-                    {
-                        issue += (await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max)).PerSecond;
+                        order.Add(("raw", () => new RawSqlTarget(rawSource, BaseUser, iterations)));
+                        order.Add(("issue", () => new AdministrationTarget(endpoint, BaseUser, iterations)));
                     }
 
                     if (broker is not null)
                     {
-                        brokered += (await RunAsync(new BrokerTarget(broker, BaseUser), n, seconds, max)).PerSecond;
+                        order.Add(("broker", () => new BrokerTarget(broker, BaseUser)));
                     }
 
-                    await DropIssuedAsync(source);
+                    if (round == 1)
+                    {
+                        order.Reverse();
+                    }
+
+                    foreach (var (kind, make) in order)
+                    {
+                        var perSecond = (await RunAsync(make(), n, seconds, max, reset: () => ResetCatalogAsync(source))).PerSecond;
+                        _ = kind switch
+                        {
+                            "raw" => raw += perSecond,
+                            "issue" => issue += perSecond,
+                            _ => brokered += perSecond,
+                        };
+                    }
                 }
 
+                await ResetCatalogAsync(source);
                 var viaBroker = broker is null
                     ? string.Empty
                     : string.Create(CultureInfo.InvariantCulture, $", broker {brokered / 2:0.0}/s, broker/raw {brokered / raw:P0}");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"            at {n}: raw {raw / 2:0.0}/s, IssueAsync {issue / 2:0.0}/s, ratio {issue / raw:P0}{viaBroker}"));
+                ceilingRaw = Math.Max(ceilingRaw, raw / 2);
+                ceilingBroker = Math.Max(ceilingBroker, brokered / 2);
+            }
+
+            if (broker is not null && !brokerOnly)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"ceiling (best raw over the concurrencies) {ceilingRaw:0.0}/s; best broker {ceilingBroker:0.0}/s = {ceilingBroker / ceilingRaw:P0} of it"));
             }
 
             if (live.Count > 0)
             {
                 Console.WriteLine();
-                Console.WriteLine("live credentials | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors");
+                Console.WriteLine("live credentials | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors | CPU ms/credential: here | postgres");
                 // One iteration: CREATE ROLE checks every verifier against the empty password, and 50,000 of those at 4096
                 // rounds would take minutes; nobody logs in as these, they only fill the catalog.
                 var verifier = ScramVerifier.Create(PostgresClusterAdministration.NewPassword(), 1);
@@ -133,20 +155,29 @@ internal static class Program
 
     private sealed record Result(int Count, int Errors, double PerSecond);
 
-    private static async Task<Result> RunAsync(IIssuanceTarget target, int concurrency, int seconds, int max, string? label = null)
+    private static async Task<Result> RunAsync(
+        IIssuanceTarget target, int concurrency, int seconds, int max, string? label = null, Func<Task>? reset = null)
     {
         await using (target)
         {
-            // Warm-up: JIT, pool, first-use caches.
-            for (var i = 0; i < Math.Min(20, concurrency * 4); i++)
+            // Warm-up: pools, first-use caches and the JIT's later tiers (hot paths are recompiled after their first
+            // few hundred calls, which would otherwise land in the first run measured), bounded in time and count.
+            var warm = Stopwatch.StartNew();
+            for (var i = 0; i < 400 && (i < 20 || warm.Elapsed < TimeSpan.FromSeconds(1.5)); i++)
             {
                 await target.IssueOneAsync(CancellationToken.None);
+            }
+
+            if (reset is not null)
+            {
+                await reset();
             }
 
             var latencies = new List<long>[concurrency];
             var errors = 0;
             var issued = 0;
             var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+            var cpuBefore = CpuMeter.Read();
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
             {
@@ -169,15 +200,25 @@ internal static class Program
                 }
             }));
             var elapsed = clock.Elapsed.TotalSeconds;
+            var cpu = CpuMeter.Read() - cpuBefore;
             var all = latencies.SelectMany(l => l).Order().ToList();
             var result = new Result(all.Count, errors, all.Count / elapsed);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label ?? $"{concurrency,11}"} | {target.Name,-40} | {all.Count,11} | {result.PerSecond,11:0.0} | {Ms(Percentile(all, 0.50)),7:0.00} | {Ms(Percentile(all, 0.99)),7:0.00} | {errors,6}"));
+                $"{label ?? $"{concurrency,11}"} | {target.Name,-40} | {all.Count,11} | {result.PerSecond,11:0.0} | {Ms(Percentile(all, 0.50)),7:0.00} | {Ms(Percentile(all, 0.99)),7:0.00} | {errors,6} | {PerCredential(cpu.Self, all.Count),7:0.00} | {PerCredential(cpu.Postgres, all.Count),7:0.00}"));
             return result;
         }
     }
 
-    /// <summary>Drops the credentials a run created (not the bulk ones), so every run starts from the same catalog.</summary>
+    /// <summary>
+    /// Drops the credentials a run created (not the bulk ones) and vacuums the catalogs issuance writes, so every run starts
+    /// from the same catalog rather than one bloated by the runs before it.
+    /// </summary>
+    private static async Task ResetCatalogAsync(NpgsqlDataSource source)
+    {
+        await DropIssuedAsync(source);
+        await ExecAsync(source, "VACUUM pg_authid, pg_auth_members, pg_shdepend, pg_db_role_setting, pg_shdescription");
+    }
+
     private static Task DropIssuedAsync(NpgsqlDataSource source) => ExecAsync(source,
         """
         DO $$
@@ -216,6 +257,8 @@ internal static class Program
         cmd.CommandTimeout = 1800;
         await cmd.ExecuteNonQueryAsync();
     }
+
+    private static double PerCredential(TimeSpan cpu, int count) => count == 0 ? 0 : cpu.TotalMilliseconds / count;
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
