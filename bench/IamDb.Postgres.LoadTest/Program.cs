@@ -11,7 +11,7 @@ namespace IamDb.Postgres.LoadTest;
 /// <c>--no-fsync</c>). (a) the raw ceiling: IssueAsync's DDL batch sent straight with Npgsql; (b) IssueAsync itself, at the
 /// same concurrencies, side by side; (c) with <c>--live</c>, how issuance cost grows with the number of live credentials.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Postgres.LoadTest -- [--connections 1,4,16] [--seconds 8]
-/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync] [--broker] [--broker-only]</c>. With <c>--broker</c> each round also
+/// [--max 20000] [--live 1000,10000,50000] [--iterations 4096] [--no-fsync] [--broker] [--broker-only] [--warm-up 20]</c>. With <c>--broker</c> each round also
 /// runs GetClusterCredentials through an in-process broker over loopback HTTP. Every loop is bounded by time and count.
 /// </summary>
 internal static class Program
@@ -30,6 +30,12 @@ internal static class Program
         var brokerOnly = args.Contains("--broker-only");
         Console.WriteLine($"uptime at start: {Uptime()}");
         Console.WriteLine($"{Environment.ProcessorCount} cores; fsync {(durable ? "on" : "off")}; {seconds} s per run, at most {max} credentials per run");
+
+        MeasureVerifiers(iterations);
+        if (args.Contains("--verifiers-only"))
+        {
+            return 0;
+        }
 
         var dir = Directory.CreateTempSubdirectory("iamdb-pgload-").FullName;
         var password = PostgresClusterAdministration.NewPassword();
@@ -50,6 +56,29 @@ internal static class Program
             await using var rawSource = AdminDataSources.Build(endpoint, "postgres");
             await using var broker = args.Contains("--broker") || brokerOnly ? await BrokerSession.StartAsync(endpoint) : null;
             Console.WriteLine($"PostgreSQL {server.Port} ready; base user {BaseUser}; databases {string.Join(", ", databases)}, each with its connect role");
+
+            // The JIT recompiles hot code for about half a minute after start (perf: a third of the CPU in libclrjit during
+            // the first runs), which a long-running broker pays once; the runs below measure the steady state after it.
+            var warmUp = Stopwatch.StartNew();
+            var warmUpSeconds = IntArg(args, "--warm-up", 20);
+            var targets = new List<Func<IIssuanceTarget>>();
+            if (!brokerOnly)
+            {
+                targets.Add(() => new RawSqlTarget(rawSource, BaseUser, iterations));
+                targets.Add(() => new AdministrationTarget(endpoint, BaseUser, iterations));
+            }
+
+            if (broker is not null)
+            {
+                targets.Add(() => new BrokerTarget(broker, BaseUser));
+            }
+
+            for (var i = 0; warmUp.Elapsed.TotalSeconds < warmUpSeconds && i < 100; i++)
+            {
+                await RunAsync(targets[i % targets.Count](), concurrencies.Max(), 2, max, silent: true, reset: () => ResetCatalogAsync(source));
+            }
+
+            Console.WriteLine($"(warm-up: {warmUp.Elapsed.TotalSeconds:0} s of issuance, not measured)");
             Console.WriteLine();
             Console.WriteLine("concurrency | target                                   | credentials |  per second |  p50 ms |  p99 ms | errors | CPU ms/credential: here | postgres");
             double ceilingRaw = 0, ceilingBroker = 0;
@@ -153,10 +182,29 @@ internal static class Program
         }
     }
 
+    /// <summary>What one SCRAM verifier costs in this process, one at a time and in batches (the secret pool's way).</summary>
+    private static void MeasureVerifiers(int iterations)
+    {
+        var passwords = Enumerable.Range(0, 160).Select(_ => PostgresClusterAdministration.NewPassword()).ToArray();
+        ScramVerifier.CreateMany(passwords[..16], iterations); // JIT
+        var single = Stopwatch.StartNew();
+        foreach (var password in passwords)
+        {
+            ScramVerifier.Create(password, iterations);
+        }
+
+        single.Stop();
+        var batched = Stopwatch.StartNew();
+        ScramVerifier.CreateMany(passwords, iterations);
+        batched.Stop();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"SCRAM verifier (i={iterations}): {single.Elapsed.TotalMilliseconds / passwords.Length:0.000} ms one by one, {batched.Elapsed.TotalMilliseconds / passwords.Length:0.000} ms each in batches of 16 ({(Sha256Lanes.IsAccelerated ? "AVX-512 lanes" : "no vector hardware: one by one")})"));
+    }
+
     private sealed record Result(int Count, int Errors, double PerSecond);
 
     private static async Task<Result> RunAsync(
-        IIssuanceTarget target, int concurrency, int seconds, int max, string? label = null, Func<Task>? reset = null)
+        IIssuanceTarget target, int concurrency, int seconds, int max, string? label = null, Func<Task>? reset = null, bool silent = false)
     {
         await using (target)
         {
@@ -203,6 +251,12 @@ internal static class Program
             var cpu = CpuMeter.Read() - cpuBefore;
             var all = latencies.SelectMany(l => l).Order().ToList();
             var result = new Result(all.Count, errors, all.Count / elapsed);
+            if (silent)
+            {
+                await (reset?.Invoke() ?? Task.CompletedTask);
+                return result;
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{label ?? $"{concurrency,11}"} | {target.Name,-40} | {all.Count,11} | {result.PerSecond,11:0.0} | {Ms(Percentile(all, 0.50)),7:0.00} | {Ms(Percentile(all, 0.99)),7:0.00} | {errors,6} | {PerCredential(cpu.Self, all.Count),7:0.00} | {PerCredential(cpu.Postgres, all.Count),7:0.00}"));
             return result;

@@ -26,14 +26,9 @@ public sealed partial class PostgresClusterAdministration
         ArgumentNullException.ThrowIfNull(request);
         var groups = ValidateRequest(request);
 
-        // PBKDF2 is the costly part of the work done here; it runs while the connection opens and the catalog is read.
-        var secret = Task.Run(
-            () =>
-            {
-                var password = NewPassword();
-                return (Password: password, Verifier: ScramVerifier.Create(password, ScramIterations));
-            },
-            ct);
+        // PBKDF2 is the costly part of the work done here: the pool has usually made the secret already, and when it has
+        // not, it is being made while the connection opens and the catalog is read.
+        var secret = Secrets.TakeAsync(ct).AsTask();
         var clusterKey = $"{endpoint.Host}:{endpoint.Port}";
         var known = FreshKnownDatabases(clusterKey, request, groups);
         var preparations = 0;

@@ -26,9 +26,16 @@ public sealed partial class PostgresClusterAdministration : IClusterAdministrati
 
     /// <summary>
     /// PBKDF2 iterations of the SCRAM verifiers issued; 4096 (PostgreSQL's default and RFC 7677's minimum) by default.
-    /// Each issuance spends them once in-process; the server never does.
+    /// Verifiers are made in-process by a background thread, 16 at a time, ahead of the requests that use them. Fewer
+    /// iterations would not weaken these 256-bit random passwords, but pgjdbc (and drivers built on it) refuses a
+    /// server that announces fewer than 4096.
     /// </summary>
     public int ScramIterations { get; init; } = ScramVerifier.DefaultIterations;
+
+    // Made on first issuance, with the iterations configured by then.
+    private ScramSecretPool Secrets => LazyInitializer.EnsureInitialized(ref _secrets, () => new ScramSecretPool(ScramIterations));
+
+    private ScramSecretPool? _secrets;
 
     /// <inheritdoc/>
     public async Task<ClusterPreparation> TestAsync(ClusterEndpoint endpoint, CancellationToken ct)
@@ -45,7 +52,11 @@ public sealed partial class PostgresClusterAdministration : IClusterAdministrati
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _sources.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _secrets?.Dispose();
+        return _sources.DisposeAsync();
+    }
 
     /// <summary>Who the admin is on the server, checked to be able to manage roles at all.</summary>
     private sealed record AdminInfo(string Name, bool IsSuperuser, bool CanCreateRole, string ServerVersion);
