@@ -38,8 +38,12 @@ internal readonly record struct CpuMeter(TimeSpan Self, TimeSpan Postgres)
                 }
 
                 var fields = stat[(close + 2)..].Split(' ');
-                // After the comm: state(0) ppid(1) ... utime(11) stime(12).
-                ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+                // After the comm: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14). A backend that exits moves
+                // its time into the postmaster's cutime/cstime, so summing all four keeps the total steady.
+                for (var i = 11; i <= 14; i++)
+                {
+                    ticks += double.Parse(fields[i], CultureInfo.InvariantCulture);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {

@@ -154,9 +154,14 @@ internal static class Program
                     Console.WriteLine($"  (created {target - created} live credentials in {sw.Elapsed.TotalSeconds:0.0} s)");
                     created = target;
                     var n = concurrencies.Max();
-                    await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max, $"{created,16}");
-                    await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations, alwaysRead: true), n, seconds, max, $"{created,16}");
-                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max, $"{created,16}");
+                    await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations), n, seconds, max, $"{created,16}", reset: () => ResetCatalogAsync(source));
+                    await RunAsync(new AdministrationTarget(endpoint, BaseUser, iterations, alwaysRead: true), n, seconds, max, $"{created,16}", reset: () => ResetCatalogAsync(source));
+                    await RunAsync(new RawSqlTarget(rawSource, BaseUser, iterations), n, seconds, max, $"{created,16}", reset: () => ResetCatalogAsync(source));
+                    if (broker is not null)
+                    {
+                        await RunAsync(new BrokerTarget(broker, BaseUser), n, seconds, max, $"{created,16}", reset: () => ResetCatalogAsync(source));
+                    }
+
                     await DropIssuedAsync(source);
                     await using var lister = new PostgresClusterAdministration();
                     var listed = Stopwatch.StartNew();

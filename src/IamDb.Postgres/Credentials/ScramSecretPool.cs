@@ -8,7 +8,7 @@ internal sealed record ScramSecret(string Password, string Verifier);
 /// <summary>
 /// Passwords with their verifiers made ahead of time by one background thread, 16 at a time
 /// (<see cref="ScramVerifier.CreateMany"/>), so that issuance neither waits for PBKDF2 nor pays its one-at-a-time price.
-/// At most <c>capacity</c> wait here. The thread starts with the first request, fills the pool, and sleeps until it has
+/// About <c>capacity</c> wait here (a batch is always made whole). The thread starts with the first request, fills the pool, and sleeps until it has
 /// dropped a batch below full, so a steady trickle of requests wakes it once per batch rather than once per request.
 /// Each secret is taken once and never reused; one that a cancelled request took is simply dropped.
 /// </summary>
@@ -28,7 +28,7 @@ internal sealed class ScramSecretPool : IDisposable
     private Exception? _failure;
 
     /// <param name="iterations">PBKDF2 iterations of the verifiers.</param>
-    /// <param name="capacity">How many secrets wait at most.</param>
+    /// <param name="capacity">How many secrets the thread keeps ready; it makes a batch while fewer wait.</param>
     public ScramSecretPool(int iterations, int capacity = 64)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
