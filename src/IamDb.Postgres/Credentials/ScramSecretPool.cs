@@ -18,6 +18,8 @@ internal sealed class ScramSecretPool : IDisposable
 
     private readonly int _iterations;
     private readonly int _capacity;
+    // Taking one that leaves this many or fewer wakes the thread: a batch below full.
+    private readonly int _lowWater;
     private readonly ConcurrentQueue<ScramSecret> _ready = new();
     // Counts the secrets in _ready: a taker first acquires one, then dequeues it.
     private readonly SemaphoreSlim _available = new(0);
@@ -35,6 +37,7 @@ internal sealed class ScramSecretPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _iterations = iterations;
         _capacity = capacity;
+        _lowWater = Math.Max(0, capacity - Batch);
     }
 
     /// <summary>The next secret; waits for the batch being made when none is ready.</summary>
@@ -48,6 +51,8 @@ internal sealed class ScramSecretPool : IDisposable
 
         if (!_available.Wait(0, ct))
         {
+            // None ready: the thread is making a batch or is about to (this wakes it if it sleeps).
+            _refill.Set();
             using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
             try
             {
@@ -62,7 +67,7 @@ internal sealed class ScramSecretPool : IDisposable
         }
 
         _ready.TryDequeue(out var secret); // Always there: the count said so.
-        if (_available.CurrentCount <= _capacity - Batch)
+        if (_available.CurrentCount <= _lowWater)
         {
             _refill.Set();
         }

@@ -4,16 +4,21 @@ namespace IamDb.Postgres.Tests.Credentials;
 
 public class ScramSecretPoolTests
 {
-    [Fact]
-    public async Task TakeAsync_ManyConcurrentTakers_EachGetsADistinctPasswordWithItsOwnVerifier()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(64)]
+    public async Task TakeAsync_ManyConcurrentTakers_EachGetsADistinctPasswordWithItsOwnVerifier(int capacity)
     {
-        using var pool = new ScramSecretPool(iterations: 64, capacity: 8);
+        using var pool = new ScramSecretPool(iterations: 64, capacity);
+        // A pool that stops making secrets fails the test instead of hanging it.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ClusterHarness.Ct);
+        limit.CancelAfter(TimeSpan.FromMinutes(1));
 
-        // More takers than the pool holds and than one batch makes: some wait for the next batch.
-        var secrets = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => pool.TakeAsync(ClusterHarness.Ct).AsTask()));
+        // More takers than the pool holds and than one batch makes: some wait for later batches.
+        var secrets = await Task.WhenAll(Enumerable.Range(0, 150).Select(_ => pool.TakeAsync(limit.Token).AsTask()));
 
-        Assert.Equal(50, secrets.Select(s => s.Password).Distinct().Count());
-        Assert.Equal(50, secrets.Select(s => s.Verifier).Distinct().Count());
+        Assert.Equal(150, secrets.Select(s => s.Password).Distinct().Count());
+        Assert.Equal(150, secrets.Select(s => s.Verifier).Distinct().Count());
         foreach (var secret in secrets)
         {
             Assert.Equal(43, secret.Password.Length);
