@@ -47,7 +47,7 @@ internal static class AuditRecordFactory
         return new AuditRecord(
             Guid.CreateVersion7(facts.EventTime).ToString("D"),
             facts.EventTime,
-            $"{facts.Service}.amazonaws.com",
+            EventSource(facts.Service),
             facts.Action ?? "Unknown",
             facts.Region,
             facts.SourceIp,
@@ -98,6 +98,14 @@ internal static class AuditRecordFactory
 
         return elements.Where(e => !IsSecret(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
+
+    private static string EventSource(string service) => service switch
+    {
+        "sts" => "sts.amazonaws.com",
+        "iam" => "iam.amazonaws.com",
+        "redshift" => "redshift.amazonaws.com",
+        _ => $"{service}.amazonaws.com",
+    };
 
     private static string IdentityType(CallerIdentity caller) => caller.Kind switch
     {
