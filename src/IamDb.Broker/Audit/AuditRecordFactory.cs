@@ -12,6 +12,9 @@ internal static class AuditRecordFactory
     // Most calls (GetCallerIdentity, list and get actions without parameters) record "{}": one shared element.
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
+    // What SafeParameters returns for a request with nothing to record (no allocation per GetCallerIdentity).
+    private static readonly IReadOnlyDictionary<string, object?> NoParameters = new Dictionary<string, object?>(0, StringComparer.Ordinal).AsReadOnly();
+
     /// <summary>What the pipeline knows about a request when it is answered.</summary>
     internal sealed record RequestFacts(
         string RequestId,
@@ -65,9 +68,9 @@ internal static class AuditRecordFactory
     }
 
     /// <summary>The request's parameters minus the protocol ones and every parameter that carries a secret, camelCased as CloudTrail shows them.</summary>
-    public static Dictionary<string, object?> SafeParameters(QueryParameters parameters)
+    public static IReadOnlyDictionary<string, object?> SafeParameters(QueryParameters parameters)
     {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        Dictionary<string, object?>? result = null;
         foreach (var (key, value) in parameters)
         {
             if (key is "Action" or "Version" || IsSecret(key) || key.StartsWith("X-Amz-", StringComparison.OrdinalIgnoreCase))
@@ -75,10 +78,11 @@ internal static class AuditRecordFactory
                 continue;
             }
 
+            result ??= new Dictionary<string, object?>(StringComparer.Ordinal);
             result.TryAdd(CamelCase(key), value);
         }
 
-        return result;
+        return result ?? NoParameters;
     }
 
     /// <summary>Parameter names that carry secrets: passwords, secret keys, session and MFA tokens.</summary>
@@ -118,7 +122,7 @@ internal static class AuditRecordFactory
     private static string CamelCase(string key) =>
         key.Length > 0 && char.IsUpper(key[0]) ? string.Concat(char.ToLowerInvariant(key[0]).ToString(), key.AsSpan(1)) : key;
 
-    private static JsonElement ToElement(Dictionary<string, object?> values)
+    private static JsonElement ToElement(IReadOnlyDictionary<string, object?> values)
     {
         if (values.Count == 0)
         {
