@@ -183,15 +183,6 @@ public sealed class BrokerHost : IAsyncDisposable
         var options = runtime.Options;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = runtime.DataDirectory.Path });
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.UseSockets(sockets =>
-        {
-            // Kestrel's own scheduling hops (the request handed from the receiving thread to another pool thread, the response
-            // handed to an I/O queue before its send) cost a thread wake and a context switch each on a small machine. Inline,
-            // the request runs on the pool thread that received it and the response is sent by the thread that wrote it.
-            // The "unsafe" part applies only when socket completions also run inline (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS),
-            // which IamDb does not set: on Linux every completion still arrives on a thread-pool thread, never the epoll thread.
-            sockets.UnsafePreferInlineScheduling = true;
-        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
