@@ -10,7 +10,7 @@ namespace IamDb.Broker.LoadTest;
 /// Loopback load generator for <c>sts:GetCallerIdentity</c>: N keep-alive connections send signed requests for a fixed
 /// time (bounded by a request count too) and report throughput, latency percentiles and the broker's memory.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Broker.LoadTest -- [--connections 32] [--seconds 10]
-/// [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
+/// [--warmup 5] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
 /// Without <c>--url</c> it starts a broker in-process on a temporary data directory (memory is then the whole process).
 /// </summary>
 internal static class Program
@@ -21,14 +21,18 @@ internal static class Program
     {
         var connections = IntArg(args, "--connections", 32);
         var seconds = IntArg(args, "--seconds", 10);
+        var warmup = IntArg(args, "--warmup", 5);
         var maxRequests = IntArg(args, "--max-requests", 2_000_000);
         var url = StringArg(args, "--url");
         var pid = StringArg(args, "--pid");
+        using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
         BrokerHost? host = null;
+        string? dataDirectory = null;
         SigningCredentials credentials;
         if (url is null)
         {
-            var options = new BrokerOptions { DataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName };
+            dataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName;
+            var options = new BrokerOptions { DataDirectory = dataDirectory };
             options.ThrottleRatePerSecond = 1_000_000;
             options.ThrottleBurst = 1_000_000;
             host = await BrokerHost.StartAsync(options);
@@ -47,15 +51,30 @@ internal static class Program
             return 2;
         }
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        // What an SDK's client does and no more: no redirects, cookies or proxy lookups, no trace headers injected.
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            ActivityHeadersPropagator = null,
+        };
         using var client = new HttpClient(handler);
-        Console.WriteLine($"target {url}, {connections} connections, {seconds} s, at most {maxRequests} requests, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"target {url}, {connections} connections, {seconds} s after {warmup} s warm-up, at most {maxRequests} requests, "
+            + $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
 
-        // Warm up: JIT, connections, caches.
-        await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(2), maxRequests);
+        // Warm up: connections, caches and the JIT (tiered compilation keeps recompiling hot methods for several seconds on
+        // a busy 2-core machine; counting that CPU would charge every request with a start-up cost).
+        await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(warmup), maxRequests);
+        allocations?.Enabled = true;
         var cpuBefore = CpuTime(pid);
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var result = await RunAsync(client, uri, credentials, connections, TimeSpan.FromSeconds(seconds), maxRequests);
         var cpu = CpuTime(pid) - cpuBefore;
+        var gc = (GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3,
+            GC.GetTotalAllocatedBytes() - gcBefore.Item4);
 
         var all = result.Latencies;
         all.Sort();
@@ -75,11 +94,25 @@ internal static class Program
             using var self = Process.GetCurrentProcess();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"process (broker + generator) working set {self.WorkingSet64 / 1048576.0:0} MiB, GC heap {GC.GetTotalMemory(false) / 1048576.0:0} MiB"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"process (broker + generator) allocated {gc.Item4 / (double)Math.Max(1, all.Count):0} bytes per request, GCs gen0 {gc.Item1} / gen1 {gc.Item2} / gen2 {gc.Item3}"));
+        }
+
+        if (allocations is not null)
+        {
+            allocations.Enabled = false;
+            foreach (var (type, bytes) in allocations.Top(25))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)Math.Max(1, all.Count),8:0} B/request  {type}"));
+            }
         }
 
         if (host is not null)
         {
             await host.DisposeAsync();
+
+            // The state holds ~1 KB of audit per request (a 20 s run leaves ~200 MB): left behind by every run, they fill /tmp.
+            Directory.Delete(dataDirectory!, recursive: true);
         }
 
         return 0;

@@ -27,6 +27,15 @@ public static class QueryResponseWriter
         CloseOutput = false,
     };
 
+    // XmlWriter.Create allocates a 6 KB buffer and its scope stacks: for a small response the largest allocation of the
+    // request. ToBytes reuses one writer per thread instead; fragment conformance lets it write one root element after another.
+    private static readonly XmlWriterSettings ReusableSettings = CreateReusableSettings();
+
+    private const int MaxRetainedBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static ReusableDocument? _threadDocument;
+
     /// <summary>
     /// Writes a successful response. With <paramref name="writeResult"/> null the document has no Result element —
     /// the shape of actions whose model has no output (IAM <c>DeleteUser</c>, <c>AttachUserPolicy</c>, …).
@@ -46,18 +55,7 @@ public static class QueryResponseWriter
         ArgumentNullException.ThrowIfNull(requestId);
 
         using var xml = XmlWriter.Create(destination, Settings);
-        xml.WriteStartElement(action + "Response", xmlNamespace);
-        if (writeResult is not null)
-        {
-            xml.WriteStartElement(action + "Result");
-            writeResult(new QueryXmlWriter(xml), state);
-            xml.WriteEndElement();
-        }
-
-        xml.WriteStartElement("ResponseMetadata");
-        xml.WriteElementString("RequestId", XmlText.Sanitize(requestId));
-        xml.WriteEndElement();
-        xml.WriteEndElement();
+        WriteResultDocument(xml, xmlNamespace, action, requestId, state, writeResult);
     }
 
     /// <inheritdoc cref="WriteResult{TState}(Stream, string, string, string, TState, Action{QueryXmlWriter, TState}?)"/>
@@ -71,9 +69,13 @@ public static class QueryResponseWriter
     /// <inheritdoc cref="WriteResult{TState}(Stream, string, string, string, TState, Action{QueryXmlWriter, TState}?)"/>
     public static byte[] ToBytes(string xmlNamespace, string action, string requestId, Action<QueryXmlWriter>? writeResult)
     {
-        using var buffer = new MemoryStream();
-        WriteResult(buffer, xmlNamespace, action, requestId, writeResult);
-        return buffer.ToArray();
+        ArgumentException.ThrowIfNullOrEmpty(xmlNamespace);
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        ArgumentNullException.ThrowIfNull(requestId);
+        var document = TakeDocument();
+        var balanced = WriteResultDocument(
+            document.Xml, xmlNamespace, action, requestId, writeResult, writeResult is null ? null : static (w, write) => write!(w));
+        return document.Finish(balanced);
     }
 
     /// <summary>Writes an <c>ErrorResponse</c> for <paramref name="error"/>; Type is Sender for 4xx, Receiver for 5xx.</summary>
@@ -89,6 +91,46 @@ public static class QueryResponseWriter
         ArgumentNullException.ThrowIfNull(requestId);
 
         using var xml = XmlWriter.Create(destination, Settings);
+        WriteErrorDocument(xml, xmlNamespace, error, requestId);
+    }
+
+    /// <summary>Writes an <c>ErrorResponse</c> into a new array.</summary>
+    /// <inheritdoc cref="WriteError(Stream, string, AwsError, string)"/>
+    public static byte[] ErrorToBytes(string xmlNamespace, AwsError error, string requestId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(xmlNamespace);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(requestId);
+        var document = TakeDocument();
+        WriteErrorDocument(document.Xml, xmlNamespace, error, requestId);
+        return document.Finish(balanced: true);
+    }
+
+    // False when writeResult left elements open (StartElement without EndElement): the document is then closed the way a
+    // disposed writer closes it, and that writer is not reused.
+    private static bool WriteResultDocument<TState>(
+        XmlWriter xml, string xmlNamespace, string action, string requestId, TState state, Action<QueryXmlWriter, TState>? writeResult)
+    {
+        var balanced = true;
+        xml.WriteStartElement(action + "Response", xmlNamespace);
+        if (writeResult is not null)
+        {
+            xml.WriteStartElement(action + "Result");
+            var members = new QueryXmlWriter(xml);
+            writeResult(members, state);
+            balanced = members.Unbalanced == 0;
+            xml.WriteEndElement();
+        }
+
+        xml.WriteStartElement("ResponseMetadata");
+        xml.WriteElementString("RequestId", XmlText.Sanitize(requestId));
+        xml.WriteEndElement();
+        xml.WriteEndElement();
+        return balanced;
+    }
+
+    private static void WriteErrorDocument(XmlWriter xml, string xmlNamespace, AwsError error, string requestId)
+    {
         xml.WriteStartElement("ErrorResponse", xmlNamespace);
         xml.WriteStartElement("Error");
         xml.WriteElementString("Type", error.Type == AwsErrorType.Sender ? "Sender" : "Receiver");
@@ -99,12 +141,59 @@ public static class QueryResponseWriter
         xml.WriteEndElement();
     }
 
-    /// <summary>Writes an <c>ErrorResponse</c> into a new array.</summary>
-    /// <inheritdoc cref="WriteError(Stream, string, AwsError, string)"/>
-    public static byte[] ErrorToBytes(string xmlNamespace, AwsError error, string requestId)
+    // Taken off the thread while in use: a document written from inside writeResult gets a writer of its own, and a writer
+    // whose document threw half-way is never seen again.
+    private static ReusableDocument TakeDocument()
     {
-        using var buffer = new MemoryStream();
-        WriteError(buffer, xmlNamespace, error, requestId);
-        return buffer.ToArray();
+        var document = _threadDocument ?? new ReusableDocument();
+        _threadDocument = null;
+        return document;
+    }
+
+    private static XmlWriterSettings CreateReusableSettings()
+    {
+        var settings = Settings.Clone();
+        settings.ConformanceLevel = ConformanceLevel.Fragment;
+        return settings;
+    }
+
+    private sealed class ReusableDocument : IDisposable
+    {
+        private readonly MemoryStream _buffer = new(1024);
+
+        public ReusableDocument() => Xml = XmlWriter.Create(_buffer, ReusableSettings);
+
+        public XmlWriter Xml { get; }
+
+        public byte[] Finish(bool balanced)
+        {
+            if (!balanced)
+            {
+                Xml.Dispose(); // closes what was left open, as the one-document writer of WriteResult does
+                var written = _buffer.ToArray();
+                Dispose();
+                return written;
+            }
+
+            Xml.Flush();
+            var bytes = _buffer.ToArray();
+            _buffer.SetLength(0);
+            if (_buffer.Capacity <= MaxRetainedBuffer)
+            {
+                _threadDocument = this;
+            }
+            else
+            {
+                Dispose(); // keep the thread's buffer small after an unusually large document
+            }
+
+            return bytes;
+        }
+
+        public void Dispose()
+        {
+            Xml.Dispose();
+            _buffer.Dispose();
+        }
     }
 }

@@ -15,6 +15,9 @@ public sealed class QueryXmlWriter
 
     internal QueryXmlWriter(XmlWriter xml) => _xml = xml;
 
+    /// <summary><see cref="StartElement"/> calls minus <see cref="EndElement"/> calls: not zero means the document's shape is the caller's bug.</summary>
+    internal int Unbalanced { get; private set; }
+
     /// <summary>Writes <c>&lt;name&gt;value&lt;/name&gt;</c>, or nothing when <paramref name="value"/> is null.</summary>
     public void WriteString(string name, string? value)
     {
@@ -74,10 +77,24 @@ public sealed class QueryXmlWriter
     }
 
     /// <summary>Opens an element; pair with <see cref="EndElement"/>. For code that cannot use a callback.</summary>
-    public void StartElement(string name) => _xml.WriteStartElement(name);
+    public void StartElement(string name)
+    {
+        _xml.WriteStartElement(name);
+        Unbalanced++;
+    }
 
     /// <summary>Closes the innermost element opened with <see cref="StartElement"/>.</summary>
-    public void EndElement() => _xml.WriteEndElement();
+    /// <exception cref="InvalidOperationException">no element opened with <see cref="StartElement"/> is open.</exception>
+    public void EndElement()
+    {
+        if (Unbalanced == 0)
+        {
+            throw new InvalidOperationException("EndElement without a matching StartElement");
+        }
+
+        _xml.WriteEndElement();
+        Unbalanced--;
+    }
 
     /// <summary>
     /// Writes a list: <c>&lt;name&gt;&lt;member&gt;…&lt;/member&gt;…&lt;/name&gt;</c>. IAM and STS name items

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Audit;
 using IamDb.Broker.State.Redshift;
@@ -15,7 +14,8 @@ internal sealed record AccessKeyUse(string AccessKeyId, DateTimeOffset At, strin
 /// each request's <see cref="AppendAsync"/> completes only once its record is durable. One commit per batch instead of
 /// one per request is what lets a durable trail keep up with thousands of requests per second on SQLite. Each request
 /// serializes its own record (in parallel, on its own thread) and the writer runs on a dedicated thread, so a commit's
-/// fsync never blocks one of the few thread-pool threads that serve requests.
+/// fsync never blocks one of the few thread-pool threads that serve requests. The writer sleeps on a monitor that a request
+/// pulses only when the writer is idle: no spinning before it sleeps, and no wake-up while it is committing anyway.
 /// </summary>
 internal sealed partial class AuditLog : IAsyncDisposable
 {
@@ -25,10 +25,13 @@ internal sealed partial class AuditLog : IAsyncDisposable
     private readonly IStateStore _store;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _gate = new();
+    private readonly Queue<Pending> _queue = new(); // guarded by _gate, as are _writerIdle and _closed
     private readonly ConcurrentDictionary<string, long> _lastKeyUse = new(StringComparer.Ordinal);
     private readonly Thread _writer;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _writerIdle;
+    private bool _closed;
 
     public AuditLog(IStateStore store, TimeProvider time, ILogger<AuditLog> logger)
     {
@@ -47,9 +50,19 @@ internal sealed partial class AuditLog : IAsyncDisposable
     {
         var pending = new Pending(
             SerializedAuditRecord.Create(record), ShouldRecord(keyUse), credential, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
+        lock (_gate)
         {
-            return Task.FromException(new InvalidOperationException("the audit log is closed"));
+            if (_closed)
+            {
+                return Task.FromException(new InvalidOperationException("the audit log is closed"));
+            }
+
+            _queue.Enqueue(pending);
+            if (_writerIdle)
+            {
+                _writerIdle = false;
+                Monitor.Pulse(_gate);
+            }
         }
 
         return pending.Done.Task;
@@ -57,7 +70,12 @@ internal sealed partial class AuditLog : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        lock (_gate)
+        {
+            _closed = true;
+            Monitor.Pulse(_gate);
+        }
+
         await _writerDone.Task;
     }
 
@@ -87,13 +105,8 @@ internal sealed partial class AuditLog : IAsyncDisposable
         {
             var batch = new List<Pending>(MaxBatch);
             var records = new List<SerializedAuditRecord>(MaxBatch);
-            while (WaitToRead())
+            while (TakeBatch(batch))
             {
-                batch.Clear();
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
-                {
-                    batch.Add(item);
-                }
 
                 try
                 {
@@ -125,11 +138,31 @@ internal sealed partial class AuditLog : IAsyncDisposable
         }
     }
 
-    // Blocks the writer thread until a record is queued (or the log is closed and drained).
-    private bool WaitToRead()
+    // Blocks the writer thread until records are queued and takes up to a batch of them; false once the log is closed and drained.
+    private bool TakeBatch(List<Pending> batch)
     {
-        var wait = _queue.Reader.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        batch.Clear();
+        lock (_gate)
+        {
+            while (_queue.Count == 0)
+            {
+                if (_closed)
+                {
+                    return false;
+                }
+
+                _writerIdle = true;
+                Monitor.Wait(_gate);
+            }
+
+            _writerIdle = false;
+            while (batch.Count < MaxBatch && _queue.TryDequeue(out var item))
+            {
+                batch.Add(item);
+            }
+        }
+
+        return true;
     }
 
     private void WriteOne(Pending item, List<SerializedAuditRecord> records)

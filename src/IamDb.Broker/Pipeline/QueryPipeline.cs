@@ -116,9 +116,12 @@ internal sealed partial class QueryPipeline(
             Authorizer = authorizer,
             KeyCache = keyCache,
         };
-        foreach (var (name, value) in AuditRecordFactory.SafeParameters(parameters))
+        if (AuditRecordFactory.SafeParameters(parameters) is { Count: > 0 } safeParameters)
         {
-            context.Audit.RequestParameters[name] = value;
+            foreach (var (name, value) in safeParameters)
+            {
+                context.Audit.RequestParameters[name] = value;
+            }
         }
 
         ActionResult? result = null;

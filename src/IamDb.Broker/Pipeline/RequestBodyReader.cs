@@ -9,6 +9,7 @@ internal static class RequestBodyReader
 {
     public static async ValueTask<(ReadOnlyMemory<byte> Body, AwsError? Error)> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
     {
+        var body = request.Body;
         if (request.ContentLength is { } declared)
         {
             if (declared > limit)
@@ -20,25 +21,36 @@ internal static class RequestBodyReader
             {
                 return (ReadOnlyMemory<byte>.Empty, null);
             }
+
+            // The declared length is the whole body (the server never delivers more): one array of exactly that size.
+            var exact = new byte[declared];
+            var filled = 0;
+            while (filled < exact.Length)
+            {
+                var (read, error) = await ReadSomeAsync(body, exact.AsMemory(filled), ct);
+                if (error is not null)
+                {
+                    return (default, error);
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                filled += read;
+            }
+
+            return (exact.AsMemory(0, filled), null);
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, limit));
-        var body = request.Body;
+        var buffer = new ArrayBufferWriter<byte>(4096);
         while (true)
         {
-            var span = buffer.GetMemory(4096);
-            int read;
-            try
+            var (read, error) = await ReadSomeAsync(body, buffer.GetMemory(4096), ct);
+            if (error is not null)
             {
-                read = await body.ReadAsync(span, ct);
-            }
-            catch (Microsoft.AspNetCore.Connections.ConnectionResetException)
-            {
-                return (default, BrokerErrors.BodyIncomplete);
-            }
-            catch (BadHttpRequestException)
-            {
-                return (default, BrokerErrors.BodyIncomplete);
+                return (default, error);
             }
 
             if (read == 0)
@@ -54,5 +66,21 @@ internal static class RequestBodyReader
         }
 
         return (buffer.WrittenMemory, null);
+    }
+
+    private static async ValueTask<(int Read, AwsError? Error)> ReadSomeAsync(Stream body, Memory<byte> into, CancellationToken ct)
+    {
+        try
+        {
+            return (await body.ReadAsync(into, ct), null);
+        }
+        catch (Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            return (0, BrokerErrors.BodyIncomplete);
+        }
+        catch (BadHttpRequestException)
+        {
+            return (0, BrokerErrors.BodyIncomplete);
+        }
     }
 }

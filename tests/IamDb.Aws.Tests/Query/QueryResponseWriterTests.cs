@@ -185,4 +185,61 @@ public class QueryResponseWriterTests
         Assert.True(QueryTimestamps.TryParse(text, out var value));
         Assert.Equal(text, QueryTimestamps.Format(value));
     }
+
+    // ToBytes reuses one XML writer per thread: each document must come out as a fresh writer writes it, whatever came before.
+    [Fact]
+    public void ToBytes_DocumentsInARow_EachAsAFreshWriterWritesIt()
+    {
+        var expectedUser = FreshResult(QueryService.IamNamespace, "CreateUser", w => w.WriteStructure("User", u => u.WriteString("UserName", "alice")));
+        var expectedIdentity = FreshResult(QueryService.StsNamespace, "GetCallerIdentity", w => w.WriteString("Account", "123456789012"));
+        var error = new AwsError(AwsErrorCodes.AccessDenied, "denied", 403);
+        using var freshError = new MemoryStream();
+        QueryResponseWriter.WriteError(freshError, QueryService.StsNamespace, error, RequestId);
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(expectedUser, Text(QueryResponseWriter.ToBytes(QueryService.IamNamespace, "CreateUser", RequestId, w => w.WriteStructure("User", u => u.WriteString("UserName", "alice")))));
+            Assert.Equal(Text(freshError.ToArray()), Text(QueryResponseWriter.ErrorToBytes(QueryService.StsNamespace, error, RequestId)));
+            Assert.Equal(expectedIdentity, Text(QueryResponseWriter.ToBytes(QueryService.StsNamespace, "GetCallerIdentity", RequestId, w => w.WriteString("Account", "123456789012"))));
+        }
+    }
+
+    [Fact]
+    public void ToBytes_AfterAWriterThatThrew_NextDocumentIsWhole()
+    {
+        Assert.Throws<InvalidDataException>(() => QueryResponseWriter.ToBytes(QueryService.IamNamespace, "CreateUser", RequestId, w =>
+        {
+            w.StartElement("User");
+            w.WriteString("UserName", "half");
+            throw new InvalidDataException("handler bug");
+        }));
+
+        var expected = FreshResult(QueryService.StsNamespace, "GetCallerIdentity", w => w.WriteString("Account", "123456789012"));
+        Assert.Equal(expected, Text(QueryResponseWriter.ToBytes(QueryService.StsNamespace, "GetCallerIdentity", RequestId, w => w.WriteString("Account", "123456789012"))));
+    }
+
+    [Fact]
+    public void ToBytes_ElementLeftOpen_ClosedAsBeforeAndNotCarriedIntoTheNextDocument()
+    {
+        static void LeavesUserOpen(QueryXmlWriter w)
+        {
+            w.StartElement("User");
+            w.WriteString("UserName", "alice");
+        }
+
+        Assert.Equal(FreshResult(QueryService.IamNamespace, "GetUser", LeavesUserOpen), Text(QueryResponseWriter.ToBytes(QueryService.IamNamespace, "GetUser", RequestId, LeavesUserOpen)));
+        var expected = FreshResult(QueryService.StsNamespace, "GetCallerIdentity", w => w.WriteString("Account", "123456789012"));
+        Assert.Equal(expected, Text(QueryResponseWriter.ToBytes(QueryService.StsNamespace, "GetCallerIdentity", RequestId, w => w.WriteString("Account", "123456789012"))));
+    }
+
+    [Fact]
+    public void EndElement_WithoutStartElement_Throws() =>
+        Assert.Throws<InvalidOperationException>(() => QueryResponseWriter.ToBytes(QueryService.IamNamespace, "GetUser", RequestId, w => w.EndElement()));
+
+    private static string FreshResult(string xmlNamespace, string action, Action<QueryXmlWriter> writeResult)
+    {
+        using var stream = new MemoryStream();
+        QueryResponseWriter.WriteResult(stream, xmlNamespace, action, RequestId, writeResult);
+        return Text(stream.ToArray());
+    }
 }
