@@ -19,8 +19,11 @@ internal sealed class TestBroker : IAsyncDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
 
-    private TestBroker(BrokerHost host, BrokerOptions options, CapturedLogs logs, TimeProvider? time)
+    private readonly bool _ownsDirectory;
+
+    private TestBroker(BrokerHost host, BrokerOptions options, CapturedLogs logs, TimeProvider? time, bool ownsDirectory)
     {
+        _ownsDirectory = ownsDirectory;
         Host = host;
         Options = options;
         Logs = logs;
@@ -47,13 +50,20 @@ internal sealed class TestBroker : IAsyncDisposable
     public static async Task<TestBroker> StartAsync(
         Action<BrokerOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
+        var created = dataDirectory is null ? Directory.CreateTempSubdirectory("iamdb-broker-").FullName : null;
         var options = new BrokerOptions
         {
-            DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("iamdb-broker-").FullName,
+            DataDirectory = dataDirectory ?? created!,
             MasterKey = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)(i + 7)).ToArray()),
             CredentialCacheTtl = TimeSpan.Zero,
         };
         configure?.Invoke(options);
+        var ownsDirectory = created is not null && options.DataDirectory == created;
+        if (created is not null && !ownsDirectory)
+        {
+            Directory.Delete(created); // configure chose another directory; that one belongs to the test.
+        }
+
         var logs = new CapturedLogs();
         var host = await BrokerHost.StartAsync(
             options,
@@ -68,7 +78,7 @@ internal sealed class TestBroker : IAsyncDisposable
                 },
             },
             CancellationToken.None);
-        return new TestBroker(host, options, logs, time);
+        return new TestBroker(host, options, logs, time, ownsDirectory);
     }
 
     /// <summary>Sends a signed POST form request (botocore's shape) and parses the XML answer.</summary>
@@ -126,7 +136,20 @@ internal sealed class TestBroker : IAsyncDisposable
     {
         _http.Dispose();
         await Host.DisposeAsync();
+        // A directory this class made is removed (one given by a test, e.g. for a restart, belongs to the test).
+        if (_ownsDirectory)
+        {
+            try
+            {
+                Directory.Delete(Options.DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the OS's temp cleaning; never a reason to fail a test.
+            }
+        }
     }
+
 
     internal static SigningCredentials ReadProfile(string credentialsFile)
     {

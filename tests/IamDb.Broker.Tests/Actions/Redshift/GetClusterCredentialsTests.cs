@@ -288,10 +288,11 @@ public sealed class GetClusterCredentialsTests(PostgresServerFixture postgres)
     [Fact]
     public async Task IssuedCredential_IsRecorded_AndItsPasswordIsInNeitherStoreNorAudit()
     {
-        var kit = await RedshiftTestKit.StartAsync(postgres);
+        // The test's own directory: the store's files are read after the broker has stopped.
+        var dataDirectory = Directory.CreateTempSubdirectory("iamdb-secrets-").FullName;
+        var kit = await RedshiftTestKit.StartAsync(postgres, configure: o => o.DataDirectory = dataDirectory);
         string password;
         string login;
-        var dataDirectory = kit.Broker.Host.DataDirectory;
         try
         {
             var user = Unique("u");
@@ -326,6 +327,8 @@ public sealed class GetClusterCredentialsTests(PostgresServerFixture postgres)
             Assert.False(text.Contains(adminPassword, StringComparison.Ordinal), $"{Path.GetFileName(file)} holds the admin password in clear");
             Assert.Contains(login, text, StringComparison.Ordinal);
         }
+
+        Directory.Delete(dataDirectory, recursive: true);
     }
 
     [Fact]
