@@ -61,21 +61,22 @@ internal static class Program
             // the first runs), which a long-running broker pays once; the runs below measure the steady state after it.
             var warmUp = Stopwatch.StartNew();
             var warmUpSeconds = IntArg(args, "--warm-up", 20);
-            var targets = new List<Func<IIssuanceTarget>>();
+            // What is measured, by kind; the same list serves the warm-up and every round.
+            var targets = new List<(string Kind, Func<IIssuanceTarget> Make)>();
             if (!brokerOnly)
             {
-                targets.Add(() => new RawSqlTarget(rawSource, BaseUser, iterations));
-                targets.Add(() => new AdministrationTarget(endpoint, BaseUser, iterations));
+                targets.Add(("raw", () => new RawSqlTarget(rawSource, BaseUser, iterations)));
+                targets.Add(("issue", () => new AdministrationTarget(endpoint, BaseUser, iterations)));
             }
 
             if (broker is not null)
             {
-                targets.Add(() => new BrokerTarget(broker, BaseUser));
+                targets.Add(("broker", () => new BrokerTarget(broker, BaseUser)));
             }
 
             for (var i = 0; warmUp.Elapsed.TotalSeconds < warmUpSeconds && i < 100; i++)
             {
-                await RunAsync(targets[i % targets.Count](), concurrencies.Max(), 2, max, silent: true, reset: () => ResetCatalogAsync(source));
+                await RunAsync(targets[i % targets.Count].Make(), concurrencies.Max(), 2, max, silent: true, reset: () => ResetCatalogAsync(source));
             }
 
             Console.WriteLine($"(warm-up: {warmUp.Elapsed.TotalSeconds:0} s of issuance, not measured)");
@@ -86,38 +87,16 @@ internal static class Program
             {
                 // Twice each, the order reversed in the second round, and the catalog reset before every run (warm-up
                 // included), so neither the machine's drift nor the roles an earlier run left behind favour one side.
-                double raw = 0, issue = 0, brokered = 0;
+                var sums = targets.ToDictionary(t => t.Kind, _ => 0.0);
                 for (var round = 0; round < 2; round++)
                 {
-                    var order = new List<(string Kind, Func<IIssuanceTarget> Make)>();
-                    if (!brokerOnly)
+                    foreach (var (kind, make) in round == 0 ? targets : Enumerable.Reverse(targets))
                     {
-                        order.Add(("raw", () => new RawSqlTarget(rawSource, BaseUser, iterations)));
-                        order.Add(("issue", () => new AdministrationTarget(endpoint, BaseUser, iterations)));
-                    }
-
-                    if (broker is not null)
-                    {
-                        order.Add(("broker", () => new BrokerTarget(broker, BaseUser)));
-                    }
-
-                    if (round == 1)
-                    {
-                        order.Reverse();
-                    }
-
-                    foreach (var (kind, make) in order)
-                    {
-                        var perSecond = (await RunAsync(make(), n, seconds, max, reset: () => ResetCatalogAsync(source))).PerSecond;
-                        _ = kind switch
-                        {
-                            "raw" => raw += perSecond,
-                            "issue" => issue += perSecond,
-                            _ => brokered += perSecond,
-                        };
+                        sums[kind] += (await RunAsync(make(), n, seconds, max, reset: () => ResetCatalogAsync(source))).PerSecond;
                     }
                 }
 
+                double raw = sums.GetValueOrDefault("raw"), issue = sums.GetValueOrDefault("issue"), brokered = sums.GetValueOrDefault("broker");
                 await ResetCatalogAsync(source);
                 var viaBroker = broker is null
                     ? string.Empty

@@ -107,7 +107,6 @@ internal sealed partial class AuditLog : IAsyncDisposable
             var records = new List<SerializedAuditRecord>(MaxBatch);
             while (TakeBatch(batch))
             {
-
                 try
                 {
                     WriteBatchAsync(batch, records).GetAwaiter().GetResult();
