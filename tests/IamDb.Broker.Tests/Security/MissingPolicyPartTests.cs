@@ -55,6 +55,30 @@ public sealed class MissingPolicyPartTests
     }
 
     [Fact]
+    public async Task DeletePolicy_RacingPutUserPermissionsBoundary_NeverLeavesABoundaryThatDoesNotExist()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var (user, _) = await StoreSeed.UserWithKeyAsync(broker, "alice");
+        for (var round = 0; round < 10; round++)
+        {
+            var boundary = await CreatePolicyAsync(broker, $"Boundary{round}", OnlyGetUser);
+
+            var put = broker.CallAsync("iam", "PutUserPermissionsBoundary", [new("UserName", user.UserName), new("PermissionsBoundary", boundary)]);
+            var delete = broker.CallAsync("iam", "DeletePolicy", [new("PolicyArn", boundary)]);
+            var replies = await Task.WhenAll(put, delete);
+
+            // Exactly one wins: the boundary was set first (the delete is a DeleteConflict), or the policy was deleted
+            // first (the put finds no policy). Never both, which would leave the user bounded by a policy that is gone.
+            Assert.False(replies.All(r => r.Status == HttpStatusCode.OK), $"round {round}: both succeeded: {replies[0]} / {replies[1]}");
+            var (current, exists) = await broker.Store.ReadAsync(
+                async (r, ct) => ((await r.Users.GetByIdAsync(user.UserId, ct))!.PermissionsBoundaryArn, await r.Policies.GetAsync(boundary, ct) is not null),
+                TestContext.Current.CancellationToken);
+            Assert.True(current != boundary || exists, $"round {round}: the user's boundary {boundary} does not exist");
+            await ExpectOkAsync(broker.CallAsync("iam", "DeleteUserPermissionsBoundary", [new("UserName", user.UserName)]));
+        }
+    }
+
+    [Fact]
     public async Task User_WhoseBoundaryVanishedFromTheStore_IsDeniedWithTheReasonAudited()
     {
         await using var broker = await TestBroker.StartAsync();
