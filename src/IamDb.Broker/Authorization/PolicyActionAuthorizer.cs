@@ -79,9 +79,10 @@ internal sealed class PolicyActionAuthorizer(PrincipalPolicyLoader loader) : IAc
             if (entry.Policy is null)
             {
                 // A trust policy that no longer parses must not vanish: without it the identity side alone would decide.
+                // It is named by the resource's ARN: "the trust policy arn:aws:iam::…:role/R could not be loaded".
                 policies = policies with
                 {
-                    UnavailablePolicies = policies.UnavailablePolicies.Add(new UnavailablePolicy(kind, resourcePolicy.Name, entry.Problem!)),
+                    UnavailablePolicies = policies.UnavailablePolicies.Add(new UnavailablePolicy(kind, resourceArn, entry.Problem!)),
                 };
             }
         }

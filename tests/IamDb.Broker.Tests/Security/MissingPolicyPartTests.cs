@@ -173,6 +173,7 @@ public sealed class MissingPolicyPartTests
         var reply = await broker.CallAsync("sts", "AssumeRole", [new("RoleArn", role.Arn), new("RoleSessionName", "s1")], key);
 
         Assert.Equal("AccessDenied", reply.ErrorCode);
+        Assert.EndsWith($"because the trust policy {role.Arn} could not be loaded", reply.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(0L, await SessionCountAsync(broker));
     }
 
