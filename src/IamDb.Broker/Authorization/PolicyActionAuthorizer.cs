@@ -13,7 +13,8 @@ namespace IamDb.Broker.Authorization;
 /// Authorizes a handler's action with IamDb.Policy against the caller's policies from the store. The account root is
 /// allowed everything: this broker serves a standalone account (no organization), and AWS applies service control
 /// policies to the root user of member accounts only, so guardrails do not bind root here. Every decision, allow or
-/// deny, is recorded in the request's audit details with the statements that decided it.
+/// deny, is recorded in the request's audit details with the statements that decided it. A policy that applies but
+/// cannot be loaded (see <see cref="PrincipalPolicyLoader"/>) denies, and the audit record says which and why.
 /// </summary>
 internal sealed class PolicyActionAuthorizer(PrincipalPolicyLoader loader) : IActionAuthorizer
 {
@@ -71,10 +72,19 @@ internal sealed class PolicyActionAuthorizer(PrincipalPolicyLoader loader) : IAc
         var policies = loaded.Policies;
         if (resourcePolicy is not null)
         {
-            var compiled = resourcePolicy.IsTrustPolicy
-                ? loader.Compile(resourcePolicy.Document, ParsedKind.Trust, PolicyType.TrustPolicy, resourcePolicy.Name, resourceArn)
-                : loader.Compile(resourcePolicy.Document, ParsedKind.Resource, PolicyType.ResourceBased, resourcePolicy.Name, resourceArn);
-            policies = policies.WithResourcePolicy(compiled, resourcePolicy.OwnerAccountId);
+            var kind = resourcePolicy.IsTrustPolicy ? PolicyType.TrustPolicy : PolicyType.ResourceBased;
+            var entry = loader.Compile(
+                resourcePolicy.Document, resourcePolicy.IsTrustPolicy ? ParsedKind.Trust : ParsedKind.Resource, kind, resourcePolicy.Name, resourceArn);
+            policies = policies.WithResourcePolicy(entry.Policy, resourcePolicy.OwnerAccountId);
+            if (entry.Policy is null)
+            {
+                // A trust policy that no longer parses must not vanish: without it the identity side alone would decide.
+                // It is named by the resource's ARN: "the trust policy arn:aws:iam::…:role/R could not be loaded".
+                policies = policies with
+                {
+                    UnavailablePolicies = policies.UnavailablePolicies.Add(new UnavailablePolicy(kind, resourceArn, entry.Problem!)),
+                };
+            }
         }
 
         var request = new AuthorizationRequest(loaded.Principal, action, resourceArn, BuildContext(context, extraContext));
@@ -92,6 +102,11 @@ internal sealed class PolicyActionAuthorizer(PrincipalPolicyLoader loader) : IAc
         var detail = result.DeterminingStatements.Count > 0
             ? ": " + string.Join("; ", result.DeterminingStatements.Select(ExplanationText.Describe))
             : string.Empty;
+        foreach (var missing in result.UnavailablePolicies)
+        {
+            detail += $"; {missing.Describe()}: {missing.Reason}";
+        }
+
         context.Audit.Decisions.Add($"{result.Decision} {action} on {resourceArn}: {message}{detail}");
         return new AwsError(AwsErrorCodes.AccessDenied, message, 403);
     }

@@ -11,12 +11,23 @@ namespace IamDb.Broker.Authorization;
 
 /// <summary>The caller as the policy engine sees it, with every policy that applies to it.</summary>
 /// <param name="Principal">The principal (ARN, ids, tags).</param>
-/// <param name="Policies">Identity policies, boundary, session policies and guardrails.</param>
+/// <param name="Policies">Identity policies, boundary, session policies and guardrails, and the parts that could not
+/// be loaded (<see cref="PolicySet.UnavailablePolicies"/>: any of them denies).</param>
 internal sealed record PrincipalPolicies(PrincipalInfo Principal, PolicySet Policies);
+
+/// <summary>The account's guardrails, compiled, and those that no longer parse.</summary>
+/// <param name="Levels">One level with every guardrail that compiled; empty when the account has none.</param>
+/// <param name="Unavailable">Guardrails that could not be compiled: they deny (unless guardrails do not apply).</param>
+internal sealed record GuardrailSet(ImmutableArray<ImmutableArray<CompiledPolicy>> Levels, ImmutableArray<UnavailablePolicy> Unavailable)
+{
+    public static readonly GuardrailSet None = new([], []);
+}
 
 /// <summary>
 /// Reads a caller's policies from the store in one snapshot: a user's inline and attached policies and those of its
-/// groups, or a role's plus the session's policies; the permissions boundary; the account's guardrails.
+/// groups, or a role's plus the session's policies; the permissions boundary; the account's guardrails. A part that is
+/// referenced but cannot be loaded (a deleted boundary or session policy, a missing default version, a document that no
+/// longer parses or compiles) is not skipped: it is listed in <see cref="PolicySet.UnavailablePolicies"/>, which denies.
 /// </summary>
 internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
 {
@@ -37,83 +48,65 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
             default:
                 return new PrincipalPolicies(
                     PrincipalInfo.Root(caller.AccountId),
-                    new PolicySet { GuardrailLevels = guardrails, GuardrailsExempt = true });
+                    new PolicySet { GuardrailLevels = guardrails.Levels, UnavailablePolicies = guardrails.Unavailable, GuardrailsExempt = true });
         }
     }
 
-    /// <summary>The policies of an IAM user (SimulatePrincipalPolicy uses it too).</summary>
-    public async Task<PrincipalPolicies> LoadUserAsync(
-        IStateReader reader, IamUser user, ImmutableArray<ImmutableArray<CompiledPolicy>> guardrails, CancellationToken ct)
+    /// <summary>The policies of an IAM user, with those of its groups.</summary>
+    public async Task<PrincipalPolicies> LoadUserAsync(IStateReader reader, IamUser user, GuardrailSet guardrails, CancellationToken ct)
     {
-        var identity = ImmutableArray.CreateBuilder<CompiledPolicy>();
-        await AddInlineAsync(reader, user.UserId, ParsedKind.InlineUser, identity, ct);
-        await AddAttachedAsync(reader, user.UserId, identity, ct);
+        var parts = new Parts(guardrails);
+        await AddInlineAsync(reader, user.UserId, ParsedKind.InlineUser, parts, ct);
+        await AddAttachedAsync(reader, user.UserId, parts, ct);
         foreach (var group in await Pages.ReadAllAsync(page => reader.Groups.ListGroupsForUserAsync(user.UserId, page, ct)))
         {
-            await AddInlineAsync(reader, group.GroupId, ParsedKind.InlineGroup, identity, ct);
-            await AddAttachedAsync(reader, group.GroupId, identity, ct);
+            await AddInlineAsync(reader, group.GroupId, ParsedKind.InlineGroup, parts, ct);
+            await AddAttachedAsync(reader, group.GroupId, parts, ct);
         }
 
-        var boundary = await LoadManagedAsync(reader, user.PermissionsBoundaryArn, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, ct);
+        var boundary = await LoadBoundaryAsync(reader, user.PermissionsBoundaryArn, parts, ct);
         var principal = PrincipalInfo.User(
             user.AccountId, user.UserName, user.UserId, user.Path, TagMap(user.Tags, []), user.PermissionsBoundaryArn is not null);
         return new PrincipalPolicies(principal, new PolicySet
         {
-            IdentityPolicies = identity.ToImmutable(),
+            IdentityPolicies = parts.Identity.ToImmutable(),
             PermissionsBoundary = boundary,
-            GuardrailLevels = guardrails,
+            GuardrailLevels = guardrails.Levels,
+            UnavailablePolicies = parts.Unavailable.ToImmutable(),
         });
     }
 
-    /// <summary>The policies of a role (without a session), for SimulatePrincipalPolicy.</summary>
-    public async Task<(ImmutableArray<CompiledPolicy> Identity, CompiledPolicy? Boundary)> LoadRoleAsync(IStateReader reader, IamRole role, CancellationToken ct)
-    {
-        var identity = ImmutableArray.CreateBuilder<CompiledPolicy>();
-        await AddInlineAsync(reader, role.RoleId, ParsedKind.InlineRole, identity, ct);
-        await AddAttachedAsync(reader, role.RoleId, identity, ct);
-        var boundary = await LoadManagedAsync(reader, role.PermissionsBoundaryArn, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, ct);
-        return (identity.ToImmutable(), boundary);
-    }
-
-    /// <summary>The policies of a group, for SimulatePrincipalPolicy.</summary>
-    public async Task<ImmutableArray<CompiledPolicy>> LoadGroupAsync(IStateReader reader, IamGroup group, CancellationToken ct)
-    {
-        var identity = ImmutableArray.CreateBuilder<CompiledPolicy>();
-        await AddInlineAsync(reader, group.GroupId, ParsedKind.InlineGroup, identity, ct);
-        await AddAttachedAsync(reader, group.GroupId, identity, ct);
-        return identity.ToImmutable();
-    }
-
-    public async Task<ImmutableArray<ImmutableArray<CompiledPolicy>>> LoadGuardrailsAsync(IStateReader reader, string accountId, CancellationToken ct)
+    public async Task<GuardrailSet> LoadGuardrailsAsync(IStateReader reader, string accountId, CancellationToken ct)
     {
         var stored = await reader.Guardrails.ListAsync(accountId, ct);
         if (stored.Count == 0)
         {
-            return [];
+            return GuardrailSet.None;
         }
 
         var level = ImmutableArray.CreateBuilder<CompiledPolicy>(stored.Count);
+        var unavailable = ImmutableArray<UnavailablePolicy>.Empty;
         foreach (var guardrail in stored)
         {
-            if (cache.Get(guardrail.Document, ParsedKind.Guardrail, PolicyType.Guardrail, guardrail.Name, null) is { } compiled)
+            var entry = cache.Get(guardrail.Document, ParsedKind.Guardrail, PolicyType.Guardrail, guardrail.Name, null);
+            if (entry.Policy is { } compiled)
             {
                 level.Add(compiled);
             }
+            else
+            {
+                unavailable = unavailable.Add(new UnavailablePolicy(PolicyType.Guardrail, guardrail.Name, entry.Problem!));
+            }
         }
 
-        return [level.ToImmutable()];
+        return new GuardrailSet([level.ToImmutable()], unavailable);
     }
 
-    /// <summary>The trust policy of a role, compiled for <c>sts:AssumeRole</c>.</summary>
-    public CompiledPolicy? CompileTrustPolicy(IamRole role) =>
-        cache.Get(role.AssumeRolePolicyDocument, ParsedKind.Trust, PolicyType.TrustPolicy, role.RoleName + " trust policy", role.Arn);
-
-    /// <summary>Compiles a document in the given role (SimulateCustomPolicy's inputs, session policies).</summary>
-    public CompiledPolicy? Compile(string document, ParsedKind parseAs, PolicyType role, string name, string? arn = null) =>
+    /// <summary>Compiles a document in the given role (a trust or resource policy); the entry says why when it cannot.</summary>
+    public CompiledEntry Compile(string document, ParsedKind parseAs, PolicyType role, string name, string? arn = null) =>
         cache.Get(document, parseAs, role, name, arn);
 
-    private async Task<PrincipalPolicies> LoadRoleSessionAsync(
-        IStateReader reader, CallerIdentity caller, ImmutableArray<ImmutableArray<CompiledPolicy>> guardrails, CancellationToken ct)
+    private async Task<PrincipalPolicies> LoadRoleSessionAsync(IStateReader reader, CallerIdentity caller, GuardrailSet guardrails, CancellationToken ct)
     {
         var session = caller.SessionAccessKeyId is { } keyId ? await reader.Sessions.GetAsync(keyId, ct) : null;
         var role = session?.RoleId is { } roleId ? await reader.Roles.GetByIdAsync(roleId, ct) : null;
@@ -122,19 +115,30 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
             // The role was deleted under a live session: the session keeps no permissions (AWS behaves the same).
             return new PrincipalPolicies(
                 new PrincipalInfo(PrincipalType.AssumedRole, caller.Arn, caller.AccountId, caller.UserId, roleArn: caller.PrincipalEntityArn),
-                new PolicySet { GuardrailLevels = guardrails });
+                new PolicySet { GuardrailLevels = guardrails.Levels, UnavailablePolicies = guardrails.Unavailable });
         }
 
-        var (identity, boundary) = await LoadRoleAsync(reader, role, ct);
+        var parts = new Parts(guardrails);
+        await AddInlineAsync(reader, role.RoleId, ParsedKind.InlineRole, parts, ct);
+        await AddAttachedAsync(reader, role.RoleId, parts, ct);
+        var boundary = await LoadBoundaryAsync(reader, role.PermissionsBoundaryArn, parts, ct);
         var sessionPolicies = ImmutableArray.CreateBuilder<CompiledPolicy>();
-        if (session.SessionPolicy is { } inline && cache.Get(inline, ParsedKind.Session, PolicyType.Session, "session policy", null) is { } compiledInline)
+        if (session.SessionPolicy is { } inline)
         {
-            sessionPolicies.Add(compiledInline);
+            var entry = cache.Get(inline, ParsedKind.Session, PolicyType.Session, "session policy", null);
+            if (entry.Policy is { } compiled)
+            {
+                sessionPolicies.Add(compiled);
+            }
+            else
+            {
+                parts.Unavailable.Add(new UnavailablePolicy(PolicyType.Session, "inline session policy", entry.Problem!));
+            }
         }
 
         foreach (var arn in session.SessionPolicyArns)
         {
-            if (await LoadManagedAsync(reader, arn, ParsedKind.Identity, PolicyType.Session, ct) is { } managed)
+            if (await LoadManagedAsync(reader, arn, ParsedKind.Identity, PolicyType.Session, parts, ct) is { } managed)
             {
                 sessionPolicies.Add(managed);
             }
@@ -150,52 +154,68 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
             role.PermissionsBoundaryArn is not null);
         return new PrincipalPolicies(principal, new PolicySet
         {
-            IdentityPolicies = identity,
+            IdentityPolicies = parts.Identity.ToImmutable(),
             PermissionsBoundary = boundary,
             SessionPolicies = sessionPolicies.ToImmutable(),
-            GuardrailLevels = guardrails,
+            GuardrailLevels = guardrails.Levels,
+            UnavailablePolicies = parts.Unavailable.ToImmutable(),
         });
     }
 
-    private async Task AddInlineAsync(IStateReader reader, string principalId, ParsedKind kind, ImmutableArray<CompiledPolicy>.Builder into, CancellationToken ct)
+    private async Task AddInlineAsync(IStateReader reader, string principalId, ParsedKind kind, Parts parts, CancellationToken ct)
     {
         foreach (var policy in await Pages.ReadAllAsync(page => reader.InlinePolicies.ListAsync(principalId, page, ct)))
         {
-            if (cache.Get(policy.Document, kind, PolicyType.Identity, policy.PolicyName, null) is { } compiled)
+            var entry = cache.Get(policy.Document, kind, PolicyType.Identity, policy.PolicyName, null);
+            if (entry.Policy is { } compiled)
             {
-                into.Add(compiled);
+                parts.Identity.Add(compiled);
+            }
+            else
+            {
+                parts.Unavailable.Add(new UnavailablePolicy(PolicyType.Identity, policy.PolicyName, entry.Problem!));
             }
         }
     }
 
-    private async Task AddAttachedAsync(IStateReader reader, string principalId, ImmutableArray<CompiledPolicy>.Builder into, CancellationToken ct)
+    private async Task AddAttachedAsync(IStateReader reader, string principalId, Parts parts, CancellationToken ct)
     {
         foreach (var attached in await Pages.ReadAllAsync(page => reader.Policies.ListAttachedAsync(principalId, null, page, ct)))
         {
-            if (await LoadManagedAsync(reader, attached.PolicyArn, ParsedKind.Identity, PolicyType.Identity, ct) is { } compiled)
+            if (await LoadManagedAsync(reader, attached.PolicyArn, ParsedKind.Identity, PolicyType.Identity, parts, ct) is { } compiled)
             {
-                into.Add(compiled);
+                parts.Identity.Add(compiled);
             }
         }
     }
 
-    private async Task<CompiledPolicy?> LoadManagedAsync(IStateReader reader, string? policyArn, ParsedKind parseAs, PolicyType role, CancellationToken ct)
-    {
-        if (policyArn is null)
-        {
-            return null;
-        }
+    private Task<CompiledPolicy?> LoadBoundaryAsync(IStateReader reader, string? boundaryArn, Parts parts, CancellationToken ct) =>
+        boundaryArn is null
+            ? Task.FromResult<CompiledPolicy?>(null)
+            : LoadManagedAsync(reader, boundaryArn, ParsedKind.PermissionsBoundary, PolicyType.PermissionsBoundary, parts, ct);
 
+    /// <summary>The default version of a managed policy, compiled; null (and listed as unavailable) when it cannot be.</summary>
+    private async Task<CompiledPolicy?> LoadManagedAsync(
+        IStateReader reader, string policyArn, ParsedKind parseAs, PolicyType role, Parts parts, CancellationToken ct)
+    {
         var version = await reader.Policies.GetDefaultVersionAsync(policyArn, ct);
         if (version is null)
         {
+            // Only on this failure path: say which of the two it is.
+            var reason = await reader.Policies.GetAsync(policyArn, ct) is null ? "the policy does not exist" : "the policy has no default version";
+            parts.Unavailable.Add(new UnavailablePolicy(role, policyArn, reason));
             return null;
         }
 
         var name = policyArn[(policyArn.LastIndexOf('/') + 1)..];
-        return cache.Get(version.Document, parseAs, role, name, policyArn);
-    }
+        var entry = cache.Get(version.Document, parseAs, role, name, policyArn);
+        if (entry.Policy is null)
+        {
+            parts.Unavailable.Add(new UnavailablePolicy(role, policyArn, $"version {version.VersionId}: {entry.Problem}"));
+        }
 
+        return entry.Policy;
+    }
 
     private static Dictionary<string, string> TagMap(IReadOnlyList<Tag> entityTags, IReadOnlyList<Tag> sessionTags)
     {
@@ -212,5 +232,15 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
         }
 
         return tags;
+    }
+
+    /// <summary>What one load collects: the identity policies that compiled and every part that could not be loaded.</summary>
+    private sealed class Parts
+    {
+        public Parts(GuardrailSet guardrails) => Unavailable.AddRange(guardrails.Unavailable);
+
+        public ImmutableArray<CompiledPolicy>.Builder Identity { get; } = ImmutableArray.CreateBuilder<CompiledPolicy>();
+
+        public ImmutableArray<UnavailablePolicy>.Builder Unavailable { get; } = ImmutableArray.CreateBuilder<UnavailablePolicy>();
     }
 }

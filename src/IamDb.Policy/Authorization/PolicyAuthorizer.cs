@@ -9,10 +9,18 @@ namespace IamDb.Policy.Authorization;
 /// </summary>
 public static class PolicyAuthorizer
 {
-    /// <summary>Decides one request. Never throws for policy content: statements that failed to compile are skipped.</summary>
+    /// <summary>
+    /// Decides one request. Never throws for policy content: statements that failed to compile are skipped. A set with
+    /// an applicable <see cref="PolicySet.UnavailablePolicies"/> entry is an explicit deny: nothing can override it.
+    /// </summary>
     public static Decision Authorize(in AuthorizationRequest request, PolicySet policies)
     {
         ArgumentNullException.ThrowIfNull(policies);
+        if (policies.HasUnavailablePolicies)
+        {
+            return Decision.ExplicitDeny;
+        }
+
         var scope = CreateScope(in request, policies);
         var guardrails = GuardrailsApply(policies);
 

@@ -40,6 +40,30 @@ public sealed record PolicySet
     /// Guardrails do apply to the root user of any other account (AWS: SCPs restrict member-account root users).</summary>
     public bool GuardrailsExempt { get; init; }
 
+    /// <summary>
+    /// Policies that apply but could not be loaded (deleted while referenced, no default version, no longer parse).
+    /// Any one of them makes every decision <see cref="Decision.ExplicitDeny"/>: a missing part never counts as absent.
+    /// Unavailable guardrails are ignored when <see cref="GuardrailsExempt"/> is set, as guardrails are then.
+    /// </summary>
+    public ImmutableArray<UnavailablePolicy> UnavailablePolicies { get; init => field = value.IsDefault ? [] : value; } = [];
+
+    /// <summary>True when some unavailable policy applies, so the decision is a deny whatever the rest says.</summary>
+    public bool HasUnavailablePolicies
+    {
+        get
+        {
+            foreach (var policy in UnavailablePolicies)
+            {
+                if (policy.Kind != PolicyType.Guardrail || !GuardrailsExempt)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>True when session policies were passed.</summary>
     public bool HasSessionPolicies => !SessionPolicies.IsDefaultOrEmpty;
 

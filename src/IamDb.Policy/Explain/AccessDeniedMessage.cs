@@ -19,6 +19,7 @@ public static class AccessDeniedMessage
         return result.Decision switch
         {
             Decision.ExplicitDeny when result.DeterminingStatements.Count > 0 => head + ExplicitClause(result.DeterminingStatements[0]),
+            Decision.ExplicitDeny when result.UnavailablePolicies.Count > 0 => $"{head} because {result.UnavailablePolicies[0].Describe()}",
             Decision.ExplicitDeny => head + " with an explicit deny",
             Decision.ImplicitDeny when result.DenialReasons.Count > 0 =>
                 $"{head} because no {NoPolicyPhrase(result.DenialReasons[0])} allows the {request.Action} action",

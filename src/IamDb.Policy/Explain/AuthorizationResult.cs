@@ -11,8 +11,10 @@ public sealed class AuthorizationResult
         IReadOnlyList<StatementReference> matched,
         IReadOnlyList<DenialReason> denialReasons,
         IReadOnlyList<string> missingContextKeys,
-        IReadOnlyList<StatementError> errors)
+        IReadOnlyList<StatementError> errors,
+        IReadOnlyList<UnavailablePolicy>? unavailable = null)
     {
+        UnavailablePolicies = unavailable ?? [];
         Decision = decision;
         DeterminingStatements = determining;
         MatchedStatements = matched;
@@ -37,6 +39,9 @@ public sealed class AuthorizationResult
     /// <summary>Context keys referenced by conditions (or policy variables) of statements whose action and resource
     /// applied, but absent from the request (SimulatePrincipalPolicy's <c>MissingContextValues</c>), sorted.</summary>
     public IReadOnlyList<string> MissingContextKeys { get; }
+
+    /// <summary>Applicable policies that could not be loaded; when any is listed the decision is an explicit deny.</summary>
+    public IReadOnlyList<UnavailablePolicy> UnavailablePolicies { get; }
 
     /// <summary>Statements that were skipped because they could not be evaluated.</summary>
     public IReadOnlyList<StatementError> Errors { get; }

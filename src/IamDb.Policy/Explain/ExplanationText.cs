@@ -29,6 +29,11 @@ public static class ExplanationText
                 break;
             case Decision.ExplicitDeny:
                 text.AppendLine("Denied explicitly by:");
+                foreach (var missing in result.UnavailablePolicies)
+                {
+                    text.Append("  - ").Append(missing.Describe()).Append(": ").AppendLine(missing.Reason);
+                }
+
                 break;
             default:
                 text.AppendLine("Denied implicitly: nothing denies the request, but");

@@ -61,14 +61,19 @@ public static class PolicyExplainer
             || (policies.HasSessionPolicies ? sessionAllows : request.Principal.Type == PrincipalType.AssumedRole);
         facts.ExplicitDeny = run.Matched.Any(m => m.Statement.Effect == PolicyEffect.Deny);
 
-        var decision = facts.Decide();
+        // A part that could not be loaded denies whatever the rest decides (the statements above still explain the rest).
+        UnavailablePolicy[] unavailable = policies.HasUnavailablePolicies
+            ? [.. policies.UnavailablePolicies.Where(p => p.Kind != PolicyType.Guardrail || !policies.GuardrailsExempt)]
+            : [];
+        var decision = unavailable.Length > 0 ? Decision.ExplicitDeny : facts.Decide();
         return new AuthorizationResult(
             decision,
             Determining(decision, in facts, run.Matched),
             [.. run.Matched.Select(m => StatementReference.Of(m.Statement))],
             decision == Decision.ImplicitDeny ? Reasons(in facts) : [],
             [.. run.Missing],
-            run.Errors);
+            run.Errors,
+            unavailable);
     }
 
     private static StatementReference[] Determining(Decision decision, in DecisionFacts facts, List<(CompiledStatement Statement, PrincipalMatch Match)> matched)

@@ -131,6 +131,33 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task Policies_UsedAsPermissionsBoundary_BlockPolicyDelete()
+    {
+        var account = NewAccount();
+        var userBoundary = StoreTestData.Policy(account, "UserBoundary");
+        var roleBoundary = StoreTestData.Policy(account, "RoleBoundary");
+        var user = User(account, "u") with { PermissionsBoundaryArn = userBoundary.Arn };
+        var role = Role(account, "r") with { PermissionsBoundaryArn = roleBoundary.Arn };
+        await Store.WriteAsync(
+            async (w, ct) =>
+            {
+                await w.Policies.CreateAsync(userBoundary, Document, ct);
+                await w.Policies.CreateAsync(roleBoundary, Document, ct);
+                await w.Users.CreateAsync(user, ct);
+                await w.Roles.CreateAsync(role, ct);
+            },
+            Ct);
+
+        var forUser = await Assert.ThrowsAsync<DeleteConflictException>(() => Store.WriteAsync((w, ct) => w.Policies.DeleteAsync(userBoundary.Arn, ct), Ct));
+        await Assert.ThrowsAsync<DeleteConflictException>(() => Store.WriteAsync((w, ct) => w.Policies.DeleteAsync(roleBoundary.Arn, ct), Ct));
+        await Store.WriteAsync((w, ct) => w.Users.UpdateAsync(user with { PermissionsBoundaryArn = null }, ct), Ct);
+
+        Assert.Equal("Cannot delete a policy attached to entities.", forUser.Message);
+        Assert.True(await Store.WriteAsync((w, ct) => w.Policies.DeleteAsync(userBoundary.Arn, ct), Ct));
+        Assert.NotNull(await Store.ReadAsync((r, ct) => r.Policies.GetAsync(roleBoundary.Arn, ct), Ct));
+    }
+
+    [Fact]
     public async Task InlinePolicies_PutReplacesByCaseInsensitiveNameAndListsInOrder()
     {
         var account = NewAccount();

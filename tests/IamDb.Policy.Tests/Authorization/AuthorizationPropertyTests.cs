@@ -98,6 +98,33 @@ public class AuthorizationPropertyTests
                 || t.Item1.AddIdentityStatement(t.Item2 with { Effect = PolicyEffect.Allow }, t.Item3).Fast() == Decision.ExplicitDeny,
             iter: Iterations);
 
+    /// <summary>
+    /// Issue 12 (a): a part of the principal's policies that cannot be loaded (deleted boundary, guardrail or session
+    /// policy that no longer parses, …) never turns a denial into an Allow. Merely dropping the part would: a boundary
+    /// or guardrail that denied, or a session policy that narrowed, would vanish.
+    /// </summary>
+    [Fact]
+    public void Authorize_PartThatCannotBeLoaded_NeverTurnsDenialIntoAllow() =>
+        Gen.Select(GenScenario, Gen.Int[0, 3]).Sample(
+            t =>
+            {
+                var (scenario, part) = t;
+                var unloaded = scenario.Unload(part);
+                return unloaded is null
+                       || scenario.Fast() == Decision.Allow
+                       || (unloaded.Fast() != Decision.Allow && unloaded.Explained().Decision != Decision.Allow);
+            },
+            iter: Iterations,
+            print: t => $"{t.Item1} part={t.Item2}");
+
+    [Fact]
+    public void Authorize_WithAPartThatCannotBeLoaded_FastAndExplainModesAgreeOnExplicitDeny() =>
+        Gen.Select(GenScenario, Gen.Int[0, 3]).Sample(
+            t => t.Item1.Unload(t.Item2) is not { } unloaded
+                 || (unloaded.Fast() == Decision.ExplicitDeny && unloaded.Explained().Decision == Decision.ExplicitDeny
+                     && unloaded.Explained().UnavailablePolicies.Count == 1),
+            iter: Iterations);
+
     [Fact]
     public void Authorize_StatementAndPolicyOrder_NeverMatters() =>
         Gen.Select(GenScenario, Gen.Int[0, 1000]).Sample(t => t.Item1.Fast() == t.Item1.Shuffled(t.Item2).Fast(), iter: Iterations);
@@ -115,8 +142,12 @@ public class AuthorizationPropertyTests
         string ResourceArn,
         int ContextFlags)
     {
+        /// <summary>Parts that could not be loaded (by the role they would have played).</summary>
+        public PolicyType[] Unavailable { get; init; } = [];
+
         public PolicySet Build() => new()
         {
+            UnavailablePolicies = [.. Unavailable.Select(kind => new UnavailablePolicy(kind, "gone", "test: could not be loaded"))],
             IdentityPolicies = [.. Identity.Select(p => PolicyOf(PolicyType.Identity, p))],
             ResourcePolicy = Resource is null ? null : PolicyOf(PolicyType.ResourceBased, Resource),
             ResourceAccountId = CrossAccount ? OtherAccount : null,
@@ -169,6 +200,17 @@ public class AuthorizationPropertyTests
             copy[target] = [.. copy[target], statement];
             return this with { Identity = copy };
         }
+
+        /// <summary>The scenario with one existing part (0 boundary, 1 guardrail, 2 session policy, 3 the first identity
+        /// policy) taken out and reported as unavailable, as the broker's loader reports it; null when that part is absent.</summary>
+        public Scenario? Unload(int part) => part switch
+        {
+            0 when Boundary is not null => this with { Boundary = null, Unavailable = [.. Unavailable, PolicyType.PermissionsBoundary] },
+            1 when Guardrail is not null => this with { Guardrail = null, Unavailable = [.. Unavailable, PolicyType.Guardrail] },
+            2 when Session is not null => this with { Session = null, Unavailable = [.. Unavailable, PolicyType.Session] },
+            3 when Identity.Length > 0 => this with { Identity = Identity[1..], Unavailable = [.. Unavailable, PolicyType.Identity] },
+            _ => null,
+        };
 
         public Scenario Shuffled(int seed)
         {

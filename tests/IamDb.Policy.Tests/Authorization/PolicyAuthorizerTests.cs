@@ -473,4 +473,51 @@ public class PolicyAuthorizerTests
     [Fact]
     public void Compile_ResourceStatementWithoutPrincipal_RecordsError() =>
         Assert.Single(Resource(Allow("*")).Errors);
+
+    // Parts that could not be loaded (issue 12: missing or unreadable policy parts deny)
+
+    [Fact]
+    public void Authorize_UnavailableBoundary_IsExplicitDenyEvenThoughIdentityAllows()
+    {
+        var set = Identities(AllowGet) with { UnavailablePolicies = [new(PolicyType.PermissionsBoundary, "arn:aws:iam::123456789012:policy/B", "the policy does not exist")] };
+        Assert.Equal(Decision.ExplicitDeny, Decide(set, Alice, Get));
+    }
+
+    [Fact]
+    public void Authorize_UnavailableSessionPolicy_IsNotOverriddenByAResourcePolicyNamingTheSession()
+    {
+        var set = new PolicySet
+        {
+            IdentityPolicies = [AllowGet],
+            ResourcePolicy = Resource(Allow(Get, Bucket).For(OpsSessionArn)),
+            UnavailablePolicies = [new(PolicyType.Session, "arn:aws:iam::123456789012:policy/S", "the policy does not exist")],
+        };
+        Assert.Equal(Decision.ExplicitDeny, Decide(set, RoleSession, Get));
+    }
+
+    [Fact]
+    public void Authorize_UnavailableGuardrail_DoesNotBindWhenGuardrailsAreExempt()
+    {
+        var unavailable = new UnavailablePolicy(PolicyType.Guardrail, "no-s3", "the document no longer parses");
+        var member = new PolicySet { UnavailablePolicies = [unavailable], GuardrailLevels = [[Guardrail(Allow("*"))]] };
+        var management = member with { GuardrailsExempt = true };
+        Assert.Equal(Decision.ExplicitDeny, Decide(member, PrincipalInfo.Root(Account), Get));
+        Assert.Equal(Decision.Allow, Decide(management, PrincipalInfo.Root(Account), Get));
+    }
+
+    [Fact]
+    public void Explain_UnavailablePart_IsListedAndNamedInTheAccessDeniedMessage()
+    {
+        var set = Identities(AllowGet) with { UnavailablePolicies = [new(PolicyType.PermissionsBoundary, "arn:aws:iam::123456789012:policy/B", "gone")] };
+        var request = new AuthorizationRequest(Alice, Get, Bucket, Context());
+
+        var result = PolicyExplainer.Explain(in request, set);
+
+        Assert.Equal(Decision.ExplicitDeny, result.Decision);
+        Assert.Equal("gone", Assert.Single(result.UnavailablePolicies).Reason);
+        Assert.Equal(
+            $"User: {AliceArn} is not authorized to perform: {Get} on resource: {Bucket} because the permissions boundary arn:aws:iam::123456789012:policy/B could not be loaded",
+            AccessDeniedMessage.Render(result, in request));
+        Assert.Contains("the permissions boundary arn:aws:iam::123456789012:policy/B could not be loaded: gone", ExplanationText.Render(result, in request), StringComparison.Ordinal);
+    }
 }

@@ -18,7 +18,8 @@ internal static class SimulationRunner
     private const string MarkerList = "simulation";
 
     public static ActionResult Run(
-        SimulationInput input, PrincipalInfo principal, PolicySet policies, IReadOnlyList<SimulatedPolicy> sources, RequestContext requestContext)
+        SimulationInput input, PrincipalInfo principal, PolicySet policies, IReadOnlyList<SimulatedPolicy> sources, RequestContext requestContext,
+        IReadOnlyDictionary<string, string>? unavailableTypes = null)
     {
         var resources = input.ResourceArns.Count > 0 ? input.ResourceArns : ["*"];
         var pairs = input.ActionNames.SelectMany(a => resources.Select(r => (Action: a, Resource: r))).ToList();
@@ -41,12 +42,30 @@ internal static class SimulationRunner
                 w.WriteString("EvalActionName", r.Action);
                 w.WriteString("EvalResourceName", r.Resource);
                 w.WriteString("EvalDecision", Decision(r.Result.Decision));
-                w.WriteList("MatchedStatements", r.Result.MatchedStatements, (s, statement) => WriteStatement(s, statement, byName));
+                w.WriteStructure("MatchedStatements", list =>
+                {
+                    // A policy that could not be loaded decided the explicit deny: it is named first, without positions.
+                    foreach (var missing in r.Result.UnavailablePolicies)
+                    {
+                        list.WriteStructure("member", s =>
+                        {
+                            s.WriteString("SourcePolicyId", missing.Name);
+                            s.WriteString("SourcePolicyType", unavailableTypes?.GetValueOrDefault(missing.Name) ?? "none");
+                        });
+                    }
+
+                    foreach (var statement in r.Result.MatchedStatements)
+                    {
+                        list.WriteStructure("member", s => WriteStatement(s, statement, byName));
+                    }
+                });
                 w.WriteStringList("MissingContextValues", r.Result.MissingContextKeys);
-                if (policies.PermissionsBoundary is not null)
+                var boundaryMissing = r.Result.UnavailablePolicies.Any(u => u.Kind == PolicyType.PermissionsBoundary);
+                if (policies.PermissionsBoundary is not null || boundaryMissing)
                 {
                     w.WriteStructure("PermissionsBoundaryDecisionDetail", d => d.WriteBoolean(
-                        "AllowedByPermissionsBoundary", !r.Result.DenialReasons.Contains(DenialReason.NoPermissionsBoundaryAllows)
+                        "AllowedByPermissionsBoundary", !boundaryMissing
+                                                        && !r.Result.DenialReasons.Contains(DenialReason.NoPermissionsBoundaryAllows)
                                                         && !r.Result.DeterminingStatements.Any(s => s.Kind == PolicyType.PermissionsBoundary)));
                 }
             });

@@ -65,7 +65,9 @@ internal interface IManagedPolicyWriter : IManagedPolicyReader
     /// <summary>Replaces description and tags; false if the policy does not exist.</summary>
     Task<bool> UpdateAsync(ManagedPolicy policy, CancellationToken cancellationToken);
 
-    /// <exception cref="DeleteConflictException">attached to any principal, or has versions besides the default.</exception>
+    /// <summary>Deletes the policy and its default version; false if it does not exist.</summary>
+    /// <exception cref="DeleteConflictException">attached to any principal, the permissions boundary of any user or role,
+    /// or has versions besides the default.</exception>
     Task<bool> DeleteAsync(string policyArn, CancellationToken cancellationToken);
 
     /// <summary>Adds the next version (v2, v3, … never reused). Returns null if the policy does not exist.</summary>

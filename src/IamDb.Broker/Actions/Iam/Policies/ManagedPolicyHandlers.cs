@@ -109,7 +109,8 @@ internal sealed class ListPoliciesHandler : IamActionHandler
     }
 }
 
-/// <summary><c>DeletePolicy</c>: refused while attached or while it has versions besides the default.</summary>
+/// <summary><c>DeletePolicy</c>: refused (DeleteConflict) while attached, while any user or role uses it as its permissions
+/// boundary, or while it has versions besides the default.</summary>
 internal sealed class DeletePolicyHandler : IamActionHandler
 {
     public override string Action => "DeletePolicy";

@@ -134,7 +134,14 @@ internal sealed class SqlManagedPolicies(SqlSession session) : IManagedPolicyWri
             return false;
         }
 
-        if (policy.AttachmentCount > 0)
+        // A permissions boundary counts as an attachment, as in AWS: deleting it would leave users or roles bounded by a
+        // policy that no longer exists. Checked in the delete's own write transaction, so a concurrent
+        // PutUserPermissionsBoundary either commits first (and is seen here) or finds the policy gone.
+        var boundaries = await session.ScalarAsync(
+            "SELECT (SELECT COUNT(*) FROM iam_users WHERE boundary_arn = @arn) + (SELECT COUNT(*) FROM iam_roles WHERE boundary_arn = @arn)",
+            cancellationToken,
+            ("arn", policyArn));
+        if (policy.AttachmentCount > 0 || boundaries > 0)
         {
             throw new DeleteConflictException("Cannot delete a policy attached to entities.");
         }
