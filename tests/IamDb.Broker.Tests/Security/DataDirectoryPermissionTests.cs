@@ -34,6 +34,29 @@ public sealed class DataDirectoryPermissionTests
         }
     }
 
+    [Fact]
+    public async Task GeneratedTlsFiles_ArePrivateWhileTheBrokerRuns()
+    {
+        var directory = Directory.CreateTempSubdirectory("iamdb-perm-").FullName;
+        try
+        {
+            await using var broker = await TestBroker.StartAsync(o =>
+            {
+                o.DataDirectory = directory;
+                o.Urls.Clear();
+                o.Urls.Add("https://127.0.0.1:0");
+                o.GenerateTlsCertificate = true;
+            });
+
+            Assert.True(File.Exists(broker.Host.CaCertificatePath));
+            AssertPrivate(directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static void AssertPrivate(string directory)
     {
         Assert.Equal(DirectoryMode, File.GetUnixFileMode(directory));
