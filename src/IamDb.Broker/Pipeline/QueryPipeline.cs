@@ -45,7 +45,7 @@ internal sealed partial class QueryPipeline(
         var state = new RequestState(requestId, started, sourceIp);
 
         // Stage 0: an address that spent its budget of failed authentications gets no body read, key lookup or decoding.
-        if (failedAuthentications.IsThrottled(address, out var firstRefusal))
+        if (failedAuthentications.IsThrottled(address, sourceIp, out var firstRefusal))
         {
             if (firstRefusal)
             {
@@ -61,7 +61,7 @@ internal sealed partial class QueryPipeline(
         var (body, bodyError) = await RequestBodyReader.ReadAsync(request, runtime.Options.MaxRequestBodyBytes, ct);
         if (bodyError is not null)
         {
-            failedAuthentications.RecordFailure(address);
+            failedAuthentications.RecordFailure(address, sourceIp);
             await FinishAsync(http, state, null, bodyError, ct);
             return;
         }
@@ -73,7 +73,7 @@ internal sealed partial class QueryPipeline(
             new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), ct);
         if (!verification.IsSuccess)
         {
-            failedAuthentications.RecordFailure(address);
+            failedAuthentications.RecordFailure(address, sourceIp);
             var (triedAction, triedVersion) = isForm
                 ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
                 : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));

@@ -23,21 +23,37 @@ internal sealed class FailedAuthenticationThrottle(double ratePerSecond, int bur
     /// True when <paramref name="address"/> has spent its budget. <paramref name="firstRefusal"/> is true for the first
     /// refusal since the address last had its whole budget, so one record per episode says it is throttled, not one per request.
     /// </summary>
-    public bool IsThrottled(IPAddress address, out bool firstRefusal)
+    /// <param name="address">The client address (IPv4-mapped addresses already mapped to IPv4).</param>
+    /// <param name="text">Its text form, which the caller has already made for the audit record (the key for IPv4).</param>
+    /// <param name="firstRefusal">True for the first refusal of an episode.</param>
+    public bool IsThrottled(IPAddress address, string text, out bool firstRefusal)
     {
         firstRefusal = false;
         if (_budgets.IsEmpty)
         {
-            return false; // no failure anywhere: the common case costs one check
+            return false; // no recent failure anywhere: the common case costs one check
         }
 
-        return _budgets.TryGetValue(Key(address), out var budget) && budget.IsSpent(ratePerSecond, burst, time, out firstRefusal);
+        var key = Key(address, text);
+        if (!_budgets.TryGetValue(key, out var budget))
+        {
+            return false;
+        }
+
+        if (budget.IsFull(ratePerSecond, burst, time))
+        {
+            // Quiet long enough to have its whole budget again: forgetting it is the same, and keeps the map empty.
+            _budgets.TryRemove(new KeyValuePair<string, Budget>(key, budget));
+            return false;
+        }
+
+        return budget.IsSpent(ratePerSecond, burst, time, out firstRefusal);
     }
 
     /// <summary>Spends one unit of <paramref name="address"/>'s budget.</summary>
-    public void RecordFailure(IPAddress address)
+    public void RecordFailure(IPAddress address, string text)
     {
-        var key = Key(address);
+        var key = Key(address, text);
         if (!_budgets.TryGetValue(key, out var budget))
         {
             if (_budgets.Count >= MaxTrackedAddresses)
@@ -62,11 +78,16 @@ internal sealed class FailedAuthenticationThrottle(double ratePerSecond, int bur
         }
     }
 
-    private static string Key(IPAddress address)
+    private static string Key(IPAddress address, string text)
     {
-        if (address.AddressFamily != AddressFamily.InterNetworkV6 || address.IsIPv4MappedToIPv6)
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
         {
-            return address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString() : address.ToString();
+            return text;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
         }
 
         Span<byte> bytes = stackalloc byte[16];
