@@ -1,3 +1,4 @@
+using System.Net;
 using IamDb.Aws.Errors;
 using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
@@ -7,7 +8,6 @@ using IamDb.Broker.Audit;
 using IamDb.Broker.Hosting;
 using IamDb.Broker.State;
 using IamDb.Broker.Throttling;
-using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
