@@ -67,67 +67,37 @@ public static class PercentEncoding
     /// <summary>
     /// Decodes <c>%XX</c> escapes and, when <paramref name="plusIsSpace"/> is set (form bodies), <c>+</c> as space.
     /// Fails on a truncated or non-hex escape and on bytes that are not valid UTF-8, with AWS's
-    /// <c>MalformedQueryString</c> wording in <paramref name="error"/>.
+    /// <c>MalformedQueryString</c> wording in <paramref name="error"/>. The bytes are exactly those of
+    /// <see cref="TryDecodeToUtf8(ReadOnlySpan{char}, bool, Span{byte}, out int, out string?)"/>, which SigV4
+    /// canonicalization encodes again: what a signature covers and what the broker reads are one decoding.
     /// </summary>
     public static bool TryDecode(ReadOnlySpan<char> value, bool plusIsSpace, out string decoded, out string? error)
     {
-        var firstSpecial = plusIsSpace ? value.IndexOfAny('%', '+') : value.IndexOf('%');
-        if (firstSpecial < 0)
+        // Fast path: nothing to decode, and no surrogate (a lone one is read as U+FFFD, as its UTF-8 encoding is).
+        var special = plusIsSpace ? value.IndexOfAny('%', '+') : value.IndexOf('%');
+        if (special < 0 && !value.ContainsAnyInRange('\uD800', '\uDFFF'))
         {
             decoded = value.ToString();
             error = null;
             return true;
         }
 
-        var bytes = new byte[System.Text.Encoding.UTF8.GetMaxByteCount(value.Length)];
-        var n = System.Text.Encoding.UTF8.GetBytes(value[..firstSpecial], bytes);
-        for (var i = firstSpecial; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c == '%')
-            {
-                if (i + 2 >= value.Length)
-                {
-                    decoded = string.Empty;
-                    error = "Incomplete trailing escape (%) pattern";
-                    return false;
-                }
-
-                var hi = HexValue(value[i + 1]);
-                var lo = HexValue(value[i + 2]);
-                if (hi < 0 || lo < 0)
-                {
-                    decoded = string.Empty;
-                    error = $"Illegal hex characters in escape (%) pattern - {value.Slice(i, 3)}";
-                    return false;
-                }
-
-                bytes[n++] = (byte)((hi << 4) | lo);
-                i += 2;
-            }
-            else if (c == '+' && plusIsSpace)
-            {
-                bytes[n++] = (byte)' ';
-            }
-            else
-            {
-                n += System.Text.Encoding.UTF8.GetBytes(value.Slice(i, 1), bytes.AsSpan(n));
-            }
-        }
-
+        var rented = ArrayPool<byte>.Shared.Rent(value.Length * 3);
         try
         {
-            decoded = StrictUtf8.GetString(bytes, 0, n);
-        }
-        catch (DecoderFallbackException)
-        {
-            decoded = string.Empty;
-            error = "The request contains bytes that are not valid UTF-8 after percent-decoding";
-            return false;
-        }
+            if (!TryDecodeToUtf8(value, plusIsSpace, rented, out var written, out error))
+            {
+                decoded = string.Empty;
+                return false;
+            }
 
-        error = null;
-        return true;
+            decoded = System.Text.Encoding.UTF8.GetString(rented, 0, written);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>
@@ -139,16 +109,29 @@ public static class PercentEncoding
     /// <param name="destination">Receives the bytes; <c>value.Length * 3</c> bytes always suffice.</param>
     /// <param name="written">How many bytes were written.</param>
     /// <param name="error">AWS's <c>MalformedQueryString</c> wording when decoding fails.</param>
-    public static bool TryDecodeToUtf8(ReadOnlySpan<char> value, Span<byte> destination, out int written, out string? error)
+    public static bool TryDecodeToUtf8(ReadOnlySpan<char> value, Span<byte> destination, out int written, out string? error) =>
+        TryDecodeToUtf8(value, plusIsSpace: false, destination, out written, out error);
+
+    /// <summary>
+    /// Percent-decodes <paramref name="value"/> into UTF-8 bytes; <c>+</c> becomes a space when
+    /// <paramref name="plusIsSpace"/> is set (form bodies) and stays a plus otherwise (query strings, as SigV4 reads them).
+    /// </summary>
+    /// <param name="value">The raw text.</param>
+    /// <param name="plusIsSpace">Whether <c>+</c> means a space.</param>
+    /// <param name="destination">Receives the bytes; <c>value.Length * 3</c> bytes always suffice.</param>
+    /// <param name="written">How many bytes were written.</param>
+    /// <param name="error">AWS's <c>MalformedQueryString</c> wording when decoding fails.</param>
+    public static bool TryDecodeToUtf8(ReadOnlySpan<char> value, bool plusIsSpace, Span<byte> destination, out int written, out string? error)
     {
         var n = 0;
         var i = 0;
         while (i < value.Length)
         {
-            var next = value[i..].IndexOf('%');
+            var next = plusIsSpace ? value[i..].IndexOfAny('%', '+') : value[i..].IndexOf('%');
             var plain = next < 0 ? value[i..] : value.Slice(i, next);
             if (!plain.IsEmpty)
             {
+                // Whole runs, so a surrogate pair is encoded as one character.
                 n += System.Text.Encoding.UTF8.GetBytes(plain, destination[n..]);
                 i += plain.Length;
             }
@@ -156,6 +139,13 @@ public static class PercentEncoding
             if (next < 0)
             {
                 break;
+            }
+
+            if (value[i] == '+')
+            {
+                destination[n++] = (byte)' ';
+                i++;
+                continue;
             }
 
             if (i + 2 >= value.Length)
@@ -218,8 +208,6 @@ public static class PercentEncoding
 
     private static readonly SearchValues<byte> UnreservedBytes =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"u8);
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static int HexValue(char c) => c switch
     {

@@ -11,8 +11,12 @@ namespace IamDb.Aws.Query;
 /// <remarks>
 /// Pairs are split on <c>&amp;</c>, then on the first <c>=</c>; a pair without <c>=</c> is a key with an empty
 /// value; empty pairs (<c>a=1&amp;&amp;b=2</c>) and pairs whose key decodes to the empty string are skipped.
-/// <c>+</c> decodes to a space in both bodies and query strings (HTML form rules; botocore always sends
-/// <c>%20</c>, curl and browsers may send <c>+</c>).
+/// <para>
+/// A query string is read exactly as SigV4 canonicalizes it, so a signature over it covers what the broker reads:
+/// <c>+</c> is a literal plus (SigV4 signs it as <c>%2B</c>; every SDK sends a space as <c>%20</c>), and a name may
+/// appear only once (canonicalization sorts repeated names, so their order is not signed). In a form body, which
+/// the signature covers byte for byte, <c>+</c> is a space (HTML form rules) and repeated names are kept in order.
+/// </para>
 /// </remarks>
 public static class QueryDecoder
 {
@@ -38,7 +42,7 @@ public static class QueryDecoder
             return false;
         }
 
-        return TryDecode(text, limits ?? QueryDecodingLimits.Default, out parameters, out error);
+        return TryDecode(text, isQueryString: false, limits ?? QueryDecodingLimits.Default, out parameters, out error);
     }
 
     /// <summary>Decodes a raw (still percent-encoded) URL query string, with or without its leading <c>?</c>.</summary>
@@ -54,11 +58,11 @@ public static class QueryDecoder
             query = query[1..];
         }
 
-        return TryDecode(query, limits ?? QueryDecodingLimits.Default, out parameters, out error);
+        return TryDecode(query, isQueryString: true, limits ?? QueryDecodingLimits.Default, out parameters, out error);
     }
 
     private static bool TryDecode(
-        ReadOnlySpan<char> text, QueryDecodingLimits limits, out QueryParameters parameters, out AwsError? error)
+        ReadOnlySpan<char> text, bool isQueryString, QueryDecodingLimits limits, out QueryParameters parameters, out AwsError? error)
     {
         var items = new List<KeyValuePair<string, string>>();
         foreach (var range in text.Split('&'))
@@ -73,8 +77,8 @@ public static class QueryDecoder
             var rawKey = eq < 0 ? pair : pair[..eq];
             var rawValue = eq < 0 ? [] : pair[(eq + 1)..];
 
-            if (!PercentEncoding.TryDecode(rawKey, plusIsSpace: true, out var key, out var problem)
-                || !PercentEncoding.TryDecode(rawValue, plusIsSpace: true, out var value, out problem))
+            if (!PercentEncoding.TryDecode(rawKey, plusIsSpace: !isQueryString, out var key, out var problem)
+                || !PercentEncoding.TryDecode(rawValue, plusIsSpace: !isQueryString, out var value, out problem))
             {
                 return Fail(problem!, out parameters, out error);
             }
@@ -102,12 +106,30 @@ public static class QueryDecoder
                     $"The value of parameter {key} is longer than {limits.MaxValueLength} characters", out parameters, out error);
             }
 
+            if (isQueryString && Names(items, key))
+            {
+                return Fail($"The query string names parameter {key} more than once", out parameters, out error);
+            }
+
             items.Add(new KeyValuePair<string, string>(key, value));
         }
 
         parameters = new QueryParameters(items);
         error = null;
         return true;
+    }
+
+    private static bool Names(List<KeyValuePair<string, string>> items, string key)
+    {
+        foreach (var item in items)
+        {
+            if (string.Equals(item.Key, key, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool Fail(string message, out QueryParameters parameters, out AwsError? error)

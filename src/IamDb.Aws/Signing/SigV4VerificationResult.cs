@@ -101,11 +101,12 @@ public sealed class SigV4Identity
 /// <summary>The outcome of <see cref="SigV4Verifier.VerifyAsync"/>: an identity, or an AWS error to return.</summary>
 public sealed class SigV4VerificationResult
 {
-    private SigV4VerificationResult(SigV4Identity? identity, AwsError? error, SigV4FailureReason reason)
+    private SigV4VerificationResult(SigV4Identity? identity, AwsError? error, SigV4FailureReason reason, string? attemptedAccessKeyId = null)
     {
         Identity = identity;
         Error = error;
         FailureReason = reason;
+        AttemptedAccessKeyId = attemptedAccessKeyId;
     }
 
     /// <summary>True when the signature is valid.</summary>
@@ -122,10 +123,23 @@ public sealed class SigV4VerificationResult
     /// <summary>Why it failed, for audit.</summary>
     public SigV4FailureReason FailureReason { get; }
 
+    /// <summary>
+    /// When verification failed: the access key id the request named, if one could be read and has the shape of one
+    /// (letters, digits and <c>_</c>, at most 128 characters); otherwise null. An access key id is not a secret: it is
+    /// what audit and logs record about who tried. Null on success (see <see cref="SigV4Identity.AccessKeyId"/>).
+    /// </summary>
+    public string? AttemptedAccessKeyId { get; }
+
     internal static SigV4VerificationResult Success(SigV4Identity identity) => new(identity, null, SigV4FailureReason.None);
 
-    internal static SigV4VerificationResult Failure(SigV4FailureReason reason, AwsError error) => new(null, error, reason);
+    internal static SigV4VerificationResult Failure(SigV4FailureReason reason, AwsError error, string? attemptedAccessKeyId = null) =>
+        new(null, error, reason, attemptedAccessKeyId);
+
+    internal SigV4VerificationResult WithAttemptedAccessKeyId(string? accessKeyId) =>
+        accessKeyId is null || IsSuccess ? this : new(null, Error, FailureReason, accessKeyId);
 
     /// <summary>A short description without secrets.</summary>
-    public override string ToString() => IsSuccess ? $"Success: {Identity}" : $"Failure ({FailureReason}): {Error.Code}: {Error.Message}";
+    public override string ToString() => IsSuccess
+        ? $"Success: {Identity}"
+        : $"Failure ({FailureReason}{(AttemptedAccessKeyId is null ? "" : ", key " + AttemptedAccessKeyId)}): {Error.Code}: {Error.Message}";
 }

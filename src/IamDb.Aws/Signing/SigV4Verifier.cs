@@ -76,7 +76,7 @@ public sealed partial class SigV4Verifier
         var failure = Prepare(request, out var pending);
         if (failure is not null)
         {
-            return ValueTask.FromResult(failure);
+            return ValueTask.FromResult(failure.WithAttemptedAccessKeyId(AttemptedAccessKeyId(request)));
         }
 
         var lookup = _secrets.FindAsync(pending.AccessKeyId, pending.SessionToken, cancellationToken);
@@ -98,11 +98,11 @@ public sealed partial class SigV4Verifier
             case SigningSecretStatus.Found when lookup.SecretAccessKey is not null:
                 break;
             case SigningSecretStatus.ExpiredSessionToken:
-                return SigV4VerificationResult.Failure(SigV4FailureReason.ExpiredSessionToken, SigV4Errors.ExpiredToken);
+                return SigV4VerificationResult.Failure(SigV4FailureReason.ExpiredSessionToken, SigV4Errors.ExpiredToken, pending.AccessKeyId);
             case SigningSecretStatus.InvalidSessionToken:
-                return SigV4VerificationResult.Failure(SigV4FailureReason.InvalidSessionToken, SigV4Errors.InvalidClientTokenId);
+                return SigV4VerificationResult.Failure(SigV4FailureReason.InvalidSessionToken, SigV4Errors.InvalidClientTokenId, pending.AccessKeyId);
             default:
-                return SigV4VerificationResult.Failure(SigV4FailureReason.UnknownAccessKey, SigV4Errors.InvalidClientTokenId);
+                return SigV4VerificationResult.Failure(SigV4FailureReason.UnknownAccessKey, SigV4Errors.InvalidClientTokenId, pending.AccessKeyId);
         }
 
         var date = pending.SigningTime.Year * 10000 + pending.SigningTime.Month * 100 + pending.SigningTime.Day;
@@ -132,7 +132,7 @@ public sealed partial class SigV4Verifier
                     ? SigV4Errors.SignatureMismatchWithDetails(
                         pending.CanonicalRequest, System.Text.Encoding.UTF8.GetString(stringToSign.Written))
                     : SigV4Errors.SignatureMismatch;
-                return SigV4VerificationResult.Failure(SigV4FailureReason.SignatureMismatch, error);
+                return SigV4VerificationResult.Failure(SigV4FailureReason.SignatureMismatch, error, pending.AccessKeyId);
             }
         }
         finally
@@ -144,7 +144,39 @@ public sealed partial class SigV4Verifier
             pending.AccessKeyId, pending.SessionToken, pending.Region, pending.Service, pending.SigningTime, pending.Kind, lookup.Context));
     }
 
+    private static readonly System.Buffers.SearchValues<char> CredentialKeyEnd = System.Buffers.SearchValues.Create("/%,&; ");
+
     private static SigV4VerificationResult Fail(SigV4FailureReason reason, AwsError error) => SigV4VerificationResult.Failure(reason, error);
+
+    /// <summary>
+    /// The access key id a failed request named (Authorization's <c>Credential=</c> or <c>X-Amz-Credential</c>), read again on
+    /// the failure path only so that verification of good requests does no extra work; null unless it has a key id's shape.
+    /// </summary>
+    private static string? AttemptedAccessKeyId(in SigV4ReceivedRequest request)
+    {
+        ReadOnlySpan<char> credential = [];
+        foreach (var (name, value) in request.Headers)
+        {
+            if (name is not null && value is not null && name.Equals(SigV4Constants.AuthorizationHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                var at = value.IndexOf("Credential=", StringComparison.Ordinal);
+                credential = at < 0 ? [] : value.AsSpan(at + "Credential=".Length);
+                break;
+            }
+        }
+
+        if (credential.IsEmpty)
+        {
+            var query = request.RawTarget.AsSpan();
+            var marker = SigV4Constants.CredentialParameter + "=";
+            var at = query.IndexOf(marker, StringComparison.Ordinal);
+            credential = at < 0 ? [] : query[(at + marker.Length)..];
+        }
+
+        var end = credential.IndexOfAny(CredentialKeyEnd);
+        var key = end < 0 ? credential : credential[..end];
+        return key.IsEmpty || key.Length > 128 || key.ContainsAnyExcept(AccessKeyIdChars) ? null : key.ToString();
+    }
 
     /// <summary>Everything the synchronous checks found, carried across the (possibly asynchronous) secret lookup.</summary>
     private struct Pending

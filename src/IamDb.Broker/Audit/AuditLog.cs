@@ -48,8 +48,14 @@ internal sealed partial class AuditLog : IAsyncDisposable
     /// </summary>
     public Task AppendAsync(AuditRecord record, AccessKeyUse? keyUse, IssuedCredential? credential = null)
     {
+        var serialized = SerializedAuditRecord.Create(record);
+        if (serialized.Json.Length > AuditLimits.MaxRecordChars)
+        {
+            serialized = SerializedAuditRecord.Create(AuditRecordFactory.Shrink(record, serialized.Json.Length));
+        }
+
         var pending = new Pending(
-            SerializedAuditRecord.Create(record), ShouldRecord(keyUse), credential, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            serialized, ShouldRecord(keyUse), credential, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (_gate)
         {
             if (_closed)

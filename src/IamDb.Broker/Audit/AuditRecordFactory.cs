@@ -57,13 +57,38 @@ internal static class AuditRecordFactory
             facts.RequestId,
             identity)
         {
-            UserAgent = facts.UserAgent,
+            UserAgent = facts.UserAgent is { } agent ? AuditLimits.Truncate(agent, AuditLimits.MaxUserAgentChars) : null,
             RecipientAccountId = facts.RecipientAccountId,
             RequestParameters = requestParameters,
             ResponseElements = details is { ResponseElements.Count: > 0 } && error is null ? ToElement(WithoutSecrets(details.ResponseElements)) : null,
             ErrorCode = error?.Code,
-            ErrorMessage = error?.Message,
+            ErrorMessage = error?.Message is { } message ? AuditLimits.Truncate(message, AuditLimits.MaxErrorMessageChars) : null,
             DecisionTrace = details is { Decisions.Count: > 0 } ? JsonSerializer.SerializeToElement(details.Decisions, AuditJsonContext.Default.ListString) : null,
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="record"/> cut to fit <see cref="AuditLimits.MaxRecordChars"/>: its request parameters and response
+    /// elements become a marker saying how large the record was, and its decisions are limited in number and length.
+    /// </summary>
+    public static AuditRecord Shrink(AuditRecord record, int serializedChars)
+    {
+        var marker = new Dictionary<string, string?>(1, StringComparer.Ordinal) { ["truncated"] = AuditLimits.Marker(serializedChars) };
+        var removed = JsonSerializer.SerializeToElement(marker, AuditJsonContext.Default.DictionaryStringString);
+        JsonElement? decisions = null;
+        if (record.DecisionTrace is { ValueKind: JsonValueKind.Array } trace)
+        {
+            var kept = trace.EnumerateArray().Take(AuditLimits.MaxDecisionsWhenShrunk)
+                .Select(d => AuditLimits.Truncate(d.ValueKind == JsonValueKind.String ? d.GetString()! : d.GetRawText(), AuditLimits.MaxDecisionChars))
+                .ToList();
+            decisions = JsonSerializer.SerializeToElement(kept, AuditJsonContext.Default.ListString);
+        }
+
+        return record with
+        {
+            RequestParameters = record.RequestParameters is null ? null : removed,
+            ResponseElements = record.ResponseElements is null ? null : removed,
+            DecisionTrace = decisions,
         };
     }
 
@@ -132,13 +157,14 @@ internal static class AuditRecordFactory
         var strings = new Dictionary<string, string?>(values.Count, StringComparer.Ordinal);
         foreach (var (key, value) in values)
         {
-            strings[key] = value switch
+            var text = value switch
             {
                 null => null,
                 DateTimeOffset time => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
                 IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
                 _ => value.ToString(),
             };
+            strings[key] = text is null ? null : AuditLimits.Truncate(text, AuditLimits.MaxValueChars);
         }
 
         return JsonSerializer.SerializeToElement(strings, AuditJsonContext.Default.DictionaryStringString);

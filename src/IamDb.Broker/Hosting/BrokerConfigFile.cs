@@ -87,6 +87,7 @@ public static class BrokerConfigFile
         options.AccountId = reader.String("account_id") ?? options.AccountId;
         options.Region = reader.String("region") ?? options.Region;
         options.MaxRequestBodyBytes = (int?)reader.Integer("max_request_body_bytes") ?? options.MaxRequestBodyBytes;
+        options.AllowPlainHttp = reader.Boolean("allow_plain_http") ?? options.AllowPlainHttp;
         if (reader.Number("credential_cache_seconds") is { } ttl)
         {
             options.CredentialCacheTtl = TimeSpan.FromSeconds(ttl);
@@ -136,6 +137,8 @@ public static class BrokerConfigFile
         {
             options.ThrottleRatePerSecond = throttling.Number("rate_per_second") ?? options.ThrottleRatePerSecond;
             options.ThrottleBurst = (int?)throttling.Integer("burst") ?? options.ThrottleBurst;
+            options.FailedAuthenticationBurst = (int?)throttling.Integer("failed_auth_burst") ?? options.FailedAuthenticationBurst;
+            options.FailedAuthenticationRatePerSecond = throttling.Number("failed_auth_rate_per_second") ?? options.FailedAuthenticationRatePerSecond;
             throttling.RejectUnknown();
         }
 

@@ -31,7 +31,7 @@ namespace IamDb.Broker.Hosting;
 /// <see cref="StartAsync(BrokerOptions, Action{ILoggingBuilder}?, CancellationToken)"/>; stop it with
 /// <see cref="StopAsync"/> or <c>await using</c> (in-flight requests finish, the audit log is flushed, the store closed).
 /// </summary>
-public sealed class BrokerHost : IAsyncDisposable
+public sealed partial class BrokerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly IStateStore _store;
@@ -133,6 +133,10 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var app = Build(runtime, hooks, certificate);
             await app.StartAsync(cancellationToken);
+            if (options.Urls.Where(BrokerOptionsValidator.IsPlainHttpOffLoopback).ToList() is { Count: > 0 } plain)
+            {
+                LogPlainHttp(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<BrokerHost>(), string.Join(", ", plain));
+            }
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
                 .Select(a => new Uri(a.Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)))
                 .ToList();
@@ -227,6 +231,10 @@ public sealed class BrokerHost : IAsyncDisposable
         return app;
     }
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning,
+        Message = "Serving plain HTTP on {Urls}, which is not loopback (--allow-plain-http): signed requests and the secrets in their answers cross the network unencrypted unless a TLS proxy fronts this port")]
+    private static partial void LogPlainHttp(ILogger logger, string urls);
+
     private static void RegisterServices(IServiceCollection services, BrokerRuntime runtime, BrokerHostHooks hooks)
     {
         var options = runtime.Options;
@@ -240,6 +248,7 @@ public sealed class BrokerHost : IAsyncDisposable
             runtime.Time,
             new SigV4VerifierOptions { AllowedServices = ["iam", "sts", "redshift"] }));
         services.AddSingleton(new TokenBucketThrottle(options.ThrottleRatePerSecond, options.ThrottleBurst, runtime.Time));
+        services.AddSingleton(new FailedAuthenticationThrottle(options.FailedAuthenticationRatePerSecond, options.FailedAuthenticationBurst, runtime.Time));
         services.AddSingleton<CompiledPolicyCache>();
         services.AddSingleton<PrincipalPolicyLoader>();
         services.AddSingleton<IActionAuthorizer, PolicyActionAuthorizer>();

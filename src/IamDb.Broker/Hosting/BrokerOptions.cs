@@ -60,6 +60,24 @@ public sealed class BrokerOptions
     /// <value>The default value is 10,000.</value>
     public int ThrottleBurst { get; set; } = 10_000;
 
+    /// <summary>
+    /// Failed authentications a client address may make in a burst before every request from it is answered
+    /// <c>Throttling</c> without reading its body or looking up its key (IPv6: per /64).
+    /// </summary>
+    /// <value>The default value is 20.</value>
+    public int FailedAuthenticationBurst { get; set; } = 20;
+
+    /// <summary>How fast a client address's budget of failed authentications refills, per second.</summary>
+    /// <value>The default value is 5.</value>
+    public double FailedAuthenticationRatePerSecond { get; set; } = 5;
+
+    /// <summary>
+    /// Serve plain HTTP on addresses other than loopback. Off, such a URL is refused at start: signed requests and their
+    /// answers (temporary passwords, secret keys) would cross the network unencrypted.
+    /// </summary>
+    /// <value>The default value is false.</value>
+    public bool AllowPlainHttp { get; set; }
+
     /// <summary>How long a found access key stays cached for signature verification; zero disables the cache.</summary>
     /// <value>The default value is 2 seconds (a deactivated key stops working within that time on other nodes).</value>
     public TimeSpan CredentialCacheTtl { get; set; } = TimeSpan.FromSeconds(2);

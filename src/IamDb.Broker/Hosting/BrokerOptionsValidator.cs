@@ -45,6 +45,16 @@ internal static partial class BrokerOptionsValidator
             errors.Add("throttling burst: must be at least 1");
         }
 
+        if (options.FailedAuthenticationBurst < 1)
+        {
+            errors.Add("failed authentication burst: must be at least 1");
+        }
+
+        if (!(options.FailedAuthenticationRatePerSecond > 0) || double.IsInfinity(options.FailedAuthenticationRatePerSecond))
+        {
+            errors.Add("failed authentication rate: must be a positive number per second");
+        }
+
         if (options.CredentialCacheTtl < TimeSpan.Zero || options.CredentialCacheTtl > TimeSpan.FromMinutes(5))
         {
             errors.Add("credential cache TTL: must be between 0 and 5 minutes");
@@ -102,8 +112,24 @@ internal static partial class BrokerOptionsValidator
             {
                 errors.Add($"url `{url}`: must be http://HOST:PORT or https://HOST:PORT");
             }
+            else if (!options.AllowPlainHttp && IsPlainHttpOffLoopback(url))
+            {
+                errors.Add(
+                    $"url `{url}`: plain HTTP on an address other than loopback would send signed requests and the secrets in their "
+                    + "answers unencrypted; serve https (--tls, or a certificate) or, behind a TLS-terminating proxy, pass --allow-plain-http "
+                    + "(allow_plain_http = true in the config file)");
+            }
         }
     }
+
+    /// <summary>True for a valid <c>http://</c> URL whose host is not loopback.</summary>
+    internal static bool IsPlainHttpOffLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == "http" && !IsLoopbackHost(uri.Host);
+
+    /// <summary>True for <c>localhost</c> and loopback IP literals; wildcards (<c>*</c>, <c>+</c>, <c>0.0.0.0</c>, <c>[::]</c>) are not.</summary>
+    internal static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountIdPattern();

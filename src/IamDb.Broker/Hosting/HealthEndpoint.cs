@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace IamDb.Broker.Hosting;
 
-/// <summary><c>GET /health</c>: liveness and store reachability, without authentication (and without any secret).</summary>
+/// <summary>
+/// <c>GET /health</c>: liveness and store reachability, without authentication. It says nothing about the account or the
+/// deployment (no account id, no store kind): anyone who can reach the port can read it.
+/// </summary>
 internal static class HealthEndpoint
 {
     public const string Path = "/health";
@@ -30,8 +33,6 @@ internal static class HealthEndpoint
             json.WriteStartObject();
             json.WriteString("status", storeOk ? "ok" : "degraded");
             json.WriteString("store", storeOk ? "reachable" : "unreachable");
-            json.WriteString("storeKind", runtime.Options.Store == StoreKind.Sqlite ? "sqlite" : "postgres");
-            json.WriteString("accountId", runtime.AccountId);
             json.WriteString("time", runtime.Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
             json.WriteEndObject();
         }

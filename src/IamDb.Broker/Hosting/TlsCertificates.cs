@@ -24,7 +24,14 @@ internal static class TlsCertificates
     public static X509Certificate2 LoadOrCreateSelfSigned(string dataDirectory, TimeProvider time, out string caPath)
     {
         var dir = Path.Combine(dataDirectory, DirectoryName);
-        Directory.CreateDirectory(dir);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dir);
+        }
+        else
+        {
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         caPath = Path.Combine(dir, CaFileName);
         var serverPath = Path.Combine(dir, ServerFileName);
         var now = time.GetUtcNow();

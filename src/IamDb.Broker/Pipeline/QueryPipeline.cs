@@ -1,3 +1,4 @@
+using System.Net;
 using IamDb.Aws.Errors;
 using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
@@ -14,15 +15,19 @@ using Microsoft.Extensions.Logging;
 namespace IamDb.Broker.Pipeline;
 
 /// <summary>
-/// The Query-protocol endpoint, one visible stage after another: read body → decode parameters → authenticate
-/// (SigV4) → route (service, Action) → throttle → handle (the handler authorizes) → map errors → audit (durable) →
-/// respond. Every outcome, including authentication failures, is answered as AWS XML and audited.
+/// The Query-protocol endpoint, one visible stage after another: refuse an address that keeps failing authentication →
+/// read body → authenticate (SigV4) → decode parameters → route (service, Action) → throttle → handle (the handler
+/// authorizes) → map errors → audit (durable) → respond. Every outcome is answered as AWS XML and audited, but a request
+/// that has not authenticated is audited as a small fixed-size record (no parameters) and spends its address's budget of
+/// failures; once that is spent the address is answered <c>Throttling</c> before any other work, and only the first such
+/// answer is recorded.
 /// </summary>
 internal sealed partial class QueryPipeline(
     BrokerRuntime runtime,
     SigV4Verifier verifier,
     ActionRouter router,
     TokenBucketThrottle throttle,
+    FailedAuthenticationThrottle failedAuthentications,
     IActionAuthorizer authorizer,
     StoreSigningSecretSource keyCache,
     AuditLog audit,
@@ -35,41 +40,58 @@ internal sealed partial class QueryPipeline(
         var started = time.GetUtcNow();
         var requestId = runtime.Ids.NewRequestId();
         var request = http.Request;
-        var sourceIp = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "127.0.0.1";
+        var address = http.Connection.RemoteIpAddress is { } remote ? (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote) : IPAddress.Loopback;
+        var sourceIp = address.ToString();
         var state = new RequestState(requestId, started, sourceIp);
+
+        // Stage 0: an address that spent its budget of failed authentications gets no body read, key lookup or decoding.
+        if (failedAuthentications.IsThrottled(address, sourceIp, out var firstRefusal))
+        {
+            if (firstRefusal)
+            {
+                LogAddressThrottled(logger, sourceIp);
+            }
+
+            state.Audited = firstRefusal; // one record per episode, not one per refused request
+            await FinishAsync(http, state, null, BrokerErrors.Throttling, ct);
+            return;
+        }
 
         // Stage 1: body, within the size limit.
         var (body, bodyError) = await RequestBodyReader.ReadAsync(request, runtime.Options.MaxRequestBodyBytes, ct);
         if (bodyError is not null)
         {
+            failedAuthentications.RecordFailure(address, sourceIp);
             await FinishAsync(http, state, null, bodyError, ct);
             return;
         }
 
-        // Stage 2: parameters (form body for POST, query string otherwise).
+        // Stage 2: SigV4 authentication against the store's keys, before anything of the request is decoded.
         var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
         var isForm = HttpMethods.IsPost(request.Method) && body.Length > 0;
+        var verification = await verifier.VerifyAsync(
+            new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), ct);
+        if (!verification.IsSuccess)
+        {
+            failedAuthentications.RecordFailure(address, sourceIp);
+            var (triedAction, triedVersion) = isForm
+                ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
+                : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));
+            state.Action = triedAction;
+            state.Service = ServiceByVersion(triedVersion);
+            state.AttemptedAccessKeyId = verification.AttemptedAccessKeyId;
+            LogAuthenticationFailed(logger, requestId, verification.FailureReason, verification.AttemptedAccessKeyId ?? "none", sourceIp);
+            await FinishAsync(http, state, null, verification.Error, ct);
+            return;
+        }
+
+        // Stage 3: parameters (form body for POST, query string otherwise).
         var decoded = isForm
             ? QueryDecoder.TryDecodeForm(body.Span, out var parameters, out var decodeError)
             : QueryDecoder.TryDecodeQueryString(QueryOf(rawTarget), out parameters, out decodeError);
         state.Parameters = parameters;
         state.Action = parameters.Action;
         state.Service = ServiceByVersion(parameters.Version);
-        if (!decoded)
-        {
-            await FinishAsync(http, state, null, decodeError, ct);
-            return;
-        }
-
-        // Stage 3: SigV4 authentication against the store's keys.
-        var verification = await verifier.VerifyAsync(
-            new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), ct);
-        if (!verification.IsSuccess)
-        {
-            LogAuthenticationFailed(logger, requestId, verification.FailureReason);
-            await FinishAsync(http, state, null, verification.Error, ct);
-            return;
-        }
 
         var identity = verification.Identity!;
         var key = (AuthenticatedKey)identity.Context!;
@@ -77,6 +99,11 @@ internal sealed partial class QueryPipeline(
         state.Region = identity.Region;
         state.Service = QueryService.FromSigningName(identity.Service) ?? state.Service;
         state.KeyUse = key.Session is null ? new AccessKeyUse(identity.AccessKeyId, started, identity.Service, identity.Region) : null;
+        if (!decoded)
+        {
+            await FinishAsync(http, state, null, decodeError, ct);
+            return;
+        }
 
         // Stage 4: route by (scope service, Action) and API version.
         if (!parameters.TryGetAction(out var action, out var actionError))
@@ -184,33 +211,40 @@ internal sealed partial class QueryPipeline(
             status = error.HttpStatus;
         }
 
-        var record = AuditRecordFactory.Create(
-            new AuditRecordFactory.RequestFacts(
-                state.RequestId,
-                state.Started,
-                state.Service.SigningName,
-                state.Action,
-                state.Region ?? runtime.Options.Region,
-                state.SourceIp,
-                http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
-                null,
-                state.Caller,
-                state.Caller?.AccountId ?? runtime.AccountId),
-            state.Parameters,
-            state.Details,
-            error);
-        try
+        if (state.Audited)
         {
-            // A credential issued on the cluster is recorded even when the answer failed afterwards: the reaper and revocation
-            // must know every login role that exists.
-            await audit.AppendAsync(record, error is null ? state.KeyUse : null, state.Details?.IssuedCredential);
+            var record = AuditRecordFactory.Create(
+                new AuditRecordFactory.RequestFacts(
+                    state.RequestId,
+                    state.Started,
+                    state.Service.SigningName,
+                    state.Action,
+                    state.Region ?? runtime.Options.Region,
+                    state.SourceIp,
+                    http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
+                    state.AttemptedAccessKeyId,
+                    state.Caller,
+                    state.Caller?.AccountId ?? runtime.AccountId),
+                state.Parameters,
+                state.Details,
+                error);
+            try
+            {
+                // A credential issued on the cluster is recorded even when the answer failed afterwards: the reaper and revocation
+                // must know every login role that exists.
+                await audit.AppendAsync(record, error is null ? state.KeyUse : null, state.Details?.IssuedCredential);
+            }
+            catch (Exception ex)
+            {
+                // No durable record, no answer: refuse rather than act unaudited.
+                LogAuditFailed(logger, state.RequestId, ex);
+                status = 500;
+                payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, BrokerErrors.InternalFailure, state.RequestId);
+            }
         }
-        catch (Exception ex)
+        else
         {
-            // No durable record, no answer: refuse rather than act unaudited.
-            LogAuditFailed(logger, state.RequestId, ex);
-            status = 500;
-            payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, BrokerErrors.InternalFailure, state.RequestId);
+            LogThrottledUnaudited(logger, state.RequestId, state.SourceIp);
         }
 
         if (status == 499 || ct.IsCancellationRequested)
@@ -254,8 +288,14 @@ internal sealed partial class QueryPipeline(
         return list;
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Request {RequestId} failed authentication: {Reason}")]
-    private static partial void LogAuthenticationFailed(ILogger logger, string requestId, SigV4FailureReason reason);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Request {RequestId} failed authentication: {Reason} (access key {AccessKeyId}, from {SourceIp})")]
+    private static partial void LogAuthenticationFailed(ILogger logger, string requestId, SigV4FailureReason reason, string accessKeyId, string sourceIp);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Client {SourceIp} failed authentication too often; its requests are answered Throttling, unaudited, until its budget refills")]
+    private static partial void LogAddressThrottled(ILogger logger, string sourceIp);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Request {RequestId} from {SourceIp} refused: too many failed authentications (not audited)")]
+    private static partial void LogThrottledUnaudited(ILogger logger, string requestId, string sourceIp);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Request {RequestId} ({Service}:{Action}) failed unexpectedly")]
     private static partial void LogHandlerFailed(ILogger logger, string requestId, string service, string action, Exception exception);
@@ -288,5 +328,11 @@ internal sealed partial class QueryPipeline(
         public AccessKeyUse? KeyUse { get; set; }
 
         public AuditDetails? Details { get; set; }
+
+        /// <summary>The access key id a request that failed authentication named (shape-checked by the verifier).</summary>
+        public string? AttemptedAccessKeyId { get; set; }
+
+        /// <summary>False for requests refused by the failed-authentication budget after the first: they write nothing.</summary>
+        public bool Audited { get; set; } = true;
     }
 }

@@ -35,7 +35,18 @@ internal static class LocalBroker
     {
         var path = Path.Combine(dataDirectory, EndpointFileName);
         var temp = path + ".tmp";
-        File.WriteAllText(temp, endpoint + "\n");
+        File.Delete(temp);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // every file in the data directory is private
+        }
+
+        using (var writer = new StreamWriter(temp, options))
+        {
+            writer.Write(endpoint + "\n");
+        }
+
         File.Move(temp, path, overwrite: true);
         return path;
     }

@@ -34,6 +34,11 @@ internal sealed class ServerCommand(ParseResult parseResult, TextWriter? output 
             options.DataDirectory = dataDir;
         }
 
+        if (parseResult.GetValue(ServerCommandDefinition.AllowPlainHttpOption))
+        {
+            options.AllowPlainHttp = true;
+        }
+
         if (parseResult.GetValue(ServerCommandDefinition.PortOption) is { } port)
         {
             var urls = options.Urls.Select(u => new UriBuilder(u) { Port = port }.Uri.GetLeftPart(UriPartial.Authority)).ToList();

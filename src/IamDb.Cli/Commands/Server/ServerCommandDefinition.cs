@@ -23,6 +23,11 @@ internal static class ServerCommandDefinition
         Description = "Override data_dir.",
     };
 
+    public static readonly Option<bool> AllowPlainHttpOption = new("--allow-plain-http")
+    {
+        Description = "Allow plain HTTP URLs on addresses other than loopback (behind a TLS-terminating proxy), like allow_plain_http = true; a warning is logged at start.",
+    };
+
     public static Command Create()
     {
         var command = new Command(
@@ -33,6 +38,7 @@ internal static class ServerCommandDefinition
             + "  data_dir = \"/var/lib/iamdb\"\n"
             + "  account_id = \"123456789012\"\n"
             + "  region = \"eu-west-1\"\n"
+            + "  allow_plain_http = false                # http:// on a non-loopback address is refused unless true\n"
             + "  master_key_env = \"IAMDB_MASTER_KEY\"     # or master_key_file = \"/etc/iamdb/master.key\"\n"
             + "  [store]\n"
             + "  kind = \"postgres\"                       # default \"sqlite\" in data_dir\n"
@@ -40,6 +46,8 @@ internal static class ServerCommandDefinition
             + "  [throttling]\n"
             + "  rate_per_second = 100\n"
             + "  burst = 200\n"
+            + "  failed_auth_burst = 20                  # failed authentications per client address before Throttling\n"
+            + "  failed_auth_rate_per_second = 5\n"
             + "  [tls]\n"
             + "  generate = true                         # or certificate = \"server.pem\", key = \"server.key\"\n\n"
             + "Examples:\n"
@@ -49,6 +57,7 @@ internal static class ServerCommandDefinition
         command.Options.Add(ConfigOption);
         command.Options.Add(PortOption);
         command.Options.Add(DataDirOption);
+        command.Options.Add(AllowPlainHttpOption);
         command.SetAction((parseResult, ct) => new ServerCommand(parseResult).ExecuteAsync(ct));
         return command;
     }

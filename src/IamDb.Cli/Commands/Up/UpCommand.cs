@@ -21,6 +21,7 @@ internal sealed class UpCommand(ParseResult parseResult, TextWriter? output = nu
         options.Urls.Clear();
         options.Urls.Add(string.Create(CultureInfo.InvariantCulture, $"{(tls ? "https" : "http")}://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}"));
         options.GenerateTlsCertificate = tls;
+        options.AllowPlainHttp = parseResult.GetValue(UpCommandDefinition.AllowPlainHttpOption);
         options.DataDirectory = parseResult.GetValue(UpCommandDefinition.DataDirOption) ?? options.DataDirectory;
         options.AccountId = parseResult.GetValue(UpCommandDefinition.AccountIdOption);
         options.Region = parseResult.GetValue(GlobalOptions.RegionOption) ?? options.Region;

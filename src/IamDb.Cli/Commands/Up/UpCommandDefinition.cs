@@ -20,8 +20,13 @@ internal static class UpCommandDefinition
 
     public static readonly Option<string> HostOption = new("--host")
     {
-        Description = "Address to listen on. Default: 127.0.0.1 (loopback only).",
+        Description = "Address to listen on. Default: 127.0.0.1 (loopback only). Any other address needs --tls or --allow-plain-http.",
         DefaultValueFactory = _ => "127.0.0.1",
+    };
+
+    public static readonly Option<bool> AllowPlainHttpOption = new("--allow-plain-http")
+    {
+        Description = "Allow plain HTTP on an address other than loopback (behind a TLS-terminating proxy); a warning is logged at start.",
     };
 
     public static readonly Option<bool> TlsOption = new("--tls")
@@ -57,6 +62,7 @@ internal static class UpCommandDefinition
         command.Options.Add(DataDirOption);
         command.Options.Add(HostOption);
         command.Options.Add(TlsOption);
+        command.Options.Add(AllowPlainHttpOption);
         command.Options.Add(AccountIdOption);
         command.Options.Add(NoLocalClusterOption);
         command.SetAction((parseResult, ct) => new UpCommand(parseResult).ExecuteAsync(ct));
