@@ -30,7 +30,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         try
         {
             // Throwaway data: no fsync, which makes DDL-heavy tests several times faster.
-            var options = new LocalPostgresOptions { Directory = Directory, Durable = false, MaxConnections = 300 };
+            var options = new LocalPostgresOptions { Directory = Directory, Durable = false, MaxConnections = 300, Tls = true };
             _server = await LocalPostgresServer.StartAsync(options, GeneratePassword());
         }
         catch
