@@ -40,4 +40,42 @@ public sealed class PrivilegedDbUserTests(PostgresServerFixture postgres)
         Assert.Contains(why, reply.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(0L, await kit.ScalarAsync<long>($"SELECT count(*) FROM pg_roles WHERE rolname LIKE 'IAM:{user}:%'"));
     }
+
+    [Fact]
+    public async Task GetClusterCredentials_SuperuserWithTheClusterOptIn_IsIssued_AndUpdateClusterTakesItBack()
+    {
+        await using var kit = await RedshiftTestKit.StartAsync(postgres);
+        var registered = await kit.RegisterWithAsync("optedin", [new("AllowPrivilegedDbUsers", "true")]);
+        Assert.True(registered.ErrorCode is null, registered.ToString());
+
+        var issued = await kit.GetCredentialsAsync(postgres.Server.SuperUser, cluster: "optedin");
+
+        Assert.True(issued.ErrorCode is null, issued.ToString());
+        Assert.Equal(postgres.Server.SuperUser, await kit.CurrentUserAsync(issued.Find("DbUser")!, issued.Find("DbPassword")!));
+        var elsewhere = await kit.GetCredentialsAsync(postgres.Server.SuperUser);
+        Assert.Equal("InvalidParameterValue", elsewhere.ErrorCode); // clusterA, same server, no opt-in
+
+        var updated = await kit.UpdateAsync("optedin", new KeyValuePair<string, string>("AllowPrivilegedDbUsers", "false"));
+        Assert.True(updated.ErrorCode is null, updated.ToString());
+        var refused = await kit.GetCredentialsAsync(postgres.Server.SuperUser, cluster: "optedin");
+        Assert.Equal("InvalidParameterValue", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GetClusterCredentials_TheOptInDoesNotOpenDbGroups()
+    {
+        await using var kit = await RedshiftTestKit.StartAsync(postgres);
+        var user = Unique("plain");
+        var super = Unique("super");
+        await kit.EnsureRoleAsync(user);
+        await kit.ExecAsync($"CREATE ROLE {super} SUPERUSER NOLOGIN");
+        var registered = await kit.RegisterWithAsync(
+            "optedin", [new("AllowPrivilegedDbUsers", "true"), new("AllowedDbGroups.member.1", super)]);
+        Assert.True(registered.ErrorCode is null, registered.ToString());
+
+        var reply = await kit.GetCredentialsAsync(user, groups: [super], cluster: "optedin");
+
+        Assert.Equal("InvalidParameterValue", reply.ErrorCode);
+        Assert.Contains("is not a database group: it has SUPERUSER", reply.ErrorMessage, StringComparison.Ordinal);
+    }
 }
