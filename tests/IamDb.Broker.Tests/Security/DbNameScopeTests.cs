@@ -37,6 +37,7 @@ public sealed class DbNameScopeTests(PostgresServerFixture postgres)
         var disabled = await kit.Broker.CallAsync("redshift", "DisableClusterPasswords",
             [new("ClusterIdentifier", "clusterA"), new("DbUsers.DbUser.1", bob)]);
         Assert.True(disabled.ErrorCode is null, disabled.ToString());
+        Assert.Contains($"<member>{dbB}</member>", disabled.Body, StringComparison.Ordinal);
 
         var issued = await kit.GetCredentialsAsync(bob, dbName: dbA);
 
