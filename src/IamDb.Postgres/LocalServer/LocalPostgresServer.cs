@@ -89,6 +89,12 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         System.IO.Directory.CreateDirectory(options.Directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The server's folder (its log, settings, certificate) is its own: nobody else may list or enter it.
+            File.SetUnixFileMode(options.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         await ServerProcessRunner.GiveToServiceUserAsync(options.Directory, ct);
         if (!IsInitialized(options.Directory))
         {
@@ -233,6 +239,11 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         if (_options.Tls)
         {
             await EnsureCertificateAsync(ct);
+            if (_options.TcpRequiresTls)
+            {
+                await WriteHostBasedAuthenticationAsync(ct);
+            }
+
             settings.AppendLine("ssl = on")
                 .AppendLine(CultureInfo.InvariantCulture, $"ssl_cert_file = '{CertificateFile}'")
                 .AppendLine(CultureInfo.InvariantCulture, $"ssl_key_file = '{KeyFile}'");
@@ -262,11 +273,37 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
     }
 
-    // A self-signed certificate for 127.0.0.1/localhost, made once; PostgreSQL refuses a key others can read.
+    // TCP only over TLS, password (SCRAM) always; the Unix socket (off unless configured) as initdb set it up.
+    private async Task WriteHostBasedAuthenticationAsync(CancellationToken ct)
+    {
+        var hba = new StringBuilder()
+            .AppendLine("# Written by IamDb at each start (LocalPostgresOptions.TcpRequiresTls): TCP logins only over TLS.")
+            .AppendLine("local     all  all                 scram-sha-256")
+            .AppendLine("hostssl   all  all  127.0.0.1/32   scram-sha-256")
+            .AppendLine("hostssl   all  all  ::1/128        scram-sha-256")
+            .AppendLine("hostnossl all  all  0.0.0.0/0      reject")
+            .AppendLine("hostnossl all  all  ::/0           reject");
+        var path = Path.Combine(DataDirectory, "pg_hba.conf");
+        var tmp = Path.Combine(_options.Directory, $".pg_hba.conf-{Guid.NewGuid():N}");
+        await WritePrivateFileAsync(tmp, hba.ToString(), ct);
+        File.Move(tmp, path, overwrite: true);
+        await ServerProcessRunner.GiveToServiceUserAsync(path, ct);
+    }
+
+    // A self-signed certificate for 127.0.0.1, ::1, localhost and this machine's name, made once (or the one the options
+    // give, written at every start); PostgreSQL refuses a key others can read.
     private async Task EnsureCertificateAsync(CancellationToken ct)
     {
         var certPath = Path.Combine(DataDirectory, CertificateFile);
         var keyPath = Path.Combine(DataDirectory, KeyFile);
+        if (_options.TlsCertificatePem is { } givenCertificate)
+        {
+            var givenKey = _options.TlsPrivateKeyPem
+                ?? throw new LocalPostgresException("LocalPostgresOptions.TlsCertificatePem needs TlsPrivateKeyPem as well.");
+            await WriteCertificateFilesAsync(certPath, givenCertificate, keyPath, givenKey, ct);
+            return;
+        }
+
         if (File.Exists(certPath) && File.Exists(keyPath))
         {
             return;
@@ -277,14 +314,27 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             "CN=IamDb local PostgreSQL", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
+        names.AddIpAddress(IPAddress.IPv6Loopback);
         names.AddDnsName("localhost");
+        var hostName = Dns.GetHostName();
+        if (!string.IsNullOrEmpty(hostName) && Uri.CheckHostName(hostName) == UriHostNameType.Dns
+            && !string.Equals(hostName, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            names.AddDnsName(hostName);
+        }
+
         request.CertificateExtensions.Add(names.Build());
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        await WriteCertificateFilesAsync(certPath, certificate.ExportCertificatePem(), keyPath, key.ExportPkcs8PrivateKeyPem(), ct);
+    }
+
+    private static async Task WriteCertificateFilesAsync(string certPath, string certificatePem, string keyPath, string keyPem, CancellationToken ct)
+    {
         File.Delete(keyPath + ".tmp");
-        await WritePrivateFileAsync(keyPath + ".tmp", key.ExportPkcs8PrivateKeyPem(), ct);
+        await WritePrivateFileAsync(keyPath + ".tmp", keyPem, ct);
         File.Move(keyPath + ".tmp", keyPath, overwrite: true);
-        await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem(), ct);
+        await File.WriteAllTextAsync(certPath, certificatePem, ct);
         await ServerProcessRunner.GiveToServiceUserAsync(keyPath, ct);
         await ServerProcessRunner.GiveToServiceUserAsync(certPath, ct);
     }

@@ -143,7 +143,7 @@ internal sealed class DemoCommand : IAsyncDisposable
     {
         _adminPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         _postgres = await LocalPostgresServer.StartAsync(
-            new LocalPostgresOptions { Directory = Path.Combine(_directory, "postgres"), Durable = false }, _adminPassword, ct: ct);
+            new LocalPostgresOptions { Directory = Path.Combine(_directory, "postgres"), Durable = false, Tls = true, TcpRequiresTls = true }, _adminPassword, ct: ct);
         return $"PostgreSQL on {_postgres.Host}:{_postgres.Port}";
     }
 
