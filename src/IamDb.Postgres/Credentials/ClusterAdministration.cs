@@ -43,7 +43,15 @@ public sealed record CredentialRequest(
     IReadOnlyList<string> DbGroups,
     bool AutoCreate,
     DateTimeOffset ExpiresAt,
-    string LoginPrefix);
+    string LoginPrefix)
+{
+    /// <summary>
+    /// Issue even when the base user is privileged: superuser, CREATEROLE, CREATEDB, REPLICATION or BYPASSRLS (itself or
+    /// through a role it is a member of), a member of a predefined <c>pg_*</c> role, or the cluster's admin. Off by
+    /// default: such a base user is refused with <see cref="ClusterFailure.PrivilegedDbUser"/>.
+    /// </summary>
+    public bool AllowPrivilegedDbUser { get; init; }
+}
 
 /// <summary>A login role created for one credential. <see cref="ToString"/> never shows the password.</summary>
 /// <param name="LoginRoleName">The role to log in as; the API returns it as <c>DbUser</c>.</param>
@@ -83,7 +91,22 @@ public sealed record ClusterPreparation(
 /// <param name="RoleName">The role.</param>
 /// <param name="Changed">True when removed (or would be, in a dry run).</param>
 /// <param name="Reason">Why it was refused (superuser, the admin itself, unknown role); null when changed.</param>
-public sealed record PasswordChange(string RoleName, bool Changed, string? Reason);
+public sealed record PasswordChange(string RoleName, bool Changed, string? Reason)
+{
+    /// <summary>
+    /// Databases whose direct CONNECT grant to the role was (or, in a dry run, would be) revoked, so that the role's
+    /// credentials scoped to one database reach only that one.
+    /// </summary>
+    public IReadOnlyList<string> ConnectRevokedOn { get; init; } = [];
+
+    /// <summary>Equal when every field is, the revoked databases compared in order.</summary>
+    public bool Equals(PasswordChange? other) =>
+        other is not null && RoleName == other.RoleName && Changed == other.Changed && Reason == other.Reason
+        && ConnectRevokedOn.SequenceEqual(other.ConnectRevokedOn);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(RoleName, Changed, Reason, ConnectRevokedOn.Count);
+}
 
 /// <summary>Why a cluster operation failed, so the broker can answer with the right AWS error.</summary>
 public enum ClusterFailure
@@ -108,6 +131,18 @@ public enum ClusterFailure
 
     /// <summary>A name failed validation here (defence in depth behind the broker's checks).</summary>
     InvalidName,
+
+    /// <summary>A requested group is not a plain database group (it can log in, is privileged, or is the admin's or IamDb's).</summary>
+    NotADatabaseGroup,
+
+    /// <summary>The base user is privileged (superuser, a privileged attribute or membership, the admin) and the cluster does not allow that.</summary>
+    PrivilegedDbUser,
+
+    /// <summary>
+    /// The credential would reach databases other than its DbName: the base user or a group holds CONNECT on another
+    /// database directly, which PostgreSQL lets the credential inherit.
+    /// </summary>
+    DatabaseScopeNotEnforceable,
 
     /// <summary>The server failed the operation for another reason.</summary>
     ServerError,
@@ -171,6 +206,11 @@ public interface IClusterAdministration
     /// </summary>
     Task<bool> DropLoginRoleAsync(ClusterEndpoint endpoint, string loginRoleName, bool terminateSessions, CancellationToken ct);
 
-    /// <summary>Removes password login from ordinary roles (all when <paramref name="roles"/> is empty), refusing superusers, the admin and IamDb's roles.</summary>
+    /// <summary>
+    /// Removes password login from ordinary roles (all when <paramref name="roles"/> is empty), refusing superusers, the admin
+    /// and IamDb's roles, and revokes the CONNECT those roles hold directly on databases they do not own (what registration
+    /// granted when it revoked PUBLIC's): their access then goes through IamDb's connect roles, so their credentials scoped to
+    /// one database reach only that one. A named role that has no password already loses those grants too.
+    /// </summary>
     Task<IReadOnlyList<PasswordChange>> DisablePasswordsAsync(ClusterEndpoint endpoint, IReadOnlyList<string> roles, bool dryRun, CancellationToken ct);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -78,13 +79,22 @@ public sealed partial class PostgresClusterAdministration
                 createBaseUser,
                 groups,
                 connectRoles,
-                request.DbName);
+                request.DbName)
+            {
+                AdminUser = endpoint.AdminUser,
+                AllowPrivilegedBaseUser = request.AllowPrivilegedDbUser,
+            };
             var statements = IssuanceSql.Build(plan);
             try
             {
                 await ExecuteBatchAsync(conn, statements, ct);
                 AdministrationLog.Issued(_log, plan.LoginRole, plan.BaseUser, endpoint, plan.ExpiresAt);
                 return new IssuedLoginRole(plan.LoginRole, password, plan.ExpiresAt, plan.CreateBaseUser);
+            }
+            catch (PostgresException pe) when (CheckRefusal(pe, request, groups) is { } refusal)
+            {
+                // The check at the head of the batch found a role the request must not use; nothing was created.
+                throw refusal;
             }
             catch (PostgresException pe) when (fast && attempt < MaxIssueAttempts && pe.SqlState == PostgresErrorCodes.UndefinedObject)
             {
@@ -362,6 +372,51 @@ public sealed partial class PostgresClusterAdministration
                 ClusterFailure.ServerError, $"The connect role \"{SqlText.Printable(s.Subject)}\" was dropped while a credential was issued; try again.", pe),
             _ => ClusterErrors.OnCommand(pe, endpoint),
         };
+
+    /// <summary>The refusal the batch's check raised, as the failure the caller sees; null for any other error.</summary>
+    private static ClusterOperationException? CheckRefusal(PostgresException pe, CredentialRequest request, List<string> groups)
+    {
+        if (pe.SqlState is not (IssuanceSql.NotADatabaseGroupState or IssuanceSql.PrivilegedDbUserState
+            or IssuanceSql.DatabaseScopeState or IssuanceSql.ManagedBaseUserState))
+        {
+            return null;
+        }
+
+        // "N:reason": N is the role's place in the check's list, the base user first, then the groups.
+        var colon = pe.MessageText.IndexOf(':', StringComparison.Ordinal);
+        var place = colon > 0 && int.TryParse(pe.MessageText.AsSpan(0, colon), CultureInfo.InvariantCulture, out var n) ? n : 1;
+        var subject = place >= 2 && place - 2 < groups.Count ? groups[place - 2] : request.BaseUser;
+        var name = SqlText.Printable(subject);
+        var reason = SqlText.Printable(pe.MessageText[(colon + 1)..]);
+        return pe.SqlState switch
+        {
+            IssuanceSql.NotADatabaseGroupState => new ClusterOperationException(
+                ClusterFailure.NotADatabaseGroup,
+                $"\"{name}\" is not a database group: it {reason}. A group must be a role that cannot log in, without SUPERUSER, CREATEROLE, "
+                + "CREATEDB, REPLICATION or BYPASSRLS, and not a member of a role with them or of a predefined pg_* role.",
+                pe)
+            { Subject = subject },
+            IssuanceSql.PrivilegedDbUserState => new ClusterOperationException(
+                ClusterFailure.PrivilegedDbUser,
+                $"\"{name}\" is a privileged database user: it {reason}. Credentials for privileged users are only issued on a cluster "
+                + "registered with AllowPrivilegedDbUsers=true.",
+                pe)
+            { Subject = subject },
+            IssuanceSql.DatabaseScopeState => new ClusterOperationException(
+                ClusterFailure.DatabaseScopeNotEnforceable,
+                $"A credential scoped to database \"{SqlText.Printable(request.DbName)}\" would reach other databases: \"{name}\" {reason}, "
+                + "and the credential would inherit that. "
+                + (string.Equals(subject, request.BaseUser, StringComparison.Ordinal)
+                    ? $"Run \"iamdb clusters disable-passwords <cluster> --user {name}\" (it also removes the CONNECT grants registration gave the user), or revoke that grant."
+                    : "Revoke that grant, or ask without DbName."),
+                pe)
+            { Subject = subject },
+            IssuanceSql.ManagedBaseUserState => new ClusterOperationException(
+                ClusterFailure.InvalidName, $"\"{name}\" is a role IamDb manages, not a database user.", pe)
+            { Subject = subject },
+            _ => null,
+        };
+    }
 
     private static ClusterOperationException BaseUserMissing(string baseUser) =>
         new(

@@ -22,24 +22,54 @@ public sealed partial class PostgresClusterAdministration
             var admin = await ReadAdminAsync(conn, endpoint, ct);
             var candidates = await ReadPasswordCandidatesAsync(conn, admin, roles, ct);
             var changes = new List<PasswordChange>();
+            var passwordless = new HashSet<string>(StringComparer.Ordinal);
             IEnumerable<string> names = roles.Count == 0 ? candidates.Keys.Order(StringComparer.Ordinal) : roles.Distinct(StringComparer.Ordinal);
             foreach (var name in names)
             {
                 var reason = !candidates.TryGetValue(name, out var c) ? "no such role"
                     : string.Equals(name, admin.Name, StringComparison.Ordinal) ? "is the admin IamDb manages the cluster as"
                     : c.IsSuperuser ? "is a superuser; a superuser's password cannot be disabled"
-                    : RoleMarkers.IsCredential(c.Comment) || RoleMarkers.IsConnectRole(c.Comment) ? "is a role IamDb manages"
+                    : RoleMarkers.IsCredential(c.Comment) || RoleMarkers.IsConnectRole(c.Comment) || RoleMarkers.IsAllDatabasesRole(c.Comment)
+                        ? "is a role IamDb manages"
                     : c.HasPassword == false ? "has no password"
                     : null;
+                if (reason == "has no password")
+                {
+                    passwordless.Add(name);
+                }
+
                 changes.Add(new PasswordChange(name, reason is null, reason));
+            }
+
+            // The direct CONNECT grants go with the password, and also from a named role without one (disabled before this
+            // step existed, or never set): such a grant is what would widen the role's scoped credentials.
+            var grants = await ReadDirectConnectGrantsAsync(
+                conn, [.. changes.Where(ch => ch.Changed || passwordless.Contains(ch.RoleName)).Select(ch => ch.RoleName)], ct);
+            for (var i = 0; i < changes.Count; i++)
+            {
+                if (grants.TryGetValue(changes[i].RoleName, out var databases))
+                {
+                    changes[i] = new PasswordChange(changes[i].RoleName, true, null) { ConnectRevokedOn = databases };
+                }
             }
 
             if (!dryRun && changes.Any(ch => ch.Changed))
             {
                 await using var tx = await conn.BeginTransactionAsync(ct);
+                // Database ACLs are rewritten here as in preparation: one writer at a time.
+                await ExecuteAsync(conn, $"select pg_advisory_xact_lock({PrepareAdvisoryLock})", ct);
                 foreach (var change in changes.Where(ch => ch.Changed))
                 {
-                    await ExecuteAsync(conn, $"ALTER ROLE {SqlText.CatalogIdentifier(change.RoleName)} PASSWORD NULL", ct);
+                    var role = SqlText.CatalogIdentifier(change.RoleName);
+                    if (!passwordless.Contains(change.RoleName))
+                    {
+                        await ExecuteAsync(conn, $"ALTER ROLE {role} PASSWORD NULL", ct);
+                    }
+
+                    foreach (var database in change.ConnectRevokedOn)
+                    {
+                        await ExecuteAsync(conn, $"REVOKE CONNECT ON DATABASE {SqlText.CatalogIdentifier(database)} FROM {role}", ct);
+                    }
                 }
 
                 await tx.CommitAsync(ct);
@@ -49,6 +79,34 @@ public sealed partial class PostgresClusterAdministration
 
             return (IReadOnlyList<PasswordChange>)changes;
         });
+    }
+
+    /// <summary>Per role, the databases on which it holds CONNECT by a grant (not as the database's owner), sorted.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<string>>> ReadDirectConnectGrantsAsync(
+        NpgsqlConnection conn, IReadOnlyList<string> roles, CancellationToken ct)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (roles.Count == 0)
+        {
+            return result;
+        }
+
+        await using var cmd = new NpgsqlCommand(
+            """
+            select r.rolname::text, array_agg(distinct d.datname::text order by d.datname::text)
+            from pg_database d cross join lateral aclexplode(d.datacl) a join pg_roles r on r.oid = a.grantee
+            where a.privilege_type = 'CONNECT' and d.datdba <> r.oid and r.rolname = any($1::name[])
+            group by r.rolname
+            """,
+            conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = roles.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result[reader.GetString(0)] = reader.GetFieldValue<string[]>(1);
+        }
+
+        return result;
     }
 
     /// <summary>HasPassword is null when the admin is not a superuser and so cannot see it.</summary>

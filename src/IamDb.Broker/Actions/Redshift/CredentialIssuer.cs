@@ -1,3 +1,4 @@
+using IamDb.Aws.Errors;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 
@@ -10,6 +11,34 @@ namespace IamDb.Broker.Actions.Redshift;
 /// </summary>
 internal sealed class CredentialIssuer(IClusterAdministration clusters)
 {
+    /// <summary>
+    /// Refuses (<c>InvalidParameterValue</c>) a group the cluster's <c>AllowedDbGroups</c> does not list; an empty list allows
+    /// every group the cluster itself accepts. Checked before the cluster is asked, so a refused group costs no round trip.
+    /// </summary>
+    /// <param name="cluster">The cluster and its settings.</param>
+    /// <param name="groups">The groups asked for.</param>
+    /// <param name="groupsFromTag">The principal tag the groups came from (WithIAM), for the message.</param>
+    public static void RequireAllowedGroups(RedshiftCluster cluster, IReadOnlyList<string> groups, string? groupsFromTag = null)
+    {
+        foreach (var group in groups)
+        {
+            if (DbGroupPatterns.IsAllowed(cluster.AllowedDbGroups, group))
+            {
+                continue;
+            }
+
+            var allowed = string.Join(", ", cluster.AllowedDbGroups);
+            throw new AwsErrorException(groupsFromTag is null
+                ? RedshiftErrors.InvalidParameter(
+                    "DbGroups", $"database group {group} is not among the groups cluster {cluster.ClusterIdentifier} allows ({allowed}); leave it out of DbGroups")
+                : new AwsError(
+                    AwsErrorCodes.InvalidParameterValue,
+                    $"Database group {group}, named in the principal tag {groupsFromTag}, is not among the groups cluster {cluster.ClusterIdentifier} "
+                    + $"allows ({allowed}); remove it from the tag.",
+                    400));
+        }
+    }
+
     /// <param name="context">The request.</param>
     /// <param name="cluster">Where to issue.</param>
     /// <param name="request">What to issue.</param>

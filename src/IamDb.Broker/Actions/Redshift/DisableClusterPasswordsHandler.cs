@@ -7,7 +7,8 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <summary>
 /// <c>DisableClusterPasswords</c> (IamDb): removes password login from the cluster's ordinary users (all of them, or the
 /// <c>DbUsers.DbUser.N</c> named), the end state where access is only through temporary credentials. Superusers, the
-/// admin and IamDb's own roles are refused, as Redshift refuses to disable a superuser's password. <c>DryRun=true</c>
+/// admin and IamDb's own roles are refused, as Redshift refuses to disable a superuser's password. The users' direct
+/// CONNECT grants go too (<c>ConnectRevokedOn</c>), so their credentials can be scoped to one database. <c>DryRun=true</c>
 /// reports what would change without changing it.
 /// </summary>
 internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clusters) : RedshiftActionHandler
@@ -50,6 +51,10 @@ internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clus
             m.WriteString("DbUser", change.RoleName);
             m.WriteBoolean("Changed", change.Changed);
             m.WriteString("Reason", change.Reason);
+            if (change.ConnectRevokedOn.Count > 0)
+            {
+                m.WriteStringList("ConnectRevokedOn", change.ConnectRevokedOn);
+            }
         }));
     }
 }

@@ -10,7 +10,9 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>redshift:GetClusterCredentials</c> on the <c>dbuser</c> (and the <c>dbname</c> when <c>DbName</c> is given),
 /// <c>redshift:CreateClusterUser</c> on the <c>dbuser</c> with <c>AutoCreate</c>, <c>redshift:JoinGroup</c> on each
 /// <c>dbgroup</c>; with the context keys <c>redshift:DbUser</c>, <c>redshift:DbName</c> and <c>redshift:DurationSeconds</c>
-/// (so <c>${redshift:DbUser}</c> works in resources). The cluster then creates a login role for this credential only.
+/// (so <c>${redshift:DbUser}</c> works in resources). Groups outside the cluster's <c>AllowedDbGroups</c> are refused
+/// before the cluster is asked; the cluster then refuses roles that are not plain groups, a privileged DbUser unless the
+/// cluster allows privileged users, and a DbName it cannot enforce, and creates a login role for this credential only.
 /// </summary>
 internal sealed class GetClusterCredentialsHandler(BrokerRuntime runtime, CredentialIssuer issuer) : RedshiftActionHandler
 {
@@ -60,8 +62,12 @@ internal sealed class GetClusterCredentialsHandler(BrokerRuntime runtime, Creden
         }
 
         var found = Require(cluster, identifier);
+        CredentialIssuer.RequireAllowedGroups(found, groups);
         var expires = context.Time.GetUtcNow().AddSeconds(duration);
-        var request = new CredentialRequest(dbUser, dbName, groups, autoCreate, expires, autoCreate ? "IAMA:" : "IAM:");
+        var request = new CredentialRequest(dbUser, dbName, groups, autoCreate, expires, autoCreate ? "IAMA:" : "IAM:")
+        {
+            AllowPrivilegedDbUser = found.AllowPrivilegedDbUsers,
+        };
         var issued = await issuer.IssueAsync(context, found, request, ct);
         return new ActionResult(w =>
         {

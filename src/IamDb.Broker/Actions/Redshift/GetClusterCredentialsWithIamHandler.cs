@@ -13,7 +13,8 @@ namespace IamDb.Broker.Actions.Redshift;
 /// for an IAM user (and its GetSessionToken sessions) or <c>IAMR:role</c> for a role session, created without a password
 /// on first use. Authorized as <c>redshift:GetClusterCredentialsWithIAM</c> on <c>dbname:CLUSTER/DB</c>, or
 /// <c>dbname:CLUSTER/*</c> without <c>DbName</c>. Groups come from the principal tag <c>RedshiftDbGroups</c>
-/// (colon-separated, as Redshift reads it). The account root has no IAM name to map and is refused.
+/// (colon-separated, as Redshift reads it; session tags included), each checked as GetClusterCredentials checks DbGroups.
+/// The account root has no IAM name to map and is refused.
 /// </summary>
 internal sealed class GetClusterCredentialsWithIamHandler(BrokerRuntime runtime, CredentialIssuer issuer, PrincipalPolicyLoader principals)
     : RedshiftActionHandler
@@ -50,8 +51,12 @@ internal sealed class GetClusterCredentialsWithIamHandler(BrokerRuntime runtime,
 
         var loaded = await principals.LoadAsync(context.Store, context.Caller, ct);
         var groups = GroupsFromTag(loaded.Principal.Tags);
+        CredentialIssuer.RequireAllowedGroups(found, groups, GroupsTag);
         var expires = context.Time.GetUtcNow().AddSeconds(duration);
-        var request = new CredentialRequest(baseUser, dbName, groups, AutoCreate: true, expires, "IAM:");
+        var request = new CredentialRequest(baseUser, dbName, groups, AutoCreate: true, expires, "IAM:")
+        {
+            AllowPrivilegedDbUser = found.AllowPrivilegedDbUsers,
+        };
         var issued = await issuer.IssueAsync(context, found, request, ct, GroupsTag);
         var refresh = issued.ExpiresAt;
         return new ActionResult(w =>

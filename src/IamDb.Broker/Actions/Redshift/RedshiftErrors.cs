@@ -31,12 +31,13 @@ internal static class RedshiftErrors
     public static AwsError Unsupported(string message) => new(UnsupportedOperationCode, message, 400);
 
     /// <summary>
-    /// Maps a failed cluster operation to the error a caller can act on. Missing users, groups and databases are the
-    /// caller's parameters (<c>InvalidParameterValue</c>); an unreachable server is temporary (<c>ServiceUnavailable</c>
-    /// 503, which SDKs retry); a refused admin login or missing privilege is the cluster's configuration
-    /// (<c>InvalidClusterState</c> 400). A TLS failure is the caller's settings (<c>InvalidParameterValue</c>) when
-    /// <paramref name="settingsGiven"/> (RegisterCluster, UpdateCluster), otherwise the cluster's state. The exception's
-    /// message is safe by contract (no password); it is included.
+    /// Maps a failed cluster operation to the error a caller can act on. Missing users, groups and databases, and refused
+    /// ones (a privileged user, a role that is not a group, a scope the cluster cannot enforce) are the caller's parameters
+    /// (<c>InvalidParameterValue</c>); an unreachable server is temporary (<c>ServiceUnavailable</c> 503, which SDKs retry);
+    /// a refused admin login or missing privilege is the cluster's configuration (<c>InvalidClusterState</c> 400). A TLS
+    /// failure is the caller's settings (<c>InvalidParameterValue</c>) when <paramref name="settingsGiven"/>
+    /// (RegisterCluster, UpdateCluster), otherwise the cluster's state. The exception's message is safe by contract (no
+    /// password); it is included.
     /// </summary>
     public static AwsError FromCluster(
         ClusterOperationException exception, RedshiftCluster cluster, string? dbUser = null, string? groupsFromTag = null, bool settingsGiven = false)
@@ -61,6 +62,15 @@ internal static class RedshiftErrors
             ClusterFailure.DatabaseMissing => InvalidParameter(
                 "DbName", $"database {subject} does not exist on cluster {id}; use one of the cluster's databases"),
             ClusterFailure.InvalidName => new AwsError(AwsErrorCodes.InvalidParameterValue, exception.Message, 400),
+            ClusterFailure.NotADatabaseGroup when groupsFromTag is not null => new AwsError(
+                AwsErrorCodes.InvalidParameterValue,
+                $"Database group {subject}, named in the principal tag {groupsFromTag}, is refused by cluster {id}: {exception.Message} "
+                + "Remove it from the tag.",
+                400),
+            ClusterFailure.NotADatabaseGroup => InvalidParameter("DbGroups", $"cluster {id} refuses the group: {exception.Message}"),
+            ClusterFailure.PrivilegedDbUser => InvalidParameter("DbUser", $"cluster {id} refuses the user: {exception.Message}"),
+            ClusterFailure.DatabaseScopeNotEnforceable => InvalidParameter(
+                "DbName", $"cluster {id} cannot scope the credential: {exception.Message.Replace("<cluster>", id, StringComparison.Ordinal)}"),
             ClusterFailure.Unreachable => new AwsError(
                 AwsErrorCodes.ServiceUnavailable,
                 $"Cluster {id} ({cluster.Host}:{cluster.Port}) is unreachable: {exception.Message} Check that the server runs and accepts "
