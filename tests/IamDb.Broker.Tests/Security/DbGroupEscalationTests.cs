@@ -9,6 +9,7 @@ namespace IamDb.Broker.Tests.Security;
 /// Attack: become a PostgreSQL superuser (or another login user) by naming it as a database group — in DbGroups, in the
 /// caller's <c>RedshiftDbGroups</c> principal tag, or in a <c>RedshiftDbGroups</c> session tag of AssumeRole.
 /// </summary>
+[Collection(nameof(SuperuserRoleTests))]
 public sealed class DbGroupEscalationTests(PostgresServerFixture postgres)
 {
     private static string Unique(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 12)];

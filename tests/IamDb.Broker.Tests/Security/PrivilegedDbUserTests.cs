@@ -5,6 +5,7 @@ using IamDb.Testing;
 namespace IamDb.Broker.Tests.Security;
 
 /// <summary>Attack: an IAM policy of <c>dbuser:*/*</c> (or the account root) asks for a credential as a superuser.</summary>
+[Collection(nameof(SuperuserRoleTests))]
 public sealed class PrivilegedDbUserTests(PostgresServerFixture postgres)
 {
     private static string Unique(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..(prefix.Length + 12)];
