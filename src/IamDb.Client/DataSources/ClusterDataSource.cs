@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using IamDb.Client.Caching;
 using IamDb.Client.Redshift;
@@ -23,6 +24,7 @@ public sealed partial class ClusterDataSource : DbDataSource
     private readonly NpgsqlConnectionStringBuilder _baseSettings;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _slots;
     private Generation? _current;
     private bool _disposed;
     private long _authenticationRetries;
@@ -33,6 +35,7 @@ public sealed partial class ClusterDataSource : DbDataSource
         _options = options;
         _baseSettings = settings;
         _logger = logger;
+        _slots = new SemaphoreSlim(settings.MaxPoolSize, settings.MaxPoolSize);
     }
 
     /// <summary>The credential source connections log in with.</summary>
@@ -71,8 +74,8 @@ public sealed partial class ClusterDataSource : DbDataSource
         var database = options.Database ?? options.Credentials.DbName;
         if (host is null || (port is null && database is null))
         {
-            var client = cache.Client ?? throw new InvalidOperationException("Give Host and Port: this cache has no Redshift client to describe the cluster with.");
-            var cluster = await client.DescribeClusterAsync(options.Credentials.ClusterIdentifier, cancellationToken).ConfigureAwait(false);
+            // Through the cache: one call per cluster for any number of data sources, throttling retried with backoff.
+            var cluster = await cache.DescribeClusterAsync(options.Credentials.ClusterIdentifier, cancellationToken).ConfigureAwait(false);
             if (host is null)
             {
                 var endpoint = cluster.Endpoint ?? throw new InvalidOperationException(
@@ -100,6 +103,14 @@ public sealed partial class ClusterDataSource : DbDataSource
         options.ConfigureConnection?.Invoke(settings);
         settings.Remove("Username");
         settings.Remove("Password");
+        if (options.MaxPoolSize < 1)
+        {
+            throw new ArgumentException($"MaxPoolSize must be at least 1, not {options.MaxPoolSize}.", nameof(options));
+        }
+
+        settings.MaxPoolSize = options.MaxPoolSize;
+        settings.MinPoolSize = Math.Min(settings.MinPoolSize, options.MaxPoolSize);
+        options.Budget?.Reserve(options.MaxPoolSize, $"{options.Credentials.ClusterIdentifier}/{settings.Database}");
         var logger = (cache.Options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("IamDb.Client.DataSources");
         return new ClusterDataSource(source, options, settings, logger);
     }
@@ -107,6 +118,32 @@ public sealed partial class ClusterDataSource : DbDataSource
     /// <summary>Opens a connection with a valid credential (fetching one first when needed).</summary>
     /// <exception cref="PostgresException">the database refused the login even with a fresh credential, or another failure.</exception>
     public new async ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!await _slots.WaitAsync(TimeSpan.FromSeconds(Math.Max(1, _baseSettings.Timeout)), cancellationToken).ConfigureAwait(false))
+        {
+            throw new NpgsqlException(
+                $"All {_baseSettings.MaxPoolSize} connections of this data source (MaxPoolSize) stayed in use for {_baseSettings.Timeout} s: close connections sooner or raise MaxPoolSize.");
+        }
+
+        try
+        {
+            var connection = await OpenWithinSlotAsync(cancellationToken).ConfigureAwait(false);
+            var lease = new SlotLease(_slots);
+            connection.StateChange += lease.OnStateChange;
+            return connection;
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Settings of the data source for <paramref name="login"/> (for tests and connection strings).</summary>
+    internal NpgsqlConnectionStringBuilder SettingsFor(string login) => new(_baseSettings.ConnectionString) { Username = login };
+
+    private async ValueTask<NpgsqlConnection> OpenWithinSlotAsync(CancellationToken cancellationToken)
     {
         var authenticationRetried = false;
         for (var attempt = 1; ; attempt++)
@@ -174,13 +211,15 @@ public sealed partial class ClusterDataSource : DbDataSource
         await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
-    /// <summary>Settings of the data source for <paramref name="login"/> (for tests and connection strings).</summary>
-    internal NpgsqlConnectionStringBuilder SettingsFor(string login) => new(_baseSettings.ConnectionString) { Username = login };
-
     private List<Generation> TakeAll()
     {
         lock (_gate)
         {
+            if (!_disposed)
+            {
+                _options.Budget?.Return(_options.MaxPoolSize);
+            }
+
             _disposed = true;
             var all = new List<Generation>();
             if (_current is not null)
@@ -238,6 +277,21 @@ public sealed partial class ClusterDataSource : DbDataSource
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Pool for login {OldLogin} retired; new connections log in as {NewLogin}")]
     private static partial void LogRetired(ILogger logger, string oldLogin, string newLogin);
+
+    /// <summary>One opened connection's slot, given back once when the connection closes (or breaks).</summary>
+    private sealed class SlotLease(SemaphoreSlim slots)
+    {
+        private int _released;
+
+        public void OnStateChange(object sender, StateChangeEventArgs e)
+        {
+            if (e.CurrentState != ConnectionState.Open && Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                ((NpgsqlConnection)sender).StateChange -= OnStateChange;
+                slots.Release();
+            }
+        }
+    }
 
     /// <summary>The pool of one login name and the newest password for it.</summary>
     private sealed class Generation(string login, string password)
