@@ -19,100 +19,94 @@ public sealed partial class ClusterDataSource : DbDataSource
 {
     private const int MaxOpenAttempts = 4;
 
+    private readonly ClusterCredentialCache _cache;
     private readonly ClusterCredentialSource _credentials;
     private readonly ClusterDataSourceOptions _options;
-    private readonly NpgsqlConnectionStringBuilder _baseSettings;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _slots;
+    private NpgsqlConnectionStringBuilder? _baseSettings;
+    private Task<NpgsqlConnectionStringBuilder>? _resolving;
     private Generation? _current;
     private bool _disposed;
     private long _authenticationRetries;
 
-    private ClusterDataSource(ClusterCredentialSource credentials, ClusterDataSourceOptions options, NpgsqlConnectionStringBuilder settings, ILogger logger)
+    private ClusterDataSource(ClusterCredentialCache cache, ClusterCredentialSource credentials, ClusterDataSourceOptions options, ILogger logger)
     {
+        _cache = cache;
         _credentials = credentials;
         _options = options;
-        _baseSettings = settings;
         _logger = logger;
-        _slots = new SemaphoreSlim(settings.MaxPoolSize, settings.MaxPoolSize);
+        _slots = new SemaphoreSlim(options.MaxPoolSize, options.MaxPoolSize);
     }
 
     /// <summary>The credential source connections log in with.</summary>
     public ClusterCredentialSource Credentials => _credentials;
 
     /// <summary>The host connected to.</summary>
-    public string Host => _baseSettings.Host!;
+    /// <exception cref="InvalidOperationException">a data source from dependency injection has not resolved its cluster yet (open a connection first).</exception>
+    public string Host => Resolved.Host!;
 
     /// <summary>The port connected to.</summary>
-    public int Port => _baseSettings.Port;
+    /// <exception cref="InvalidOperationException">the cluster is not resolved yet (see <see cref="Host"/>).</exception>
+    public int Port => Resolved.Port;
 
     /// <summary>The database connected to.</summary>
-    public string Database => _baseSettings.Database!;
+    /// <exception cref="InvalidOperationException">the cluster is not resolved yet (see <see cref="Host"/>).</exception>
+    public string Database => Resolved.Database!;
 
     /// <summary>The TLS mode of every connection.</summary>
-    public SslMode SslMode => _baseSettings.SslMode;
+    /// <exception cref="InvalidOperationException">the cluster is not resolved yet (see <see cref="Host"/>).</exception>
+    public SslMode SslMode => Resolved.SslMode;
+
+    /// <summary>The most server connections this data source holds at once (<see cref="ClusterDataSourceOptions.MaxPoolSize"/>).</summary>
+    public int MaxPoolSize => _options.MaxPoolSize;
 
     /// <summary>How many opens were retried after an authentication failure.</summary>
     public long AuthenticationRetries => Interlocked.Read(ref _authenticationRetries);
 
-    /// <summary>The connection settings without user name or password.</summary>
-    public override string ConnectionString => _baseSettings.ConnectionString;
+    /// <summary>The connection settings without user name or password (empty until the cluster is resolved).</summary>
+    public override string ConnectionString => Volatile.Read(ref _baseSettings)?.ConnectionString ?? string.Empty;
+
+    private NpgsqlConnectionStringBuilder Resolved => Volatile.Read(ref _baseSettings) ??
+        throw new InvalidOperationException("The cluster is resolved on first use: open a connection first.");
 
     /// <summary>
-    /// Configures a data source for a cluster: asks <c>DescribeClusters</c> for host and port when they are not given,
-    /// and uses the cache's credential for <see cref="ClusterDataSourceOptions.Credentials"/>.
+    /// Configures a data source for a cluster: asks <c>DescribeClusters</c> (through the cache) for host and port when they
+    /// are not given, and uses the cache's credential for <see cref="ClusterDataSourceOptions.Credentials"/>.
     /// </summary>
+    /// <exception cref="InvalidOperationException">the shared <see cref="ClusterDataSourceOptions.Budget"/> cannot cover <see cref="ClusterDataSourceOptions.MaxPoolSize"/>.</exception>
     public static async Task<ClusterDataSource> CreateAsync(
         ClusterCredentialCache cache, ClusterDataSourceOptions options, CancellationToken cancellationToken = default)
     {
+        var dataSource = CreateDeferred(cache, options);
+        try
+        {
+            await dataSource.SettingsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return dataSource;
+    }
+
+    /// <summary>A data source that resolves its cluster (DescribeClusters) on first use, for dependency injection.</summary>
+    internal static ClusterDataSource CreateDeferred(ClusterCredentialCache cache, ClusterDataSourceOptions options)
+    {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(options);
-        var source = cache.GetSource(options.Credentials);
-        var host = options.Host;
-        var port = options.Port;
-        var database = options.Database ?? options.Credentials.DbName;
-        if (host is null || (port is null && database is null))
-        {
-            // Through the cache: one call per cluster for any number of data sources, throttling retried with backoff.
-            var cluster = await cache.DescribeClusterAsync(options.Credentials.ClusterIdentifier, cancellationToken).ConfigureAwait(false);
-            if (host is null)
-            {
-                var endpoint = cluster.Endpoint ?? throw new InvalidOperationException(
-                    $"Cluster {cluster.ClusterIdentifier} has no endpoint yet (status {cluster.ClusterStatus ?? "unknown"}): try again once it is available.");
-                host = endpoint.Address;
-                port ??= endpoint.Port;
-            }
-
-            database ??= cluster.DBName;
-        }
-
-        var isAws = cache.Client?.IsAws ?? false;
-        var settings = new NpgsqlConnectionStringBuilder
-        {
-            Host = host,
-            Port = port ?? 5439,
-            Database = database ?? "dev",
-            SslMode = options.SslMode ?? (isAws ? SslMode.Require : SslMode.Prefer),
-        };
-        if (options.RootCertificate is { } ca)
-        {
-            settings.RootCertificate = ca;
-        }
-
-        options.ConfigureConnection?.Invoke(settings);
-        settings.Remove("Username");
-        settings.Remove("Password");
         if (options.MaxPoolSize < 1)
         {
             throw new ArgumentException($"MaxPoolSize must be at least 1, not {options.MaxPoolSize}.", nameof(options));
         }
 
-        settings.MaxPoolSize = options.MaxPoolSize;
-        settings.MinPoolSize = Math.Min(settings.MinPoolSize, options.MaxPoolSize);
-        options.Budget?.Reserve(options.MaxPoolSize, $"{options.Credentials.ClusterIdentifier}/{settings.Database}");
+        var source = cache.GetSource(options.Credentials);
+        options.Budget?.Reserve(options.MaxPoolSize, $"cluster {options.Credentials.ClusterIdentifier}, database {options.Database ?? options.Credentials.DbName ?? "(default)"}");
         var logger = (cache.Options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("IamDb.Client.DataSources");
-        return new ClusterDataSource(source, options, settings, logger);
+        return new ClusterDataSource(cache, source, options, logger);
     }
 
     /// <summary>Opens a connection with a valid credential (fetching one first when needed).</summary>
@@ -120,10 +114,11 @@ public sealed partial class ClusterDataSource : DbDataSource
     public new async ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!await _slots.WaitAsync(TimeSpan.FromSeconds(Math.Max(1, _baseSettings.Timeout)), cancellationToken).ConfigureAwait(false))
+        var settings = await SettingsAsync(cancellationToken).ConfigureAwait(false);
+        if (!await _slots.WaitAsync(TimeSpan.FromSeconds(Math.Max(1, settings.Timeout)), cancellationToken).ConfigureAwait(false))
         {
             throw new NpgsqlException(
-                $"All {_baseSettings.MaxPoolSize} connections of this data source (MaxPoolSize) stayed in use for {_baseSettings.Timeout} s: close connections sooner or raise MaxPoolSize.");
+                $"All {settings.MaxPoolSize} connections of this data source (MaxPoolSize) stayed in use for {settings.Timeout} s: close connections sooner or raise MaxPoolSize.");
         }
 
         try
@@ -141,7 +136,74 @@ public sealed partial class ClusterDataSource : DbDataSource
     }
 
     /// <summary>Settings of the data source for <paramref name="login"/> (for tests and connection strings).</summary>
-    internal NpgsqlConnectionStringBuilder SettingsFor(string login) => new(_baseSettings.ConnectionString) { Username = login };
+    internal NpgsqlConnectionStringBuilder SettingsFor(string login) => new(Resolved.ConnectionString) { Username = login };
+
+    /// <summary>The settings, resolving the cluster once (shared by concurrent callers; a failure is not kept).</summary>
+    private ValueTask<NpgsqlConnectionStringBuilder> SettingsAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _baseSettings) is { } settings)
+        {
+            return new ValueTask<NpgsqlConnectionStringBuilder>(settings);
+        }
+
+        Task<NpgsqlConnectionStringBuilder> resolving;
+        lock (_gate)
+        {
+            if (_resolving is null || _resolving.IsFaulted || _resolving.IsCanceled)
+            {
+                _resolving = ResolveAsync();
+            }
+
+            resolving = _resolving;
+        }
+
+        return new ValueTask<NpgsqlConnectionStringBuilder>(cancellationToken.CanBeCanceled ? resolving.WaitAsync(cancellationToken) : resolving);
+    }
+
+    private async Task<NpgsqlConnectionStringBuilder> ResolveAsync()
+    {
+        // Leave the caller's lock first.
+        await Task.Yield();
+        var options = _options;
+        var host = options.Host;
+        var port = options.Port;
+        var database = options.Database ?? options.Credentials.DbName;
+        if (host is null || (port is null && database is null))
+        {
+            // Through the cache: one call per cluster for any number of data sources, throttling retried with backoff.
+            var cluster = await _cache.DescribeClusterAsync(options.Credentials.ClusterIdentifier, _cache.DisposalToken).ConfigureAwait(false);
+            if (host is null)
+            {
+                var endpoint = cluster.Endpoint ?? throw new InvalidOperationException(
+                    $"Cluster {cluster.ClusterIdentifier} has no endpoint yet (status {cluster.ClusterStatus ?? "unknown"}): try again once it is available.");
+                host = endpoint.Address;
+                port ??= endpoint.Port;
+            }
+
+            database ??= cluster.DBName;
+        }
+
+        var isAws = _cache.Client?.IsAws ?? false;
+        var settings = new NpgsqlConnectionStringBuilder
+        {
+            Host = host,
+            Port = port ?? 5439,
+            Database = database ?? "dev",
+            SslMode = options.SslMode ?? (isAws ? SslMode.Require : SslMode.Prefer),
+        };
+        if (options.RootCertificate is { } ca)
+        {
+            settings.RootCertificate = ca;
+        }
+
+        options.ConfigureConnection?.Invoke(settings);
+        settings.Remove("Username");
+        settings.Remove("Password");
+        settings.MaxPoolSize = options.MaxPoolSize;
+        settings.MinPoolSize = Math.Min(settings.MinPoolSize, options.MaxPoolSize);
+        Volatile.Write(ref _baseSettings, settings);
+        return settings;
+    }
 
     private async ValueTask<NpgsqlConnection> OpenWithinSlotAsync(CancellationToken cancellationToken)
     {
@@ -181,6 +243,11 @@ public sealed partial class ClusterDataSource : DbDataSource
     protected override DbConnection CreateDbConnection()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _baseSettings) is null)
+        {
+            SettingsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+
         var pending = _credentials.GetAsync();
         var credentials = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
         return GenerationFor(credentials).DataSource.CreateConnection();

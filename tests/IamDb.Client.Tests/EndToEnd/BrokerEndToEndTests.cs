@@ -256,10 +256,16 @@ public sealed class BrokerEndToEndTests(PostgresServerFixture postgres)
         var stats = cache.Statistics;
         var issued = await env.IssuedCountAsync();
         // HTTP calls: every answered call is a success (issued credential or description) or a throttled answer.
-        TestContext.Current.SendDiagnosticMessage(
+        var report = (
             $"fleet: {jobs} jobs on 3 databases under 2 requests/s: {issued + stats.ClusterFetches + stats.Throttles} HTTP calls " +
             $"({issued} GetClusterCredentials + {stats.ClusterFetches} DescribeClusters succeeded, {stats.Throttles} throttled and retried), " +
             $"{failures.Count} jobs failed, {clock.Elapsed.TotalSeconds:F1} s; {stats}");
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        if (Environment.GetEnvironmentVariable("IAMDB_FLEET_REPORT") is { Length: > 0 } reportFile)
+        {
+            await File.AppendAllTextAsync(reportFile, report + "\n", Ct);
+        }
+
         Assert.True(failures.IsEmpty, $"{failures.Count} failed jobs; first: {failures.FirstOrDefault()}");
         Assert.Equal(3, stats.ClusterFetches);
         Assert.Equal(jobs - 3, stats.ClusterHits);
