@@ -98,7 +98,7 @@ public class ColdCallerBenchmarks
         }
 
         // Let every caller reach the cache before the single fetch answers.
-        while (_cache.Statistics.Misses < Callers)
+        while (_cache.Statistics.Waits < Callers)
         {
             await Task.Yield();
         }

@@ -11,8 +11,9 @@ namespace IamDb.Cli.Connection;
 
 /// <summary>
 /// What <c>iamdb connect</c> and <c>iamdb url</c> need for a saved environment: the cluster's endpoint (DescribeClusters)
-/// and a temporary credential from the client's cache, which persists between runs in the user's cache directory
-/// (<c>~/.cache/iamdb/credentials.json</c>, 0600) so that reconnecting within the credential's life makes no API call.
+/// and the TLS mode; the credential comes from <see cref="CachedCredential"/>, whose cache persists between runs in the
+/// user's cache directory (<c>~/.cache/iamdb/credentials.json</c>, 0600) so that reconnecting within the credential's life
+/// makes no API call.
 /// </summary>
 internal static class EnvironmentLogin
 {
@@ -46,24 +47,6 @@ internal static class EnvironmentLogin
         var cluster = await connection.Redshift.DescribeClusterAsync(env.Cluster, ct);
         var endpoint = cluster.Endpoint ?? throw new CliException($"cluster {env.Cluster} has no endpoint yet (status {cluster.ClusterStatus}).");
         return (endpoint.Address, endpoint.Port, env.DbName ?? cluster.DBName ?? "dev");
-    }
-
-    /// <summary>A credential for the environment, through the persistent cache.</summary>
-    public static async Task<ClusterCredentials> CredentialAsync(ServiceConnection connection, CliEnvironment env, CancellationToken ct)
-    {
-        using var cache = new ClusterCredentialCache(
-            connection.Redshift, new ClusterCredentialCacheOptions { PersistentCacheFile = PersistentCredentialFile.DefaultPath(), MaxAttempts = 3 });
-        return await cache.GetAsync(
-            new ClusterCredentialRequest
-            {
-                ClusterIdentifier = env.Cluster,
-                DbUser = env.DbUser,
-                DbName = env.DbName,
-                DbGroups = env.DbGroups.Count > 0 ? env.DbGroups : null,
-                AutoCreate = env.AutoCreate,
-                DurationSeconds = env.DurationSeconds,
-            },
-            ct);
     }
 
     /// <summary>The TLS mode: the option, else require on AWS and prefer on a broker (whose local servers may lack TLS).</summary>

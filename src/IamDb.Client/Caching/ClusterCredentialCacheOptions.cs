@@ -34,6 +34,9 @@ public sealed class ClusterCredentialCacheOptions
     /// <summary>A fetch gives up (with the last error) rather than wait past this much time in total.</summary>
     public TimeSpan RetryBudget { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a cluster description (<c>DescribeClusters</c>: endpoint, default database) is reused. Default 15 minutes.</summary>
+    public TimeSpan ClusterDescriptionLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>
     /// A file to keep credentials in between processes (for the CLI), created with mode 0600; null (default) keeps them in
     /// memory only. <see cref="PersistentCredentialFile.DefaultPath"/> is the per-user default.
@@ -79,9 +82,9 @@ public sealed class ClusterCredentialCacheOptions
             problems.Add("RetryBaseDelay must be positive and RetryMaxDelay at least RetryBaseDelay");
         }
 
-        if (RetryBudget < TimeSpan.Zero || AdvisoryRetryInterval < TimeSpan.Zero)
+        if (RetryBudget < TimeSpan.Zero || AdvisoryRetryInterval < TimeSpan.Zero || ClusterDescriptionLifetime < TimeSpan.Zero)
         {
-            problems.Add("RetryBudget and AdvisoryRetryInterval must not be negative");
+            problems.Add("RetryBudget, AdvisoryRetryInterval and ClusterDescriptionLifetime must not be negative");
         }
 
         if (problems.Count > 0)

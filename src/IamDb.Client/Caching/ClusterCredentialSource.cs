@@ -73,6 +73,26 @@ public sealed class ClusterCredentialSource
         return true;
     }
 
+    /// <summary>
+    /// Fetches a new credential now, whatever is cached (the cache file is not read), and caches it in place of the old one
+    /// (<c>iamdb url --refresh</c>). Callers arriving meanwhile share this fetch.
+    /// </summary>
+    /// <exception cref="AwsServiceException">the API refused (after retries, for throttling).</exception>
+    /// <exception cref="AwsNetworkException">no answer (after retries).</exception>
+    public Task<ClusterCredentials> RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        Entry? seen;
+        lock (_gate)
+        {
+            _triedFile = true;
+            seen = _entry;
+        }
+
+        _cache.Metrics.Wait();
+        var fetch = Start(advisory: false, seen);
+        return cancellationToken.CanBeCanceled ? fetch.WaitAsync(cancellationToken) : fetch;
+    }
+
     private ValueTask<ClusterCredentials> GetSlow(Entry? entry, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
@@ -94,7 +114,7 @@ public sealed class ClusterCredentialSource
             return new ValueTask<ClusterCredentials>(loaded.Credentials);
         }
 
-        _cache.Metrics.Miss();
+        _cache.Metrics.Wait();
         var fetch = Start(advisory: false, entry);
         return new ValueTask<ClusterCredentials>(cancellationToken.CanBeCanceled ? fetch.WaitAsync(cancellationToken) : fetch);
     }
@@ -119,6 +139,7 @@ public sealed class ClusterCredentialSource
             _inflight = completion.Task;
         }
 
+        _cache.Metrics.Fetch();
         if (seen is not null)
         {
             _cache.Metrics.Refresh();
@@ -180,46 +201,15 @@ public sealed class ClusterCredentialSource
         }
     }
 
-    private async Task<ClusterCredentials> FetchWithRetriesAsync(CancellationToken cancellationToken)
-    {
-        var options = _cache.Options;
-        var started = _time.GetTimestamp();
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+    private Task<ClusterCredentials> FetchWithRetriesAsync(CancellationToken cancellationToken) =>
+        _cache.RetryAsync(
+            ct =>
             {
                 _cache.Metrics.ApiCall();
-                return await _cache.Fetcher.FetchAsync(Request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsClientException e) when (e.IsRetryable)
-            {
-                var throttled = e is AwsServiceException { IsThrottling: true };
-                if (throttled)
-                {
-                    _cache.Metrics.Throttle();
-                }
-
-                if (attempt >= options.MaxAttempts)
-                {
-                    throw;
-                }
-
-                // Full jitter (a random wait between zero and the exponential cap) spreads a fleet's retries apart.
-                var cap = Math.Min(options.RetryMaxDelay.TotalMilliseconds, options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-#pragma warning disable CA5394 // Jitter needs spread, not unpredictability.
-                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * cap);
-#pragma warning restore CA5394
-                if (_time.GetElapsedTime(started) + delay > options.RetryBudget)
-                {
-                    throw;
-                }
-
-                _cache.Metrics.Retry();
-                ClusterCredentialCache.LogRetry(_cache.Logger, Key, attempt, e is AwsServiceException s ? s.Code : "network", delay.TotalMilliseconds);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+                return _cache.Fetcher.FetchAsync(Request, ct);
+            },
+            Key.ToString(),
+            cancellationToken);
 
     private Entry? TryLoadFromFile()
     {

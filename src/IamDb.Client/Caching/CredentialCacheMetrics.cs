@@ -3,101 +3,91 @@ using System.Diagnostics.Metrics;
 namespace IamDb.Client.Caching;
 
 /// <summary>A snapshot of one cache's counters (the same numbers its <c>IamDb.Client</c> meter reports).</summary>
-/// <param name="ApiCalls">HTTP calls made (each retry counts).</param>
-/// <param name="Hits">Calls answered from the cache (including while a background refresh runs).</param>
-/// <param name="Misses">Calls that had to wait for a fetch (no credential, or one inside the mandatory window).</param>
-/// <param name="Refreshes">Fetches started to replace a credential nearing expiry.</param>
-/// <param name="Failures">Fetches that failed after their retries.</param>
-/// <param name="Throttles">Throttled answers received.</param>
-/// <param name="Retries">Retries waited for.</param>
-public sealed record ClusterCredentialCacheStatistics(long ApiCalls, long Hits, long Misses, long Refreshes, long Failures, long Throttles, long Retries);
+/// <param name="Fetches">Credential fetches started: one per single flight, however many callers share it (background and forced refreshes included).</param>
+/// <param name="ApiCalls">Credential API calls made (<c>GetClusterCredentials*</c>; each retry counts).</param>
+/// <param name="Hits">Requests answered without waiting: from memory or the cache file, including while a background refresh runs.</param>
+/// <param name="Waits">Requests that waited for a fetch (nothing cached, the credential inside the mandatory window, or a forced refresh).</param>
+/// <param name="Refreshes">Fetches that replace a cached credential (advisory, mandatory or forced); a subset of <paramref name="Fetches"/>.</param>
+/// <param name="Failures">Fetches (of credentials or cluster descriptions) that failed after their retries.</param>
+/// <param name="Throttles">Throttled answers received (credentials and cluster descriptions).</param>
+/// <param name="Retries">Retries waited for (credentials and cluster descriptions).</param>
+/// <param name="ClusterFetches">Cluster descriptions fetched (<c>DescribeClusters</c> single flights).</param>
+/// <param name="ClusterHits">Cluster descriptions answered from the cache.</param>
+public sealed record ClusterCredentialCacheStatistics(
+    long Fetches, long ApiCalls, long Hits, long Waits, long Refreshes, long Failures, long Throttles, long Retries, long ClusterFetches, long ClusterHits);
 
 /// <summary>
-/// The cache's instruments on meter <c>IamDb.Client</c>: <c>iamdb.client.api_calls</c>, <c>iamdb.client.cache.hits</c>,
-/// <c>iamdb.client.cache.misses</c>, <c>iamdb.client.cache.refreshes</c>, <c>iamdb.client.api_failures</c>,
-/// <c>iamdb.client.throttles</c>, <c>iamdb.client.retries</c>, plus plain counters for <see cref="Snapshot"/>.
+/// The cache's instruments on meter <c>IamDb.Client</c> (all counters): <c>iamdb.client.cache.fetches</c>,
+/// <c>iamdb.client.api_calls</c>, <c>iamdb.client.cache.hits</c>, <c>iamdb.client.cache.waits</c>,
+/// <c>iamdb.client.cache.refreshes</c>, <c>iamdb.client.cache.failures</c>, <c>iamdb.client.throttles</c>,
+/// <c>iamdb.client.retries</c>, <c>iamdb.client.cluster.fetches</c>, <c>iamdb.client.cluster.hits</c>, plus plain counters
+/// for <see cref="Snapshot"/>.
 /// </summary>
 internal sealed class CredentialCacheMetrics : IDisposable
 {
     public const string MeterName = "IamDb.Client";
 
     private readonly bool _ownsMeter;
-    private readonly Counter<long> _apiCalls;
-    private readonly Counter<long> _hits;
-    private readonly Counter<long> _misses;
-    private readonly Counter<long> _refreshes;
-    private readonly Counter<long> _failures;
-    private readonly Counter<long> _throttles;
-    private readonly Counter<long> _retries;
-    private long _apiCallCount;
-    private long _hitCount;
-    private long _missCount;
-    private long _refreshCount;
-    private long _failureCount;
-    private long _throttleCount;
-    private long _retryCount;
+    private readonly Counter<long>[] _instruments;
+    private readonly long[] _counts = new long[(int)Kind.Count];
 
     public CredentialCacheMetrics(IMeterFactory? factory)
     {
         Meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _ownsMeter = factory is null;
-        _apiCalls = Meter.CreateCounter<long>("iamdb.client.api_calls", "{call}", "Credential API calls made, retries included");
-        _hits = Meter.CreateCounter<long>("iamdb.client.cache.hits", "{request}", "Requests answered from the cache");
-        _misses = Meter.CreateCounter<long>("iamdb.client.cache.misses", "{request}", "Requests that waited for a fetch");
-        _refreshes = Meter.CreateCounter<long>("iamdb.client.cache.refreshes", "{fetch}", "Fetches replacing a credential near expiry");
-        _failures = Meter.CreateCounter<long>("iamdb.client.api_failures", "{fetch}", "Fetches that failed after retries");
-        _throttles = Meter.CreateCounter<long>("iamdb.client.throttles", "{answer}", "Throttled answers");
-        _retries = Meter.CreateCounter<long>("iamdb.client.retries", "{retry}", "Retries after throttling or transient failures");
+        _instruments = new Counter<long>[(int)Kind.Count];
+        _instruments[(int)Kind.Fetch] = Meter.CreateCounter<long>("iamdb.client.cache.fetches", "{fetch}", "Credential fetches started (one per single flight, refreshes included)");
+        _instruments[(int)Kind.ApiCall] = Meter.CreateCounter<long>("iamdb.client.api_calls", "{call}", "Credential API calls made, retries included");
+        _instruments[(int)Kind.Hit] = Meter.CreateCounter<long>("iamdb.client.cache.hits", "{request}", "Credential requests answered without waiting");
+        _instruments[(int)Kind.Wait] = Meter.CreateCounter<long>("iamdb.client.cache.waits", "{request}", "Credential requests that waited for a fetch");
+        _instruments[(int)Kind.Refresh] = Meter.CreateCounter<long>("iamdb.client.cache.refreshes", "{fetch}", "Fetches replacing a cached credential");
+        _instruments[(int)Kind.Failure] = Meter.CreateCounter<long>("iamdb.client.cache.failures", "{fetch}", "Fetches that failed after their retries");
+        _instruments[(int)Kind.Throttle] = Meter.CreateCounter<long>("iamdb.client.throttles", "{answer}", "Throttled answers received");
+        _instruments[(int)Kind.Retry] = Meter.CreateCounter<long>("iamdb.client.retries", "{retry}", "Retries after throttling or transient failures");
+        _instruments[(int)Kind.ClusterFetch] = Meter.CreateCounter<long>("iamdb.client.cluster.fetches", "{fetch}", "Cluster descriptions fetched (DescribeClusters)");
+        _instruments[(int)Kind.ClusterHit] = Meter.CreateCounter<long>("iamdb.client.cluster.hits", "{request}", "Cluster descriptions answered from the cache");
+    }
+
+    private enum Kind
+    {
+        Fetch,
+        ApiCall,
+        Hit,
+        Wait,
+        Refresh,
+        Failure,
+        Throttle,
+        Retry,
+        ClusterFetch,
+        ClusterHit,
+        Count,
     }
 
     public Meter Meter { get; }
 
-    public void Hit()
-    {
-        Interlocked.Increment(ref _hitCount);
-        _hits.Add(1);
-    }
+    public void Fetch() => Add(Kind.Fetch);
 
-    public void Miss()
-    {
-        Interlocked.Increment(ref _missCount);
-        _misses.Add(1);
-    }
+    public void ApiCall() => Add(Kind.ApiCall);
 
-    public void ApiCall()
-    {
-        Interlocked.Increment(ref _apiCallCount);
-        _apiCalls.Add(1);
-    }
+    public void Hit() => Add(Kind.Hit);
 
-    public void Refresh()
-    {
-        Interlocked.Increment(ref _refreshCount);
-        _refreshes.Add(1);
-    }
+    public void Wait() => Add(Kind.Wait);
 
-    public void Failure()
-    {
-        Interlocked.Increment(ref _failureCount);
-        _failures.Add(1);
-    }
+    public void Refresh() => Add(Kind.Refresh);
 
-    public void Throttle()
-    {
-        Interlocked.Increment(ref _throttleCount);
-        _throttles.Add(1);
-    }
+    public void Failure() => Add(Kind.Failure);
 
-    public void Retry()
-    {
-        Interlocked.Increment(ref _retryCount);
-        _retries.Add(1);
-    }
+    public void Throttle() => Add(Kind.Throttle);
+
+    public void Retry() => Add(Kind.Retry);
+
+    public void ClusterFetch() => Add(Kind.ClusterFetch);
+
+    public void ClusterHit() => Add(Kind.ClusterHit);
 
     public ClusterCredentialCacheStatistics Snapshot() => new(
-        Interlocked.Read(ref _apiCallCount), Interlocked.Read(ref _hitCount), Interlocked.Read(ref _missCount),
-        Interlocked.Read(ref _refreshCount), Interlocked.Read(ref _failureCount), Interlocked.Read(ref _throttleCount),
-        Interlocked.Read(ref _retryCount));
+        Read(Kind.Fetch), Read(Kind.ApiCall), Read(Kind.Hit), Read(Kind.Wait), Read(Kind.Refresh), Read(Kind.Failure),
+        Read(Kind.Throttle), Read(Kind.Retry), Read(Kind.ClusterFetch), Read(Kind.ClusterHit));
 
     public void Dispose()
     {
@@ -106,4 +96,12 @@ internal sealed class CredentialCacheMetrics : IDisposable
             Meter.Dispose();
         }
     }
+
+    private void Add(Kind kind)
+    {
+        Interlocked.Increment(ref _counts[(int)kind]);
+        _instruments[(int)kind].Add(1);
+    }
+
+    private long Read(Kind kind) => Interlocked.Read(ref _counts[(int)kind]);
 }

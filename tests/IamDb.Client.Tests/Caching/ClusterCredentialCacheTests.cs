@@ -47,7 +47,7 @@ public sealed class ClusterCredentialCacheTests
         Assert.Same(first, second);
         Assert.Same(first, third);
         Assert.Equal(1, server.Calls);
-        Assert.Equal(new ClusterCredentialCacheStatistics(ApiCalls: 1, Hits: 2, Misses: 1, Refreshes: 0, Failures: 0, Throttles: 0, Retries: 0),
+        Assert.Equal(new ClusterCredentialCacheStatistics(Fetches: 1, ApiCalls: 1, Hits: 2, Waits: 1, Refreshes: 0, Failures: 0, Throttles: 0, Retries: 0, ClusterFetches: 0, ClusterHits: 0),
             harness.Cache.Statistics);
     }
 
@@ -60,11 +60,12 @@ public sealed class ClusterCredentialCacheTests
         var source = harness.Cache.GetSource(CacheHarness.Adam);
 
         var callers = Enumerable.Range(0, 300).Select(_ => Task.Run(async () => await source.GetAsync(Ct), Ct)).ToArray();
-        await CacheHarness.EventuallyAsync(() => harness.Cache.Statistics.Misses == 300, "300 callers waiting");
+        await CacheHarness.EventuallyAsync(() => harness.Cache.Statistics.Waits == 300, "300 callers waiting");
         gate.SetResult();
         var results = await Task.WhenAll(callers);
 
         Assert.Equal(1, server.Calls);
+        Assert.Equal(1, harness.Cache.Statistics.Fetches);
         Assert.All(results, r => Assert.Same(results[0], r));
     }
 
@@ -188,7 +189,7 @@ public sealed class ClusterCredentialCacheTests
         var source = harness.Cache.GetSource(CacheHarness.Adam);
 
         var callers = Enumerable.Range(0, 25).Select(_ => Task.Run(async () => await source.GetAsync(Ct), Ct)).ToArray();
-        await CacheHarness.EventuallyAsync(() => harness.Cache.Statistics.Misses == 25, "25 waiting callers");
+        await CacheHarness.EventuallyAsync(() => harness.Cache.Statistics.Waits == 25, "25 waiting callers");
         gate.SetResult();
         var failures = await Task.WhenAll(callers.Select(async c => await Assert.ThrowsAsync<AwsServiceException>(() => c)));
         var next = await source.GetAsync(Ct);
@@ -316,8 +317,62 @@ public sealed class ClusterCredentialCacheTests
         Assert.Equal(2, measured["iamdb.client.api_calls"]);
         Assert.Equal(1, measured["iamdb.client.throttles"]);
         Assert.Equal(1, measured["iamdb.client.retries"]);
-        Assert.Equal(1, measured["iamdb.client.cache.misses"]);
+        Assert.Equal(1, measured["iamdb.client.cache.waits"]);
         Assert.Equal(1, measured["iamdb.client.cache.hits"]);
+    }
+
+    [Fact]
+    public async Task EveryInstrument_CountsExactly_AScriptedSequence()
+    {
+        // Call 1 is throttled, call 3 refused; the others issue.
+        await using var server = IssuingServer(
+            TimeSpan.FromMinutes(15),
+            n => n switch
+            {
+                1 => new ReplayAnswer(400, ReplayServer.ErrorXml("Throttling", "Rate exceeded")),
+                3 => new ReplayAnswer(403, ReplayServer.ErrorXml("AccessDenied", "not authorized")),
+                _ => null,
+            });
+        using var harness = new CacheHarness(server.Endpoint, new ClusterCredentialCacheOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(5) });
+        var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, harness.Cache.Meter))
+            {
+                measured.TryAdd(instrument.Name, 0);
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => measured.AddOrUpdate(instrument.Name, value, (_, v) => v + value));
+        listener.Start();
+        var source = harness.Cache.GetSource(CacheHarness.Adam);
+
+        await source.GetAsync(Ct);                                                 // wait, fetch: throttled, retried, issued (calls 1-2)
+        await source.GetAsync(Ct);                                                 // hit
+        await source.GetAsync(Ct);                                                 // hit
+        await Assert.ThrowsAsync<AwsServiceException>(() => source.RefreshAsync(Ct)); // wait, fetch, refresh: refused (call 3), failure
+        var refreshed = await source.RefreshAsync(Ct);                             // wait, fetch, refresh (call 4)
+        Assert.True(source.Invalidate(refreshed));
+        await source.GetAsync(Ct);                                                 // wait, fetch (call 5): nothing cached, so no refresh
+
+        var expected = new Dictionary<string, long>
+        {
+            ["iamdb.client.cache.fetches"] = 4,
+            ["iamdb.client.api_calls"] = 5,
+            ["iamdb.client.cache.hits"] = 2,
+            ["iamdb.client.cache.waits"] = 4,
+            ["iamdb.client.cache.refreshes"] = 2,
+            ["iamdb.client.cache.failures"] = 1,
+            ["iamdb.client.throttles"] = 1,
+            ["iamdb.client.retries"] = 1,
+            ["iamdb.client.cluster.fetches"] = 0,
+            ["iamdb.client.cluster.hits"] = 0,
+        };
+        Assert.Equal(expected.OrderBy(e => e.Key), measured.OrderBy(e => e.Key));
+        Assert.Equal(new ClusterCredentialCacheStatistics(Fetches: 4, ApiCalls: 5, Hits: 2, Waits: 4, Refreshes: 2, Failures: 1, Throttles: 1, Retries: 1, ClusterFetches: 0, ClusterHits: 0),
+            harness.Cache.Statistics);
+        Assert.Equal(5, server.Calls);
     }
 
     [Fact]

@@ -225,4 +225,109 @@ public sealed class ClusterDataSourceTests(PostgresServerFixture postgres)
         Assert.Equal(Enumerable.Range(0, 100), results);
         Assert.Equal(1, harness.Cache.Statistics.ApiCalls);
     }
+
+    [Fact]
+    public async Task MaxPoolSize_DefaultsToTwenty_AndIsThePoolsMaximum_WhateverConfigureConnectionSays()
+    {
+        var database = await postgres.CreateDatabaseAsync("pool");
+        await using var issuer = Issuer(database, "pia", newLoginEachTime: false);
+        using var harness = new CacheHarness(issuer.Endpoint);
+        await using var defaulted = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("pia", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+            ConfigureConnection = b =>
+            {
+                b.MaxPoolSize = 100;
+                b.MinPoolSize = 50;
+            },
+        }, Ct);
+        await using var explicitSize = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("pia", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+            MaxPoolSize = 7,
+        }, Ct);
+
+        await using var connection = await defaulted.OpenConnectionAsync(Ct);
+        await using var other = await explicitSize.OpenConnectionAsync(Ct);
+
+        Assert.Equal(ClusterDataSourceOptions.DefaultMaxPoolSize, new NpgsqlConnectionStringBuilder(connection.ConnectionString).MaxPoolSize);
+        Assert.Equal(20, new NpgsqlConnectionStringBuilder(connection.ConnectionString).MinPoolSize);
+        Assert.Equal(7, new NpgsqlConnectionStringBuilder(other.ConnectionString).MaxPoolSize);
+        Assert.Equal(20, defaulted.SettingsFor("IAM:pia").MaxPoolSize);
+    }
+
+    [Fact]
+    public async Task ARotation_KeepsTheDataSourceWithinMaxPoolSize_AcrossTheRetiringAndTheNewPool()
+    {
+        var database = await postgres.CreateDatabaseAsync("budget");
+        await using var issuer = Issuer(database, "bud", newLoginEachTime: true);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var harness = new CacheHarness(issuer.Endpoint, new ClusterCredentialCacheOptions { Time = time });
+        await using var dataSource = await ClusterDataSource.CreateAsync(harness.Cache, new ClusterDataSourceOptions
+        {
+            Credentials = Request("bud", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+            MaxPoolSize = 3,
+            ConfigureConnection = b => b.Timeout = 1,
+        }, Ct);
+
+        var first = await dataSource.OpenConnectionAsync(Ct);
+        var second = await dataSource.OpenConnectionAsync(Ct);
+        var oldLogin = await WhoAmIAsync(first);
+        time.Advance(TimeSpan.FromMinutes(14));
+        await using var third = await dataSource.OpenConnectionAsync(Ct);
+        var newLogin = await WhoAmIAsync(third);
+        var refused = await Assert.ThrowsAsync<NpgsqlException>(() => dataSource.OpenConnectionAsync(Ct).AsTask());
+        var serverSide = await ServerConnectionsAsync(database);
+        await first.DisposeAsync();
+        await using var fourth = await dataSource.OpenConnectionAsync(Ct);
+
+        Assert.NotEqual(oldLogin, newLogin);
+        Assert.Contains("MaxPoolSize", refused.Message);
+        Assert.Equal(3, serverSide);
+        Assert.Equal(newLogin, await WhoAmIAsync(fourth));
+        await second.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ASharedBudget_RefusesADataSourceItCannotCover_AndGetsItBackOnDispose()
+    {
+        var database = await postgres.CreateDatabaseAsync("shared");
+        await using var issuer = Issuer(database, "sha", newLoginEachTime: false);
+        using var harness = new CacheHarness(issuer.Endpoint);
+        var budget = new ConnectionBudget(50);
+        ClusterDataSourceOptions Options() => new()
+        {
+            Credentials = Request("sha", database),
+            Host = postgres.Server.Host,
+            Port = postgres.Server.Port,
+            SslMode = SslMode.Disable,
+            Budget = budget,
+        };
+
+        var one = await ClusterDataSource.CreateAsync(harness.Cache, Options(), Ct);
+        await using var two = await ClusterDataSource.CreateAsync(harness.Cache, Options(), Ct);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ClusterDataSource.CreateAsync(harness.Cache, Options(), Ct));
+        Assert.Equal(40, budget.Reserved);
+        await one.DisposeAsync();
+        await using var three = await ClusterDataSource.CreateAsync(harness.Cache, Options(), Ct);
+
+        Assert.Contains("connection budget of 50", error.Message);
+        Assert.Equal(40, budget.Reserved);
+    }
+
+    private async Task<int> ServerConnectionsAsync(string database)
+    {
+        await using var admin = postgres.CreateDataSource();
+        await using var command = admin.CreateCommand($"SELECT count(*)::int FROM pg_stat_activity WHERE datname = '{database}'");
+        return (int)(await command.ExecuteScalarAsync(Ct))!;
+    }
 }

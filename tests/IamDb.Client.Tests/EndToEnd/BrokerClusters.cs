@@ -36,9 +36,22 @@ internal sealed class BrokerClusters : IAsyncDisposable
             {
                 var database = await postgres.CreateDatabaseAsync("e2e");
                 var id = $"cluster{i + 1}-{Guid.NewGuid().ToString("N")[..8]}";
-                await broker.Query.CallAsync(broker.Request("redshift", "RegisterCluster")
-                    .Add("ClusterIdentifier", id).Add("Host", postgres.Server.Host).Add("Port", postgres.Server.Port).Add("DBName", database)
-                    .Add("MasterUsername", postgres.Server.SuperUser).Add("MasterUserPassword", password));
+                // A broker configured with a tight rate limit may throttle the registrations themselves: wait and repeat.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await broker.Query.CallAsync(broker.Request("redshift", "RegisterCluster")
+                            .Add("ClusterIdentifier", id).Add("Host", postgres.Server.Host).Add("Port", postgres.Server.Port).Add("DBName", database)
+                            .Add("MasterUsername", postgres.Server.SuperUser).Add("MasterUserPassword", password));
+                        break;
+                    }
+                    catch (AwsServiceException e) when (e.IsThrottling && attempt < 20)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(600));
+                    }
+                }
+
                 registered.Add((id, database));
             }
 

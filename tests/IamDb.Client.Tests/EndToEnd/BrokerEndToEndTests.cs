@@ -196,6 +196,87 @@ public sealed class BrokerEndToEndTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task AFleetCreatingSixHundredDataSourcesOnThreeDatabases_UnderTwoRequestsPerSecond_HasNoFailedJob()
+    {
+        // 600 concurrent jobs, each creating its own data source (DescribeClusters) and logging in once; the broker allows
+        // 2 requests/s. Before cluster descriptions went through the cache, the creations threw Throttling.
+        await using var env = await BrokerClusters.StartAsync(postgres, clusters: 3, o =>
+        {
+            o.ThrottleRatePerSecond = 2;
+            o.ThrottleBurst = 2;
+        });
+        var (query, _, cache) = env.NewCache(new ClusterCredentialCacheOptions
+        {
+            RetryBaseDelay = TimeSpan.FromMilliseconds(200),
+            RetryMaxDelay = TimeSpan.FromSeconds(2),
+            RetryBudget = TimeSpan.FromSeconds(60),
+            MaxAttempts = 40,
+        });
+        using var _q = query;
+        using var _c = cache;
+        const int jobs = 600;
+        // The test server's connection slots are shared by every test: at most 30 of the jobs are logged in at once.
+        using var serverSlots = new SemaphoreSlim(30);
+        var failures = new ConcurrentBag<Exception>();
+        var clock = Stopwatch.StartNew();
+        var logins = await Task.WhenAll(Enumerable.Range(0, jobs).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await using var dataSource = await ClusterDataSource.CreateAsync(cache, new ClusterDataSourceOptions
+                {
+                    Credentials = new ClusterCredentialRequest { ClusterIdentifier = env.Clusters[i % 3].Cluster, DbUser = "fleet", AutoCreate = true },
+                    SslMode = SslMode.Disable,
+                    MaxPoolSize = 1,
+                    ConfigureConnection = b =>
+                    {
+                        b.Pooling = false;
+                        b.Timeout = 60;
+                    },
+                }, Ct);
+                await serverSlots.WaitAsync(Ct);
+                try
+                {
+                    await using var connection = await dataSource.OpenConnectionAsync(Ct);
+                    return (i % 3, await SessionUserAsync(connection));
+                }
+                finally
+                {
+                    serverSlots.Release();
+                }
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+                return (i % 3, string.Empty);
+            }
+        }, Ct)));
+        clock.Stop();
+
+        var stats = cache.Statistics;
+        var issued = await env.IssuedCountAsync();
+        // HTTP calls: every answered call is a success (issued credential or description) or a throttled answer.
+        var report = (
+            $"fleet: {jobs} jobs on 3 databases under 2 requests/s: {issued + stats.ClusterFetches + stats.Throttles} HTTP calls " +
+            $"({issued} GetClusterCredentials + {stats.ClusterFetches} DescribeClusters succeeded, {stats.Throttles} throttled and retried), " +
+            $"{failures.Count} jobs failed, {clock.Elapsed.TotalSeconds:F1} s; {stats}");
+        TestContext.Current.TestOutputHelper?.WriteLine(report);
+        if (Environment.GetEnvironmentVariable("IAMDB_FLEET_REPORT") is { Length: > 0 } reportFile)
+        {
+            await File.AppendAllTextAsync(reportFile, report + "\n", Ct);
+        }
+
+        Assert.True(failures.IsEmpty, $"{failures.Count} failed jobs; first: {failures.FirstOrDefault()}");
+        Assert.Equal(3, stats.ClusterFetches);
+        Assert.Equal(jobs - 3, stats.ClusterHits);
+        Assert.Equal(3, stats.Fetches);
+        Assert.Equal(3, issued);
+        Assert.Equal(0, stats.Failures);
+        Assert.True(stats.Throttles > 0, "the broker never throttled: the test proves nothing");
+        Assert.All(logins.GroupBy(l => l.Item1), g => Assert.Single(g.Select(l => l.Item2).Distinct()));
+    }
+
+    [Fact]
     public async Task ACredentialInsideTheMandatoryWindow_IsNeverHandedOut_EvenFromTheRealBroker()
     {
         await using var env = await BrokerClusters.StartAsync(postgres, clusters: 1);

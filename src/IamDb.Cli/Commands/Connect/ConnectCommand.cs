@@ -16,10 +16,14 @@ internal static class ConnectCommand
         var env = EnvironmentLogin.Resolve(parseResult, parseResult.GetRequiredValue(ConnectCommandDefinition.EnvironmentArgument));
         using var connection = ServiceConnection.Open(parseResult, env);
         var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        using var cached = CachedCredential.Open(parseResult, connection, env);
         var (endpoint, credentials) = await context.SpinAsync($"Getting credentials for {env.DbUser} on {env.Cluster}...", async () =>
         {
             var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
-            return (endpoint, await EnvironmentLogin.CredentialAsync(connection, env, ct));
+            // A credential from the cache file is tried once first: if it was revoked, a new one is fetched before psql
+            // fails with "password authentication failed".
+            var (credentials, _) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, sslMode), always: false, ct);
+            return (endpoint, credentials);
         });
 
         var start = new ProcessStartInfo(psql) { UseShellExecute = false };

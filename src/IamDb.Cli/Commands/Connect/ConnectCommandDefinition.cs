@@ -25,7 +25,7 @@ internal static class ConnectCommandDefinition
         var command = new Command(
             Name,
             "Open psql on a saved environment as yourself: iamdb gets a temporary credential (from the cache when a valid "
-            + "one is there) and runs psql with it in the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, "
+            + "one is there; a cached one the database refuses — revoked — is replaced once by a new one) and runs psql with it in the environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, "
             + "PGSSLMODE) — never on the command line, where other users could read it. psql's exit code is iamdb's.\n\n"
             + "Examples:\n"
             + "  iamdb connect staging\n"
@@ -35,6 +35,8 @@ internal static class ConnectCommandDefinition
         command.Arguments.Add(EnvironmentArgument);
         command.Arguments.Add(PsqlArgsArgument);
         command.Options.Add(EnvironmentLogin.SslModeOption);
+        command.Options.Add(CachedCredential.RefreshOption);
+        command.Options.Add(CachedCredential.NoCacheOption);
         command.SetAction(CommandRunner.Action(ConnectCommand.ExecuteAsync));
         return command;
     }

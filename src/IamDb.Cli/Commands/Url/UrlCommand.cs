@@ -17,6 +17,9 @@ internal static class UrlCommand
         using var connection = ServiceConnection.Open(parseResult, env);
         var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
         var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
+        var checking = parseResult.GetValue(UrlCommandDefinition.CheckOption);
+        using var cached = CachedCredential.Open(parseResult, connection, env);
+        LoginCheck? check = null;
         string text;
         DateTimeOffset? expiration = null;
         if (format is UrlFormat.JdbcIam or UrlFormat.OdbcIam)
@@ -37,10 +40,16 @@ internal static class UrlCommand
                 SslMode = sslMode,
             };
             text = format == UrlFormat.JdbcIam ? ConnectionStringFormats.JdbcIam(settings) : ConnectionStringFormats.OdbcIam(settings);
+            if (checking)
+            {
+                // The driver will fetch its own credential; check that one can be had and logs in.
+                (_, check) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, sslMode), always: true, ct);
+            }
         }
         else
         {
-            var credentials = await EnvironmentLogin.CredentialAsync(connection, env, ct);
+            var (credentials, checkedLogin) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, sslMode), always: checking, ct);
+            check = checking ? checkedLogin : null;
             expiration = credentials.Expiration;
             var login = EnvironmentLogin.Login(credentials, endpoint, sslMode);
             text = format switch
@@ -62,6 +71,7 @@ internal static class UrlCommand
                 ["Format"] = FormatName(format),
                 ["Value"] = text,
                 ["Expiration"] = expiration?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture),
+                ["Check"] = check is null ? null : CheckJson(check),
             });
         }
         else
@@ -70,8 +80,36 @@ internal static class UrlCommand
             context.Output.Flush();
         }
 
-        return ExitCodes.Ok;
+        if (check is not null)
+        {
+            ReportCheck(context, check);
+        }
+
+        return check is { Ok: false } ? ExitCodes.Failure : ExitCodes.Ok;
     }
+
+    /// <summary>The check on stderr (stdout stays the connection string alone, for <c>$(iamdb url …)</c>).</summary>
+    private static void ReportCheck(CliContext context, LoginCheck check)
+    {
+        if (check.Renewed)
+        {
+            context.Error.WriteLine($"the cached credential was refused ({check.Refusal}); fetched a new one.");
+        }
+
+        context.Error.WriteLine(check.Ok
+            ? $"login ok: {check.User} on {check.Target}"
+            : $"login failed{(check.SqlState is null ? string.Empty : $" ({check.SqlState})")}: {check.User} on {check.Target}: {check.Message}");
+        context.Error.Flush();
+    }
+
+    private static JsonObject CheckJson(LoginCheck check) => new()
+    {
+        ["Ok"] = check.Ok,
+        ["SqlState"] = check.SqlState,
+        ["Message"] = check.Message,
+        ["Target"] = check.Target,
+        ["Renewed"] = check.Renewed,
+    };
 
     internal static string FormatName(UrlFormat format) => format switch
     {

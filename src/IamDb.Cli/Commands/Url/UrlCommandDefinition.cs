@@ -49,6 +49,12 @@ internal static class UrlCommandDefinition
         CustomParser = result => Parse(result.Tokens.Single().Value, result),
     };
 
+    public static readonly Option<bool> CheckOption = new("--check")
+    {
+        Description = "Log in once with the credential (Npgsql) and report on stderr; exit 1 when the login fails. A cached "
+            + "credential the database refuses (revoked) is replaced once by a new one.",
+    };
+
     public static Command Create()
     {
         var command = new Command(
@@ -65,6 +71,9 @@ internal static class UrlCommandDefinition
         command.Arguments.Add(EnvironmentArgument);
         command.Options.Add(FormatOption);
         command.Options.Add(EnvironmentLogin.SslModeOption);
+        command.Options.Add(CheckOption);
+        command.Options.Add(CachedCredential.RefreshOption);
+        command.Options.Add(CachedCredential.NoCacheOption);
         command.SetAction(CommandRunner.Action(UrlCommand.ExecuteAsync));
         return command;
     }
