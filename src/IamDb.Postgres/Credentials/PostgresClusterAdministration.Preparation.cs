@@ -36,7 +36,20 @@ public sealed partial class PostgresClusterAdministration
 
                 var granted = new SortedSet<string>(StringComparer.Ordinal);
                 var done = new List<DatabaseChanges>();
-                var createdAllRole = await EnsureAllDatabasesRoleAsync(conn, ct);
+                var createdAllRole = false;
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        createdAllRole = await EnsureAllDatabasesRoleAsync(conn, ct);
+                        break;
+                    }
+                    catch (PostgresException pe) when (attempt < MaxPrepareAttempts && IsConcurrentCatalogUpdate(pe))
+                    {
+                        // Another preparer created it first; the next read finds it.
+                    }
+                }
+
                 try
                 {
                     foreach (var database in databases)
@@ -285,8 +298,11 @@ public sealed partial class PostgresClusterAdministration
         return true;
     }
 
+    // Advisory locks are per database, so a preparer connected to another database of the same server (another broker
+    // whose cluster has a different default database) can create a connect role first: 23505/42710, read again.
     internal static bool IsConcurrentCatalogUpdate(PostgresException pe) =>
-        pe.SqlState is PostgresErrorCodes.InternalError or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
+        pe.SqlState is PostgresErrorCodes.InternalError or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+            or PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject;
 
     /// <summary>
     /// In one transaction: the database's connect role exists (with its marker), holds CONNECT and has the all-databases
