@@ -15,7 +15,7 @@ internal static class UrlCommand
         var env = EnvironmentLogin.Resolve(parseResult, parseResult.GetRequiredValue(UrlCommandDefinition.EnvironmentArgument));
         var format = parseResult.GetValue(UrlCommandDefinition.FormatOption);
         using var connection = ServiceConnection.Open(parseResult, env);
-        var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        var tls = await EnvironmentLogin.TlsAsync(parseResult, connection, env, context, ct);
         var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
         string text;
         DateTimeOffset? expiration = null;
@@ -34,7 +34,8 @@ internal static class UrlCommand
                 Profile = env.Profile,
                 Host = endpoint.Host,
                 Port = endpoint.Port,
-                SslMode = sslMode,
+                SslMode = tls.Mode,
+                RootCertificate = tls.RootCertificate,
             };
             text = format == UrlFormat.JdbcIam ? ConnectionStringFormats.JdbcIam(settings) : ConnectionStringFormats.OdbcIam(settings);
         }
@@ -42,7 +43,7 @@ internal static class UrlCommand
         {
             var credentials = await EnvironmentLogin.CredentialAsync(connection, env, ct);
             expiration = credentials.Expiration;
-            var login = EnvironmentLogin.Login(credentials, endpoint, sslMode);
+            var login = EnvironmentLogin.Login(credentials, endpoint, tls);
             text = format switch
             {
                 UrlFormat.Jdbc => ConnectionStringFormats.Jdbc(login),

@@ -65,6 +65,7 @@ internal static class UrlCommandDefinition
         command.Arguments.Add(EnvironmentArgument);
         command.Options.Add(FormatOption);
         command.Options.Add(EnvironmentLogin.SslModeOption);
+        command.Options.Add(ClusterCertificates.SslRootCertOption);
         command.SetAction(CommandRunner.Action(UrlCommand.ExecuteAsync));
         return command;
     }
