@@ -17,7 +17,7 @@ namespace IamDb.Broker.Hosting;
 /// broker does and is registered as cluster <c>local</c>. Its admin password is generated once and kept encrypted under
 /// the master key, in the store (the cluster record) and in <c>DATA/local-cluster.secret</c> (0600), so the same server
 /// is reused on the next start even if the store was reset. It is registered with <c>SslMode verify-full</c> against its
-/// own self-signed certificate, accepts TCP logins only over TLS (<c>hostssl</c>), and its folder is 0700.
+/// local CA (the one DescribeClusterCertificate returns), accepts TCP logins only over TLS (<c>hostssl</c>), and its folder is 0700.
 /// </summary>
 internal sealed partial class LocalClusterService(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<LocalClusterService> logger)
     : IHostedService
@@ -96,8 +96,8 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
             return;
         }
 
-        // verify-full against the server's own (self-signed) certificate, which names 127.0.0.1, ::1, localhost and this
-        // machine; require only when that certificate cannot be read.
+        // verify-full against the local CA that issued the server's certificate, which names 127.0.0.1, ::1, localhost and
+        // this machine; require only when the CA's certificate cannot be read. DescribeClusterCertificate hands clients the same CA.
         var rootPem = ReadCertificate(_server);
         var sslMode = rootPem is null ? ClusterSslModes.Require : ClusterSslModes.VerifyFull;
         var endpoint = new ClusterEndpoint(_server.Host, _server.Port, "postgres", _server.SuperUser, password.Reveal())
@@ -148,7 +148,7 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
     {
         try
         {
-            return server.CertificatePath is { } path ? File.ReadAllText(path) : null;
+            return server.RootCertificatePath is { } path ? File.ReadAllText(path) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

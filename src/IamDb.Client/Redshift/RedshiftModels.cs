@@ -133,6 +133,12 @@ public sealed record DescribeClustersRequest
     public IReadOnlyList<string>? TagValues { get; init; }
 }
 
+/// <summary>IamDb's <c>DescribeClusterCertificate</c> answer.</summary>
+/// <param name="ClusterIdentifier">The cluster.</param>
+/// <param name="SslMode">How the broker itself verifies the cluster (<c>require</c>, <c>verify-ca</c>, <c>verify-full</c>), when it says.</param>
+/// <param name="CertificatePem">The CA certificate(s) to verify the cluster's server certificate with; null when the broker has none for it.</param>
+public sealed record ClusterCertificate(string ClusterIdentifier, string? SslMode, string? CertificatePem);
+
 /// <summary>One page of <c>DescribeClusters</c>.</summary>
 /// <param name="Clusters">The clusters.</param>
 /// <param name="Marker">The marker of the next page, or null.</param>

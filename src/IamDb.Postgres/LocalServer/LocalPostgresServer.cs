@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Npgsql;
 
@@ -17,6 +19,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     private const string LogFile = "postgres.log";
     private const string CertificateFile = "server.crt";
     private const string KeyFile = "server.key";
+    private const string CaFile = "root.crt";
     private static readonly TimeSpan InitTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
@@ -50,6 +53,13 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     /// <summary>The server's TLS certificate (PEM) when <see cref="LocalPostgresOptions.Tls"/> is on; clients may verify against it.</summary>
     public string? CertificatePath => _options.Tls ? Path.Combine(DataDirectory, CertificateFile) : null;
+
+    /// <summary>
+    /// The local CA certificate (PEM) that signed a generated server certificate: what clients verify the server with
+    /// (<c>sslrootcert</c>). Null without <see cref="LocalPostgresOptions.Tls"/> and when the options gave the certificate
+    /// (its issuer is the caller's).
+    /// </summary>
+    public string? RootCertificatePath => _options.Tls && _options.TlsCertificatePem is null ? Path.Combine(DataDirectory, CaFile) : null;
 
     /// <summary>True between a successful start and stop.</summary>
     public bool IsRunning => _running;
@@ -290,43 +300,89 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         await ServerProcessRunner.GiveToServiceUserAsync(path, ct);
     }
 
-    // A self-signed certificate for 127.0.0.1, ::1, localhost and this machine's name, made once (or the one the options
-    // give, written at every start); PostgreSQL refuses a key others can read.
+    // A server certificate for 127.0.0.1, ::1, localhost and this machine's name, issued by a CA made for it alone (or the
+    // certificate the options give, written at every start). Made again when a file is missing, when it was self-signed
+    // (no CA file: made before clients could verify it) or when the machine's name changed. The CA's private key is
+    // dropped once the certificate is signed: nothing can issue another certificate that clients of this CA trust.
+    // PostgreSQL refuses a key others can read.
     private async Task EnsureCertificateAsync(CancellationToken ct)
     {
         var certPath = Path.Combine(DataDirectory, CertificateFile);
         var keyPath = Path.Combine(DataDirectory, KeyFile);
+        var caPath = Path.Combine(DataDirectory, CaFile);
         if (_options.TlsCertificatePem is { } givenCertificate)
         {
             var givenKey = _options.TlsPrivateKeyPem
                 ?? throw new LocalPostgresException("LocalPostgresOptions.TlsCertificatePem needs TlsPrivateKeyPem as well.");
             await WriteCertificateFilesAsync(certPath, givenCertificate, keyPath, givenKey, ct);
+            File.Delete(caPath);
             return;
         }
 
-        if (File.Exists(certPath) && File.Exists(keyPath))
+        var hostName = MachineName();
+        if (File.Exists(certPath) && File.Exists(keyPath) && File.Exists(caPath) && Names(certPath, hostName))
         {
             return;
         }
 
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
-            "CN=IamDb local PostgreSQL", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest(
+            $"CN=IamDb local CA {Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}, O=IamDb", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=IamDb local PostgreSQL", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddIpAddress(IPAddress.IPv6Loopback);
         names.AddDnsName("localhost");
-        var hostName = Dns.GetHostName();
-        if (!string.IsNullOrEmpty(hostName) && Uri.CheckHostName(hostName) == UriHostNameType.Dns
-            && !string.Equals(hostName, "localhost", StringComparison.OrdinalIgnoreCase))
+        if (hostName is not null)
         {
             names.AddDnsName(hostName);
         }
 
         request.CertificateExtensions.Add(names.Build());
-        var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var certificate = request.Create(ca, now.AddMinutes(-5), now.AddYears(10).AddMinutes(-10), serial);
         await WriteCertificateFilesAsync(certPath, certificate.ExportCertificatePem(), keyPath, key.ExportPkcs8PrivateKeyPem(), ct);
+        await File.WriteAllTextAsync(caPath + ".tmp", ca.ExportCertificatePem(), ct);
+        File.Move(caPath + ".tmp", caPath, overwrite: true);
+        await ServerProcessRunner.GiveToServiceUserAsync(caPath, ct);
+    }
+
+    // This machine's DNS name when it is one (and not localhost, which is named anyway).
+    private static string? MachineName()
+    {
+        var hostName = Dns.GetHostName();
+        return !string.IsNullOrEmpty(hostName) && Uri.CheckHostName(hostName) == UriHostNameType.Dns
+            && !string.Equals(hostName, "localhost", StringComparison.OrdinalIgnoreCase)
+            ? hostName
+            : null;
+    }
+
+    // True when the certificate at path names hostName (or there is no name to check); false when it cannot be read.
+    private static bool Names(string path, string? hostName)
+    {
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
+            return hostName is null || certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>()
+                .SelectMany(e => e.EnumerateDnsNames())
+                .Contains(hostName, StringComparer.OrdinalIgnoreCase);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static async Task WriteCertificateFilesAsync(string certPath, string certificatePem, string keyPath, string keyPem, CancellationToken ct)

@@ -71,7 +71,7 @@ public sealed class BrokerCommandTests(PostgresServerFixture postgres) : IAsyncL
         _kit.Cli.Environment["TEST_PG_ADMIN_PASSWORD"] = new NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString()).Password;
         var add = await _kit.RunAsync("clusters", "add", cluster, "--host", postgres.Server.Host, "--port", postgres.Server.Port.ToString(CultureInfo.InvariantCulture),
             "--database", database, "--admin-user", postgres.Server.SuperUser, "--admin-password-env", "TEST_PG_ADMIN_PASSWORD",
-            "--ssl-mode", "verify-full", "--ssl-root-cert", postgres.Server.CertificatePath!, "--allowed-db-groups", "analysts", "team_*", "--allow-privileged-db-users",
+            "--ssl-mode", "verify-full", "--ssl-root-cert", postgres.Server.RootCertificatePath!, "--allowed-db-groups", "analysts", "team_*", "--allow-privileged-db-users",
             "-o", "json");
         Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
         using (var json = JsonDocument.Parse(add.Stdout))

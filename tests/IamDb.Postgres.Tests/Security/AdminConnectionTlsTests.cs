@@ -77,10 +77,10 @@ public sealed class AdminCertificateVerificationTests(PostgresServerFixture fixt
         };
 
     [Fact]
-    public async Task VerifyFull_AgainstItsOwnCertificate_Passes_AndReportsTheTlsVersion()
+    public async Task VerifyFull_AgainstTheServersLocalCa_Passes_AndReportsTheTlsVersion()
     {
         await using var admin = new PostgresClusterAdministration();
-        var pem = await File.ReadAllTextAsync(fixture.Server.CertificatePath!, Ct);
+        var pem = await File.ReadAllTextAsync(fixture.Server.RootCertificatePath!, Ct);
 
         var test = await admin.TestAsync(Endpoint("127.0.0.1", "verify-full", pem), Ct);
 

@@ -15,14 +15,14 @@ internal static class ConnectCommand
             "psql is not installed (or not on PATH). Install it: sudo apt-get install postgresql-client (Debian/Ubuntu), then run iamdb connect again.");
         var env = EnvironmentLogin.Resolve(parseResult, parseResult.GetRequiredValue(ConnectCommandDefinition.EnvironmentArgument));
         using var connection = ServiceConnection.Open(parseResult, env);
-        var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        var tls = await EnvironmentLogin.TlsAsync(parseResult, connection, env, context, ct);
         using var cached = CachedCredential.Open(parseResult, connection, env);
         var (endpoint, credentials) = await context.SpinAsync($"Getting credentials for {env.DbUser} on {env.Cluster}...", async () =>
         {
             var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
             // A credential from the cache file is tried once first: if it was revoked, a new one is fetched before psql
             // fails with "password authentication failed".
-            var (credentials, _) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, sslMode), always: false, ct);
+            var (credentials, _) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, tls), always: false, ct);
             return (endpoint, credentials);
         });
 
@@ -33,7 +33,7 @@ internal static class ConnectCommand
         }
 
         // The password travels in the child's environment only: not argv (visible in ps), not a file.
-        foreach (var (name, value) in ConnectionStringFormats.EnvironmentVariables(EnvironmentLogin.Login(credentials, endpoint, sslMode)))
+        foreach (var (name, value) in ConnectionStringFormats.EnvironmentVariables(EnvironmentLogin.Login(credentials, endpoint, tls)))
         {
             start.Environment[name] = value;
         }

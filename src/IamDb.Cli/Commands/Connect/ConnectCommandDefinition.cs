@@ -37,6 +37,7 @@ internal static class ConnectCommandDefinition
         command.Options.Add(EnvironmentLogin.SslModeOption);
         command.Options.Add(CachedCredential.RefreshOption);
         command.Options.Add(CachedCredential.NoCacheOption);
+        command.Options.Add(ClusterCertificates.SslRootCertOption);
         command.SetAction(CommandRunner.Action(ConnectCommand.ExecuteAsync));
         return command;
     }

@@ -15,7 +15,7 @@ internal static class UrlCommand
         var env = EnvironmentLogin.Resolve(parseResult, parseResult.GetRequiredValue(UrlCommandDefinition.EnvironmentArgument));
         var format = parseResult.GetValue(UrlCommandDefinition.FormatOption);
         using var connection = ServiceConnection.Open(parseResult, env);
-        var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        var tls = await EnvironmentLogin.TlsAsync(parseResult, connection, env, context, ct);
         var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
         var checking = parseResult.GetValue(UrlCommandDefinition.CheckOption);
         using var cached = CachedCredential.Open(parseResult, connection, env);
@@ -37,21 +37,22 @@ internal static class UrlCommand
                 Profile = env.Profile,
                 Host = endpoint.Host,
                 Port = endpoint.Port,
-                SslMode = sslMode,
+                SslMode = tls.Mode,
+                RootCertificate = tls.RootCertificate,
             };
             text = format == UrlFormat.JdbcIam ? ConnectionStringFormats.JdbcIam(settings) : ConnectionStringFormats.OdbcIam(settings);
             if (checking)
             {
                 // The driver will fetch its own credential; check that one can be had and logs in.
-                (_, check) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, sslMode), always: true, ct);
+                (_, check) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, tls), always: true, ct);
             }
         }
         else
         {
-            var (credentials, checkedLogin) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, sslMode), always: checking, ct);
+            var (credentials, checkedLogin) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, tls), always: checking, ct);
             check = checking ? checkedLogin : null;
             expiration = credentials.Expiration;
-            var login = EnvironmentLogin.Login(credentials, endpoint, sslMode);
+            var login = EnvironmentLogin.Login(credentials, endpoint, tls);
             text = format switch
             {
                 UrlFormat.Jdbc => ConnectionStringFormats.Jdbc(login),

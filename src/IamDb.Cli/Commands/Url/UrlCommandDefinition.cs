@@ -74,6 +74,7 @@ internal static class UrlCommandDefinition
         command.Options.Add(CheckOption);
         command.Options.Add(CachedCredential.RefreshOption);
         command.Options.Add(CachedCredential.NoCacheOption);
+        command.Options.Add(ClusterCertificates.SslRootCertOption);
         command.SetAction(CommandRunner.Action(UrlCommand.ExecuteAsync));
         return command;
     }

@@ -56,7 +56,7 @@ public sealed class ClusterSettingsTests(PostgresServerFixture postgres)
     public async Task RegisterCluster_RootCertificateWithRequire_IsInvalidCombination()
     {
         await using var kit = await RedshiftTestKit.StartAsync(postgres);
-        var pem = await File.ReadAllTextAsync(postgres.Server.CertificatePath!, TestContext.Current.CancellationToken);
+        var pem = await File.ReadAllTextAsync(postgres.Server.RootCertificatePath!, TestContext.Current.CancellationToken);
 
         var reply = await kit.RegisterWithAsync(Unique("combo"), [P("SslMode", "require"), P("SslRootCertificate", pem)]);
 
@@ -68,7 +68,7 @@ public sealed class ClusterSettingsTests(PostgresServerFixture postgres)
     public async Task UpdateCluster_ChangesSettings_AndEmptyValuesClearThem()
     {
         await using var kit = await RedshiftTestKit.StartAsync(postgres);
-        var pem = await File.ReadAllTextAsync(postgres.Server.CertificatePath!, TestContext.Current.CancellationToken);
+        var pem = await File.ReadAllTextAsync(postgres.Server.RootCertificatePath!, TestContext.Current.CancellationToken);
 
         var set = await kit.UpdateAsync(
             kit.ClusterId, P("AllowedDbGroups.member.1", "readers"), P("AllowPrivilegedDbUsers", "true"), P("SslRootCertificate", pem));
