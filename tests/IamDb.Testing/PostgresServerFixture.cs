@@ -29,8 +29,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         try
         {
-            // Throwaway data: no fsync, which makes DDL-heavy tests several times faster.
-            var options = new LocalPostgresOptions { Directory = Directory, Durable = false, MaxConnections = 300 };
+            // Throwaway data: no fsync, which makes DDL-heavy tests several times faster. TLS on, as drivers use it.
+            var options = new LocalPostgresOptions { Directory = Directory, Durable = false, MaxConnections = 300, Tls = true };
             _server = await LocalPostgresServer.StartAsync(options, GeneratePassword());
         }
         catch
