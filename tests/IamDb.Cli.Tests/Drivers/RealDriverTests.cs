@@ -14,28 +14,39 @@ namespace IamDb.Cli.Tests.Drivers;
 /// The drivers come from Debian (pgjdbc, psqlODBC, psycopg2, psql) and npm (node-postgres, tests/drivers); scripts/test.sh
 /// installs them. One JVM and one Node process for all their cases.
 /// </summary>
-public sealed class RealDriverTests(PostgresServerFixture postgres) : IAsyncLifetime
+public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture<RealDriverTests.Setup>
 {
     /// <summary>The TLS mode every case asks for.</summary>
     private const string SslMode = "require";
 
     private const string DbUser = "drv_user";
     private const string PgjdbcJar = "/usr/share/java/postgresql.jar";
-    private BrokerKit _kit = null!;
-    private string _database = string.Empty;
+    private readonly BrokerKit _kit = setup.Kit;
+    private readonly string _database = setup.Database;
+    private readonly PostgresServerFixture _postgres = setup.Postgres;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    /// <summary>One broker, cluster and saved environment <c>dev</c> for every case (the credential cache serves them all).</summary>
+    public sealed class Setup(PostgresServerFixture postgres) : IAsyncLifetime
     {
-        _kit = await BrokerKit.StartAsync(postgres);
-        (var cluster, _database) = await _kit.AddClusterAsync();
-        await _kit.CreateRoleAsync(DbUser);
-        var add = await _kit.Cli.RunAsync("env", "add", "dev", "--endpoint-url", _kit.Endpoint, "--cluster", cluster, "--db-name", _database, "--db-user", DbUser);
-        Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
-    }
+        public BrokerKit Kit { get; private set; } = null!;
 
-    public async ValueTask DisposeAsync() => await _kit.DisposeAsync();
+        public string Database { get; private set; } = string.Empty;
+
+        public PostgresServerFixture Postgres => postgres;
+
+        public async ValueTask InitializeAsync()
+        {
+            Kit = await BrokerKit.StartAsync(postgres);
+            (var cluster, Database) = await Kit.AddClusterAsync();
+            await Kit.CreateRoleAsync(DbUser);
+            var add = await Kit.Cli.RunAsync("env", "add", "dev", "--endpoint-url", Kit.Endpoint, "--cluster", cluster, "--db-name", Database, "--db-user", DbUser);
+            Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
+        }
+
+        public async ValueTask DisposeAsync() => await Kit.DisposeAsync();
+    }
 
     /// <summary><c>iamdb url dev --format F --output json</c>: the printed string and the password it leaves out.</summary>
     private async Task<(string Value, string Password)> UrlAsync(string format, params string[] more)
@@ -101,7 +112,7 @@ public sealed class RealDriverTests(PostgresServerFixture postgres) : IAsyncLife
         Require(File.Exists(PgjdbcJar), "pgjdbc", "libpostgresql-jdbc-java");
         var (url, password) = await UrlAsync("jdbc");
         var redshiftUrl = (await UrlAsync("jdbc", "--driver", "redshift")).Value;
-        Assert.StartsWith($"jdbc:postgresql://127.0.0.1:{postgres.Server.Port}/{_database}?user=", url);
+        Assert.StartsWith($"jdbc:postgresql://127.0.0.1:{_postgres.Server.Port}/{_database}?user=", url);
         Assert.StartsWith("jdbc:redshift://", redshiftUrl);
         var wrongDatabase = url.Replace("/" + _database + "?", "/no_such_database?", StringComparison.Ordinal);
 
@@ -182,7 +193,7 @@ public sealed class RealDriverTests(PostgresServerFixture postgres) : IAsyncLife
             """;
 
         var lines = await RunAsync(
-            "node", ["-e", script, uri, postgres.Server.CertificatePath!], new() { ["PGPASSWORD"] = password, ["NODE_PATH"] = modules, ["NODE_NO_WARNINGS"] = "1" }, password);
+            "node", ["-e", script, uri, _postgres.Server.CertificatePath!], new() { ["PGPASSWORD"] = password, ["NODE_PATH"] = modules, ["NODE_NO_WARNINGS"] = "1" }, password);
 
         Assert.Equal($"{DbUser}|{_database}", lines.Last());
     }

@@ -231,9 +231,9 @@ public sealed class ConnectionStringFormatTests(PostgresServerFixture postgres)
         var expected = $"{TrickyUser}|{database}";
         const string query = "SELECT session_user || '|' || current_database()";
 
-        var password = new Dictionary<string, string> { ["PGPASSWORD"] = TrickyPassword };
-        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqUri(login), "-Atc", query], password));
-        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqKeywords(login), "-Atc", query], password));
+        var withPassword = new Dictionary<string, string> { ["PGPASSWORD"] = TrickyPassword };
+        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqUri(login), "-Atc", query], withPassword));
+        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqKeywords(login), "-Atc", query], withPassword));
         Assert.Equal(expected, await PsqlAsync(["-Atc", query], ConnectionStringFormats.EnvironmentVariables(login)));
 
         var pgpass = Path.Combine(Path.GetTempPath(), $"iamdb-pgpass-{Guid.NewGuid():N}");
