@@ -40,7 +40,7 @@ internal static class Program
         var dir = Directory.CreateTempSubdirectory("iamdb-pgload-").FullName;
         var password = PostgresClusterAdministration.NewPassword();
         await using var server = await LocalPostgresServer.StartAsync(
-            new LocalPostgresOptions { Directory = dir, Durable = durable, MaxConnections = 200 }, password);
+            new LocalPostgresOptions { Directory = dir, Durable = durable, MaxConnections = 200, Tls = true }, password);
         try
         {
             var endpoint = new ClusterEndpoint(server.Host, server.Port, "postgres", server.SuperUser, password);

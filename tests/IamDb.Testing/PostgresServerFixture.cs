@@ -13,8 +13,22 @@ namespace IamDb.Testing;
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
+    private readonly Func<LocalPostgresOptions, LocalPostgresOptions>? _configure;
     private LocalPostgresServer? _server;
     private int _databaseCounter;
+
+    /// <summary>The shared server: TLS on with a generated certificate.</summary>
+    public PostgresServerFixture()
+    {
+    }
+
+    private PostgresServerFixture(Func<LocalPostgresOptions, LocalPostgresOptions> configure) => _configure = configure;
+
+    /// <summary>
+    /// A server of a test's own, with options changed by <paramref name="configure"/> (another certificate, no TLS …);
+    /// call <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> yourself.
+    /// </summary>
+    public static PostgresServerFixture WithOptions(Func<LocalPostgresOptions, LocalPostgresOptions> configure) => new(configure);
 
     /// <summary>The running server.</summary>
     public LocalPostgresServer Server => _server ?? throw new InvalidOperationException("the PostgreSQL test server has not started");
@@ -29,8 +43,10 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         try
         {
-            // Throwaway data: no fsync, which makes DDL-heavy tests several times faster. TLS on, as drivers use it.
+            // Throwaway data: no fsync, which makes DDL-heavy tests several times faster. TLS on: the broker's admin
+            // connection never goes without it.
             var options = new LocalPostgresOptions { Directory = Directory, Durable = false, MaxConnections = 300, Tls = true };
+            options = _configure?.Invoke(options) ?? options;
             _server = await LocalPostgresServer.StartAsync(options, GeneratePassword());
         }
         catch

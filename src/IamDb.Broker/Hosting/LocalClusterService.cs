@@ -16,7 +16,8 @@ namespace IamDb.Broker.Hosting;
 /// PostgreSQL's server binaries installed, a PostgreSQL server with TLS runs in <c>DATA/postgres</c> for as long as the
 /// broker does and is registered as cluster <c>local</c>. Its admin password is generated once and kept encrypted under
 /// the master key, in the store (the cluster record) and in <c>DATA/local-cluster.secret</c> (0600), so the same server
-/// is reused on the next start even if the store was reset.
+/// is reused on the next start even if the store was reset. It is registered with <c>SslMode verify-full</c> against its
+/// local CA (the one DescribeClusterCertificate returns), accepts TCP logins only over TLS (<c>hostssl</c>), and its folder is 0700.
 /// </summary>
 internal sealed partial class LocalClusterService(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<LocalClusterService> logger)
     : IHostedService
@@ -95,7 +96,15 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
             return;
         }
 
-        var endpoint = new ClusterEndpoint(_server.Host, _server.Port, "postgres", _server.SuperUser, password.Reveal());
+        // verify-full against the local CA that issued the server's certificate, which names 127.0.0.1, ::1, localhost and
+        // this machine; require only when the CA's certificate cannot be read. DescribeClusterCertificate hands clients the same CA.
+        var rootPem = ReadCertificate(_server);
+        var sslMode = rootPem is null ? ClusterSslModes.Require : ClusterSslModes.VerifyFull;
+        var endpoint = new ClusterEndpoint(_server.Host, _server.Port, "postgres", _server.SuperUser, password.Reveal())
+        {
+            SslMode = sslMode,
+            RootCertificatePem = rootPem,
+        };
         if (local is null)
         {
             try
@@ -112,14 +121,39 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
 
             var cluster = new RedshiftCluster(
                 runtime.AccountId, ClusterIdentifier, runtime.Options.Region, _server.Host, _server.Port, "postgres", _server.SuperUser, password,
-                runtime.Time.GetUtcNow());
+                runtime.Time.GetUtcNow())
+            {
+                SslMode = sslMode,
+                SslRootCertificate = rootPem,
+            };
             await store.WriteAsync((w, c) => w.Clusters.CreateAsync(cluster, c), cancellationToken);
-            LogRegistered(logger, _server.Port);
+            LogRegistered(logger, _server.Port, sslMode);
         }
-        else if (local.Port != _server.Port || local.Host != _server.Host)
+        else if (local.Port != _server.Port || local.Host != _server.Host
+            || (rootPem is not null && (local.SslMode != sslMode || local.SslRootCertificate != rootPem)))
         {
-            var moved = local with { Host = _server.Host, Port = _server.Port };
+            // Moved to another port, or registered before the broker verified it (SslMode require from the upgrade).
+            var moved = local with
+            {
+                Host = _server.Host,
+                Port = _server.Port,
+                SslMode = rootPem is null ? local.SslMode : sslMode,
+                SslRootCertificate = rootPem ?? local.SslRootCertificate,
+            };
             await store.WriteAsync((w, c) => w.Clusters.UpdateAsync(moved, c), cancellationToken);
+        }
+    }
+
+    private string? ReadCertificate(LocalPostgresServer server)
+    {
+        try
+        {
+            return server.RootCertificatePath is { } path ? File.ReadAllText(path) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNoCertificate(logger, ex.Message);
+            return null;
         }
     }
 
@@ -136,7 +170,7 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
     private static async Task<LocalPostgresServer> StartServerAsync(
         string directory, int port, SecretString password, PostgresBinaries binaries, CancellationToken ct)
     {
-        var options = new LocalPostgresOptions { Directory = directory, Port = port, Tls = true };
+        var options = new LocalPostgresOptions { Directory = directory, Port = port, Tls = true, TcpRequiresTls = true };
         try
         {
             return await LocalPostgresServer.StartAsync(options, password.Reveal(), binaries, ct);
@@ -154,8 +188,8 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         return Path.Combine(FallbackRoot, hash, FolderName);
     }
 
-    // Creates /var/lib/iamdb and /var/lib/iamdb/HASH with search permission only, whatever the umask: the postgres user
-    // passes through to its own folder and lists nothing.
+    // Creates /var/lib/iamdb and /var/lib/iamdb/HASH as 0711 whatever the umask: the postgres user passes through to its
+    // own folder (itself 0700) and nobody else can list anything.
     private static void OpenFallbackParents(string serverDirectory)
     {
         var parent = Path.GetDirectoryName(serverDirectory)!;
@@ -164,7 +198,8 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
             Directory.CreateDirectory(folder);
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherExecute);
+                File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
             }
         }
     }
@@ -222,6 +257,9 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
     [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "The local cluster did not start: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 5303, Level = LogLevel.Information, Message = "Registered the local PostgreSQL on 127.0.0.1:{Port} as cluster local")]
-    private static partial void LogRegistered(ILogger logger, int port);
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Information, Message = "Registered the local PostgreSQL on 127.0.0.1:{Port} as cluster local (SslMode {SslMode})")]
+    private static partial void LogRegistered(ILogger logger, int port, string sslMode);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The local cluster's certificate cannot be read ({Reason}); it is registered with SslMode require")]
+    private static partial void LogNoCertificate(ILogger logger, string reason);
 }

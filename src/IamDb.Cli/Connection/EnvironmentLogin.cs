@@ -18,7 +18,7 @@ internal static class EnvironmentLogin
 {
     public static readonly Option<SslMode?> SslModeOption = new("--sslmode")
     {
-        Description = "TLS to the database: disable, allow, prefer, require, verify-ca, verify-full. Default: require for AWS, prefer for a broker.",
+        Description = "TLS to the database: disable, allow, prefer, require, verify-ca, verify-full. Default: verify-full when a CA certificate is known (--ssl-root-cert, or the broker's DescribeClusterCertificate), else require.",
         HelpName = "disable|allow|prefer|require|verify-ca|verify-full",
         CustomParser = result =>
         {
@@ -75,11 +75,44 @@ internal static class EnvironmentLogin
             ct);
     }
 
-    /// <summary>The TLS mode: the option, else require on AWS and prefer on a broker (whose local servers may lack TLS).</summary>
-    public static SslMode SslMode(ParseResult parseResult, ServiceConnection connection) =>
-        parseResult.GetValue(SslModeOption) ?? (connection.Endpoint is null || AwsServices.IsAwsEndpoint(connection.Endpoint) ? Npgsql.SslMode.Require : Npgsql.SslMode.Prefer);
+    /// <summary>
+    /// The TLS mode and CA file: <c>--ssl-root-cert</c> as is (with <c>verify-full</c> unless <c>--sslmode</c> says
+    /// otherwise); on a broker, for <c>verify-ca</c>/<c>verify-full</c> or no <c>--sslmode</c>, the cluster's CA from
+    /// <c>DescribeClusterCertificate</c> (cached), and then <c>verify-full</c> by default; otherwise <c>require</c>.
+    /// </summary>
+    public static async Task<ClusterTls> TlsAsync(ParseResult parseResult, ServiceConnection connection, CliEnvironment env, CliContext context, CancellationToken ct)
+    {
+        var asked = parseResult.GetValue(SslModeOption);
+        if (parseResult.GetValue(ClusterCertificates.SslRootCertOption) is { } given)
+        {
+            var file = Path.GetFullPath(given);
+            return File.Exists(file)
+                ? new ClusterTls(asked ?? Npgsql.SslMode.VerifyFull, file)
+                : throw new CliUsageException($"--ssl-root-cert {given}: no such file.");
+        }
+
+        var verify = asked is Npgsql.SslMode.VerifyCA or Npgsql.SslMode.VerifyFull;
+        if (asked is { } mode && !verify)
+        {
+            return new ClusterTls(mode, null);
+        }
+
+        var ca = await ClusterCertificates.FetchAsync(connection, env.Cluster, ct);
+        if (ca is null && verify && connection.Endpoint is { } endpoint && !AwsServices.IsAwsEndpoint(endpoint))
+        {
+            context.Error.WriteLine(
+                $"iamdb: the broker has no CA certificate for cluster {env.Cluster} (DescribeClusterCertificate), so the client "
+                + "looks for its default (~/.postgresql/root.crt); give one with --ssl-root-cert FILE, or use --sslmode require.");
+            context.Error.Flush();
+        }
+
+        return new ClusterTls(asked ?? (ca is null ? Npgsql.SslMode.Require : Npgsql.SslMode.VerifyFull), ca);
+    }
 
     /// <summary>A full login for a credential.</summary>
-    public static DatabaseLogin Login(ClusterCredentials credentials, (string Host, int Port, string Database) endpoint, SslMode sslMode) =>
-        DatabaseLogin.For(credentials, endpoint.Host, endpoint.Port, endpoint.Database, sslMode);
+    public static DatabaseLogin Login(ClusterCredentials credentials, (string Host, int Port, string Database) endpoint, ClusterTls tls) =>
+        DatabaseLogin.For(credentials, endpoint.Host, endpoint.Port, endpoint.Database, tls.Mode, tls.RootCertificate);
 }
+
+/// <summary>How a client connects to a cluster: the TLS mode and the CA certificate file that verifies it (if any).</summary>
+internal sealed record ClusterTls(SslMode Mode, string? RootCertificate);

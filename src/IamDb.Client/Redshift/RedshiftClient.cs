@@ -86,6 +86,21 @@ public sealed class RedshiftClient
         return new DescribeClustersResult(clusters, string.IsNullOrEmpty(marker) ? null : marker);
     }
 
+    /// <summary>
+    /// Calls IamDb's <c>DescribeClusterCertificate</c>: the CA certificate (PEM) that verifies the cluster's server
+    /// certificate, when the broker has one for it. Authorized as <c>redshift:DescribeClusters</c>; AWS has no such action.
+    /// </summary>
+    /// <exception cref="AwsServiceException"><c>ClusterNotFound</c>, <c>AccessDenied</c>, or <c>InvalidAction</c> from AWS.</exception>
+    public async Task<ClusterCertificate> DescribeClusterCertificateAsync(string clusterIdentifier, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(clusterIdentifier);
+        var call = NewRequest("DescribeClusterCertificate").Add("ClusterIdentifier", clusterIdentifier);
+        var response = await Query.CallAsync(call, cancellationToken).ConfigureAwait(false);
+        var pem = response.Result.Text("SslRootCertificate");
+        return new ClusterCertificate(
+            response.Result.Text("ClusterIdentifier") ?? clusterIdentifier, response.Result.Text("SslMode"), string.IsNullOrWhiteSpace(pem) ? null : pem);
+    }
+
     /// <summary>Describes one cluster.</summary>
     /// <exception cref="AwsServiceException"><c>ClusterNotFound</c> when there is no such cluster.</exception>
     public async Task<RedshiftCluster> DescribeClusterAsync(string clusterIdentifier, CancellationToken cancellationToken = default)

@@ -133,6 +133,12 @@ public sealed record DescribeClustersRequest
     public IReadOnlyList<string>? TagValues { get; init; }
 }
 
+/// <summary>IamDb's <c>DescribeClusterCertificate</c> answer.</summary>
+/// <param name="ClusterIdentifier">The cluster.</param>
+/// <param name="SslMode">How the broker itself verifies the cluster (<c>require</c>, <c>verify-ca</c>, <c>verify-full</c>), when it says.</param>
+/// <param name="CertificatePem">The CA certificate(s) to verify the cluster's server certificate with; null when the broker has none for it.</param>
+public sealed record ClusterCertificate(string ClusterIdentifier, string? SslMode, string? CertificatePem);
+
 /// <summary>One page of <c>DescribeClusters</c>.</summary>
 /// <param name="Clusters">The clusters.</param>
 /// <param name="Marker">The marker of the next page, or null.</param>
@@ -185,6 +191,18 @@ public sealed record RedshiftCluster
     /// <summary>The cluster's tags.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// IamDb only: how the broker's admin connection verifies the server (<c>require</c>, <c>verify-ca</c>,
+    /// <c>verify-full</c>); null from AWS.
+    /// </summary>
+    public string? SslMode { get; init; }
+
+    /// <summary>IamDb only: the group names or patterns DbGroups may name on this cluster; empty for no extra restriction.</summary>
+    public IReadOnlyList<string> AllowedDbGroups { get; init; } = [];
+
+    /// <summary>IamDb only: whether credentials may be issued for privileged database users; null from AWS.</summary>
+    public bool? AllowPrivilegedDbUsers { get; init; }
+
     internal static RedshiftCluster FromXml(AwsQueryResponse response, XElement cluster)
     {
         ClusterEndpointAddress? endpoint = null;
@@ -217,6 +235,9 @@ public sealed record RedshiftCluster
             Encrypted = ParseBool(cluster.Text("Encrypted")),
             PubliclyAccessible = ParseBool(cluster.Text("PubliclyAccessible")),
             Tags = tags,
+            SslMode = cluster.Text("SslMode"),
+            AllowedDbGroups = [.. cluster.Members("AllowedDbGroups").Select(m => m.Value)],
+            AllowPrivilegedDbUsers = ParseBool(cluster.Text("AllowPrivilegedDbUsers")),
         };
     }
 

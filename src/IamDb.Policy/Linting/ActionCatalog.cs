@@ -33,6 +33,7 @@ internal static partial class ActionCatalog
     private static readonly string[] IamDbActions =
     [
         "iamdb:RegisterCluster",
+        "iamdb:UpdateCluster",
         "iamdb:DeregisterCluster",
         "iamdb:DescribeAudit",
         "iamdb:RevokeCredentials",

@@ -5,16 +5,18 @@ namespace IamDb.Postgres.Credentials;
 /// <summary>
 /// One pooled <see cref="NpgsqlDataSource"/> per admin endpoint and database, created on first use and disposed with
 /// the owner. An endpoint whose password changed gets a new source; the old one is retired (its pooled connections were
-/// opened with the old password) and disposed at the end.
+/// opened with the old password) and disposed at the end. Every connection is TLS (Npgsql's <c>Require</c>: a server
+/// without TLS is refused), and the server's certificate is checked in memory by <see cref="ServerCertificateVerifier"/>
+/// as the endpoint's <see cref="ClusterEndpoint.SslMode"/> asks, against its own root certificates when it has some.
 /// </summary>
-internal sealed class AdminDataSources : IAsyncDisposable
+internal sealed class AdminDataSources(TimeProvider time) : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<Key, Entry> _sources = [];
     private readonly List<NpgsqlDataSource> _retired = [];
     private bool _disposed;
 
-    private readonly record struct Key(string Host, int Port, string Database, string User, string SslMode, string? RootCertificate);
+    private readonly record struct Key(string Host, int Port, string Database, string User, string SslMode, string? RootCertificatePem);
 
     private sealed record Entry(string Password, NpgsqlDataSource DataSource);
 
@@ -34,7 +36,7 @@ internal sealed class AdminDataSources : IAsyncDisposable
 
     private NpgsqlDataSource Get(ClusterEndpoint endpoint, string? database)
     {
-        var key = new Key(endpoint.Host, endpoint.Port, database ?? endpoint.Database, endpoint.AdminUser, endpoint.SslMode, endpoint.RootCertificatePath);
+        var key = new Key(endpoint.Host, endpoint.Port, database ?? endpoint.Database, endpoint.AdminUser, endpoint.SslMode, endpoint.RootCertificatePem);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -48,19 +50,19 @@ internal sealed class AdminDataSources : IAsyncDisposable
                 _retired.Add(entry.DataSource);
             }
 
-            var created = new Entry(endpoint.AdminPassword, Build(endpoint, key.Database));
+            var created = new Entry(endpoint.AdminPassword, Build(endpoint, key.Database, time));
             _sources[key] = created;
             return created.DataSource;
         }
     }
 
-    internal static NpgsqlDataSource Build(ClusterEndpoint endpoint, string database)
+    internal static NpgsqlDataSource Build(ClusterEndpoint endpoint, string database, TimeProvider? time = null)
     {
-        if (!Enum.TryParse<SslMode>(endpoint.SslMode, ignoreCase: true, out var sslMode))
-        {
-            throw new ClusterOperationException(
-                ClusterFailure.ServerError, $"SSL mode '{SqlText.Printable(endpoint.SslMode)}' is not one Npgsql knows (Disable, Prefer, Require, VerifyCA, VerifyFull).");
-        }
+        var check = ServerCertificateVerifier.ParseMode(endpoint.SslMode) ?? throw new ClusterOperationException(
+            ClusterFailure.TlsFailed,
+            $"SSL mode '{SqlText.Printable(endpoint.SslMode)}' is not one IamDb uses (require, verify-ca, verify-full); there is no mode without TLS.");
+        var roots = endpoint.RootCertificatePem is null ? null : ServerCertificateVerifier.ParseRoots(endpoint.RootCertificatePem);
+        var verifier = new ServerCertificateVerifier(check, endpoint.Host, roots, time ?? TimeProvider.System);
 
         var csb = new NpgsqlConnectionStringBuilder
         {
@@ -69,8 +71,8 @@ internal sealed class AdminDataSources : IAsyncDisposable
             Database = database,
             Username = endpoint.AdminUser,
             Password = endpoint.AdminPassword,
-            SslMode = sslMode,
-            RootCertificate = endpoint.RootCertificatePath,
+            // Require = TLS or no connection; the certificate checks are the verifier's (Npgsql's own would not say which failed).
+            SslMode = SslMode.Require,
             ApplicationName = "iamdb",
             Timeout = 15,
             CommandTimeout = 60,
@@ -81,7 +83,12 @@ internal sealed class AdminDataSources : IAsyncDisposable
         };
 
         // No logger factory on purpose: Npgsql's command logging would carry SCRAM verifiers.
-        return new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+        var builder = new NpgsqlDataSourceBuilder(csb.ConnectionString);
+        // CA5359 sees only "return true": the verifier throws for every certificate it rejects, and accepts any only in require mode.
+#pragma warning disable CA5359
+        builder.UseSslClientAuthenticationOptionsCallback(options => options.RemoteCertificateValidationCallback = verifier.Validate);
+#pragma warning restore CA5359
+        return builder.Build();
     }
 
     /// <inheritdoc/>

@@ -12,11 +12,19 @@ namespace IamDb.Postgres.Credentials;
 /// <param name="AdminPassword">The admin's password.</param>
 public sealed record ClusterEndpoint(string Host, int Port, string Database, string AdminUser, string AdminPassword)
 {
-    /// <summary>Npgsql's <c>SSL Mode</c> for the admin connection (for example <c>Prefer</c>, <c>Require</c>, <c>VerifyFull</c>).</summary>
-    public string SslMode { get; init; } = "Prefer";
+    /// <summary>
+    /// How the admin connection checks the server, as libpq names it: <c>require</c> (TLS, certificate not checked),
+    /// <c>verify-ca</c> (the certificate chains to a trusted root) or <c>verify-full</c> (and names <see cref="Host"/>).
+    /// Npgsql's spellings (<c>Require</c>, <c>VerifyCA</c>, <c>VerifyFull</c>) are accepted too. There is no mode without
+    /// TLS: a server that offers none is refused. <value>The default value is <c>require</c>.</value>
+    /// </summary>
+    public string SslMode { get; init; } = "require";
 
-    /// <summary>A CA file to verify the server's certificate with, when <see cref="SslMode"/> verifies.</summary>
-    public string? RootCertificatePath { get; init; }
+    /// <summary>
+    /// PEM certificate(s) trusted as roots when <see cref="SslMode"/> verifies (only these, not the system's); null to
+    /// verify against the system's trusted roots.
+    /// </summary>
+    public string? RootCertificatePem { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() => $"{AdminUser}@{Host}:{Port}/{Database}";
@@ -65,7 +73,11 @@ public sealed record ClusterPreparation(
     string ServerVersion,
     IReadOnlyList<string> Databases,
     IReadOnlyList<string> GrantedConnect,
-    IReadOnlyList<string> PasswordLoginUsers);
+    IReadOnlyList<string> PasswordLoginUsers)
+{
+    /// <summary>The TLS protocol of the admin connection as the server reports it (<c>TLSv1.3</c>); null when unknown.</summary>
+    public string? TlsVersion { get; init; }
+}
 
 /// <summary>One role whose password login was (or, in a dry run, would be) removed, or refused.</summary>
 /// <param name="RoleName">The role.</param>
@@ -99,6 +111,12 @@ public enum ClusterFailure
 
     /// <summary>The server failed the operation for another reason.</summary>
     ServerError,
+
+    /// <summary>
+    /// The admin connection could not be secured: the server offers no TLS, or its certificate failed the check the
+    /// endpoint's <see cref="ClusterEndpoint.SslMode"/> asks for (the message says which check and what to do).
+    /// </summary>
+    TlsFailed,
 }
 
 /// <summary>

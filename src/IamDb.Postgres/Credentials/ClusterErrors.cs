@@ -10,6 +10,7 @@ internal static class ClusterErrors
     public static ClusterOperationException OnOpen(Exception e, ClusterEndpoint endpoint, string database) => e switch
     {
         ClusterOperationException c => c,
+        _ when TlsProblem(e, endpoint) is { } tls => tls,
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pe =>
             new ClusterOperationException(
                 ClusterFailure.AdminLoginRefused,
@@ -50,6 +51,36 @@ internal static class ClusterErrors
                 ClusterFailure.Unreachable, $"The connection to the cluster at {endpoint.Host}:{endpoint.Port} failed: {Describe(e)}", e),
         _ => new ClusterOperationException(ClusterFailure.ServerError, $"The operation on {endpoint.Host}:{endpoint.Port} failed: {e.GetType().Name}", e),
     };
+
+    /// <summary>A refused or failed TLS set-up, said plainly; null when <paramref name="e"/> is about something else.</summary>
+    private static ClusterOperationException? TlsProblem(Exception e, ClusterEndpoint endpoint)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is ServerCertificateRejectedException rejected)
+            {
+                return new ClusterOperationException(ClusterFailure.TlsFailed, rejected.Message, e);
+            }
+
+            if (x is System.Security.Authentication.AuthenticationException auth)
+            {
+                return new ClusterOperationException(
+                    ClusterFailure.TlsFailed, $"The TLS handshake with {endpoint.Host}:{endpoint.Port} failed: {auth.Message}", e);
+            }
+        }
+
+        // Npgsql's answer to a server that said "N" to SSLRequest (there is no error code to match on).
+        if (e is NpgsqlException { InnerException: null } ne && ne.Message.Contains("No SSL enabled connection", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ClusterOperationException(
+                ClusterFailure.TlsFailed,
+                $"The server at {endpoint.Host}:{endpoint.Port} does not offer TLS. IamDb never logs in to a cluster without it (the admin "
+                + "password and every issued credential would cross the network readable); turn on ssl in the server's postgresql.conf.",
+                e);
+        }
+
+        return null;
+    }
 
     // The innermost socket or timeout message says what went wrong; Npgsql's own wrapper text adds nothing.
     private static string Describe(Exception e)

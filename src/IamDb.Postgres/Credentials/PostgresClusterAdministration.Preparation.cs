@@ -26,22 +26,45 @@ public sealed partial class PostgresClusterAdministration
             {
                 var admin = await ReadAdminAsync(conn, endpoint, ct);
                 var databases = await ReadDatabasesAsync(conn, ct);
-                var granted = new SortedSet<string>(StringComparer.Ordinal);
-                await EnsureAllDatabasesRoleAsync(conn, ct);
-                foreach (var database in databases)
+
+                // Every precondition before the first change: a preparation that cannot finish changes nothing.
+                var blockers = await CheckPreconditionsAsync(conn, admin, databases, ct);
+                if (blockers.Count > 0)
                 {
-                    for (var attempt = 1; ; attempt++)
+                    throw Blocked(endpoint, admin, blockers);
+                }
+
+                var granted = new SortedSet<string>(StringComparer.Ordinal);
+                var done = new List<DatabaseChanges>();
+                var createdAllRole = await EnsureAllDatabasesRoleAsync(conn, ct);
+                try
+                {
+                    foreach (var database in databases)
                     {
-                        try
+                        for (var attempt = 1; ; attempt++)
                         {
-                            await PrepareDatabaseAsync(conn, endpoint, database, granted, ct);
-                            break;
-                        }
-                        catch (PostgresException pe) when (attempt < MaxPrepareAttempts && IsConcurrentCatalogUpdate(pe))
-                        {
-                            // An operator's GRANT on the same database won the row; read it again.
+                            try
+                            {
+                                if (await PrepareDatabaseAsync(conn, endpoint, database, granted, ct) is { } changes)
+                                {
+                                    done.Add(changes);
+                                }
+
+                                break;
+                            }
+                            catch (PostgresException pe) when (attempt < MaxPrepareAttempts && IsConcurrentCatalogUpdate(pe))
+                            {
+                                // An operator's GRANT on the same database won the row; read it again.
+                            }
                         }
                     }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Something the checks could not foresee (a concurrent change, a dropped connection): put back what
+                    // the finished databases changed, newest first, then report the failure.
+                    await UndoAsync(conn, endpoint, done, createdAllRole);
+                    throw;
                 }
 
                 var passwordUsers = await ReadPasswordLoginUsersAsync(conn, admin, ct);
@@ -54,7 +77,185 @@ public sealed partial class PostgresClusterAdministration
         }
     }
 
-    private static async Task EnsureAllDatabasesRoleAsync(NpgsqlConnection conn, CancellationToken ct)
+    /// <summary>Why one database cannot be prepared by this admin.</summary>
+    /// <param name="Database">The database.</param>
+    /// <param name="Reason">What stops it, naming the privilege or role.</param>
+    /// <param name="Fix">What the operator can do.</param>
+    private sealed record PreparationBlocker(string Database, string Reason, string Fix);
+
+    /// <summary>
+    /// Checks, without changing anything, that this admin can prepare every database in <paramref name="databases"/>:
+    /// revoke PUBLIC's CONNECT where PUBLIC has it (only the owner, a role with the owner's privileges, or a superuser
+    /// can), grant CONNECT to the connect role where it lacks it (also with CONNECT WITH GRANT OPTION), grant an existing
+    /// connect role to the all-databases role (ADMIN OPTION, or CREATEROLE before PostgreSQL 16), and that the role names
+    /// IamDb needs are free. Returns one blocker per database that fails (empty when all pass), so a caller could also
+    /// choose to prepare only the others.
+    /// </summary>
+    private static async Task<List<PreparationBlocker>> CheckPreconditionsAsync(
+        NpgsqlConnection conn, AdminInfo admin, List<string> databases, CancellationToken ct)
+    {
+        var blockers = new List<PreparationBlocker>();
+        if (databases.Count == 0)
+        {
+            return blockers;
+        }
+
+        await using var cmd = new NpgsqlCommand(
+            """
+            select t.datname::text,
+                   pg_get_userbyid(d.datdba)::text,
+                   pg_has_role(d.datdba, 'USAGE'),
+                   has_database_privilege(d.oid, 'CONNECT WITH GRANT OPTION'),
+                   exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                           where a.grantee = 0 and a.privilege_type = 'CONNECT'),
+                   r.oid is not null,
+                   shobj_description(r.oid, 'pg_authid'),
+                   r.oid is not null and exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                                                 where a.grantee = r.oid and a.privilege_type = 'CONNECT'),
+                   r.oid is not null and exists (select 1 from pg_auth_members m join pg_roles x on x.oid = m.member
+                                                 where m.roleid = r.oid and x.rolname = $3::name),
+                   r.oid is not null and pg_has_role(r.oid, 'MEMBER WITH ADMIN OPTION'),
+                   current_setting('server_version_num')::int
+            from unnest($1::text[], $2::text[]) as t(datname, rolname)
+            join pg_database d on d.datname = t.datname
+            left join pg_roles r on r.rolname = t.rolname
+            order by t.datname
+            """,
+            conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = databases.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = databases.Select(RoleMarkers.ConnectRoleName).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.AllDatabasesRoleName });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var database = reader.GetString(0);
+            var owner = reader.GetString(1);
+            var actsAsOwner = admin.IsSuperuser || reader.GetBoolean(2);
+            var canGrantConnect = actsAsOwner || reader.GetBoolean(3);
+            var publicConnect = reader.GetBoolean(4);
+            var roleExists = reader.GetBoolean(5);
+            var roleComment = reader.IsDBNull(6) ? null : reader.GetString(6);
+            var roleHasConnect = reader.GetBoolean(7);
+            var allIsMember = reader.GetBoolean(8);
+            var canGrantRole = admin.IsSuperuser || reader.GetBoolean(9) || (reader.GetInt32(10) < 160000 && admin.CanCreateRole);
+            var connectRole = RoleMarkers.ConnectRoleName(database);
+            var adminName = SqlText.Printable(admin.Name);
+            var db = SqlText.Printable(database);
+            var ownerName = SqlText.Printable(owner);
+
+            if (roleExists && !RoleMarkers.IsConnectRole(roleComment))
+            {
+                blockers.Add(new(database, $"a role named \"{SqlText.Printable(connectRole)}\" exists that IamDb did not create; IamDb needs that name",
+                    "rename or drop that role"));
+            }
+            else if (publicConnect && !actsAsOwner)
+            {
+                blockers.Add(new(database,
+                    $"only its owner (\"{ownerName}\") or a superuser can change its CONNECT privilege, and PUBLIC's CONNECT must be revoked",
+                    $"grant the owner's privileges to the admin (GRANT \"{ownerName}\" TO \"{adminName}\"), make the admin its owner "
+                    + $"(ALTER DATABASE \"{db}\" OWNER TO \"{adminName}\"), or register with an admin that owns it"));
+            }
+            else if (!roleHasConnect && !canGrantConnect)
+            {
+                blockers.Add(new(database,
+                    $"the admin cannot grant CONNECT on it (it is owned by \"{ownerName}\")",
+                    $"GRANT CONNECT ON DATABASE \"{db}\" TO \"{adminName}\" WITH GRANT OPTION, or register with an admin that owns it"));
+            }
+            else if (roleExists && !allIsMember && !canGrantRole)
+            {
+                blockers.Add(new(database,
+                    $"the admin cannot grant its connect role \"{SqlText.Printable(connectRole)}\" to \"{RoleMarkers.AllDatabasesRoleName}\" (it lacks ADMIN OPTION on it)",
+                    $"GRANT \"{SqlText.Printable(connectRole)}\" TO \"{adminName}\" WITH ADMIN OPTION, or drop that role so IamDb creates it again"));
+            }
+        }
+
+        return blockers;
+    }
+
+    private static ClusterOperationException Blocked(ClusterEndpoint endpoint, AdminInfo admin, List<PreparationBlocker> blockers)
+    {
+        const int Named = 5;
+        var first = blockers[0];
+        var text = string.Join("; ", blockers.Take(Named).Select(b =>
+            $"cannot prepare database \"{SqlText.Printable(b.Database)}\": {b.Reason}; to fix: {b.Fix}"));
+        var more = blockers.Count > Named ? $" (and {blockers.Count - Named} more databases)" : "";
+        return new ClusterOperationException(
+            ClusterFailure.InsufficientPrivilege,
+            $"The admin \"{SqlText.Printable(admin.Name)}\" of {endpoint.Host}:{endpoint.Port} {text}{more}. Nothing was changed on the server.")
+        {
+            Subject = first.Database,
+        };
+    }
+
+    /// <summary>What preparing one database changed, so it can be put back.</summary>
+    private sealed record DatabaseChanges(string Database, bool CreatedRole, bool GrantedConnect, bool GrantedToAll, bool RevokedPublic, IReadOnlyList<string> Keepers);
+
+    // Best effort: each database in its own transaction; a failure here is logged, the original failure is what the caller sees.
+    private async Task UndoAsync(NpgsqlConnection conn, ClusterEndpoint endpoint, List<DatabaseChanges> done, bool createdAllRole)
+    {
+        if (conn.State != System.Data.ConnectionState.Open)
+        {
+            AdministrationLog.UndoFailed(_log, endpoint, "the connection is closed");
+            return;
+        }
+
+        for (var i = done.Count - 1; i >= 0; i--)
+        {
+            var c = done[i];
+            var db = SqlText.CatalogIdentifier(c.Database);
+            var role = SqlText.CatalogIdentifier(RoleMarkers.ConnectRoleName(c.Database));
+            try
+            {
+                await using var tx = await conn.BeginTransactionAsync(CancellationToken.None);
+                await ExecuteAsync(conn, $"select pg_advisory_xact_lock({PrepareAdvisoryLock})", CancellationToken.None);
+                foreach (var chunk in c.Keepers.Chunk(GranteesPerStatement))
+                {
+                    await ExecuteAsync(conn, $"REVOKE CONNECT ON DATABASE {db} FROM {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", CancellationToken.None);
+                }
+
+                if (c.RevokedPublic)
+                {
+                    await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO PUBLIC", CancellationToken.None);
+                }
+
+                if (c.GrantedToAll && !c.CreatedRole)
+                {
+                    await ExecuteAsync(conn, $"REVOKE {role} FROM {SqlText.Identifier(RoleMarkers.AllDatabasesRoleName)}", CancellationToken.None);
+                }
+
+                if (c.GrantedConnect)
+                {
+                    await ExecuteAsync(conn, $"REVOKE CONNECT ON DATABASE {db} FROM {role}", CancellationToken.None);
+                }
+
+                if (c.CreatedRole)
+                {
+                    await ExecuteAsync(conn, $"DROP ROLE {role}", CancellationToken.None);
+                }
+
+                await tx.CommitAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            {
+                AdministrationLog.UndoFailed(_log, endpoint, $"database {SqlText.Printable(c.Database)}: {e.Message}");
+            }
+        }
+
+        if (createdAllRole)
+        {
+            try
+            {
+                await ExecuteAsync(conn, $"DROP ROLE IF EXISTS {SqlText.Identifier(RoleMarkers.AllDatabasesRoleName)}", CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            {
+                AdministrationLog.UndoFailed(_log, endpoint, $"role {RoleMarkers.AllDatabasesRoleName}: {e.Message}");
+            }
+        }
+    }
+
+    // True when it created the role.
+    private static async Task<bool> EnsureAllDatabasesRoleAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         await using var tx = await conn.BeginTransactionAsync(ct);
         await ExecuteAsync(conn, $"select pg_advisory_xact_lock({PrepareAdvisoryLock})", ct);
@@ -73,7 +274,7 @@ public sealed partial class PostgresClusterAdministration
                     { Subject = RoleMarkers.AllDatabasesRoleName };
                 }
 
-                return;
+                return false;
             }
         }
 
@@ -81,6 +282,7 @@ public sealed partial class PostgresClusterAdministration
         await ExecuteAsync(conn, $"CREATE ROLE {role} NOLOGIN INHERIT", ct);
         await ExecuteAsync(conn, $"COMMENT ON ROLE {role} IS {SqlText.Literal(RoleMarkers.AllDatabasesPrefix + " member of every database's connect role")}", ct);
         await tx.CommitAsync(ct);
+        return true;
     }
 
     internal static bool IsConcurrentCatalogUpdate(PostgresException pe) =>
@@ -92,7 +294,7 @@ public sealed partial class PostgresClusterAdministration
     /// explicitly. IamDb credentials for every database have it through the all-databases role; those scoped to another
     /// database were never meant to have it.
     /// </summary>
-    private async Task PrepareDatabaseAsync(
+    private async Task<DatabaseChanges?> PrepareDatabaseAsync(
         NpgsqlConnection conn, ClusterEndpoint endpoint, string database, SortedSet<string> granted, CancellationToken ct)
     {
         var connectRole = RoleMarkers.ConnectRoleName(database);
@@ -104,7 +306,7 @@ public sealed partial class PostgresClusterAdministration
         var state = await ReadConnectStateAsync(conn, database, connectRole, ct);
         if (state is null)
         {
-            return; // Dropped meanwhile: nothing to prepare.
+            return null; // Dropped meanwhile: nothing to prepare.
         }
 
         var created = false;
@@ -129,6 +331,7 @@ public sealed partial class PostgresClusterAdministration
         }
 
         var all = SqlText.Identifier(RoleMarkers.AllDatabasesRoleName);
+        var grantedToAll = !state.AllDatabasesIsMember;
         if (!state.AllDatabasesIsMember)
         {
             await ExecuteAsync(conn, $"GRANT {role} TO {all}", ct);
@@ -152,10 +355,11 @@ public sealed partial class PostgresClusterAdministration
             revoked = true;
         }
 
+        List<string> keepers = [];
         if (revoked)
         {
             // Many grantees per statement: one ACL update per chunk rather than one per role.
-            var keepers = await ReadLoginRolesWithoutConnectAsync(conn, database, ct);
+            keepers = await ReadLoginRolesWithoutConnectAsync(conn, database, ct);
             foreach (var chunk in keepers.Chunk(GranteesPerStatement))
             {
                 await ExecuteAsync(conn, $"GRANT CONNECT ON DATABASE {db} TO {string.Join(", ", chunk.Select(SqlText.CatalogIdentifier))}", ct);
@@ -169,6 +373,8 @@ public sealed partial class PostgresClusterAdministration
         {
             AdministrationLog.Prepared(_log, database, endpoint, connectRole);
         }
+
+        return new DatabaseChanges(database, created, !state.RoleHasConnect, grantedToAll, revoked, keepers);
     }
 
     private sealed record ConnectState(bool PublicConnect, bool RoleExists, string? RoleComment, bool RoleHasConnect, bool AllDatabasesIsMember);
@@ -228,4 +434,11 @@ public sealed partial class PostgresClusterAdministration
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
     }
+}
+
+/// <summary>Preparation's own log messages (kept beside the code that writes them).</summary>
+internal static partial class AdministrationLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not undo a partial preparation on {Endpoint}: {Reason}")]
+    public static partial void UndoFailed(ILogger logger, ClusterEndpoint endpoint, string reason);
 }

@@ -11,7 +11,7 @@ namespace IamDb.Postgres.Credentials;
 /// </summary>
 public sealed partial class PostgresClusterAdministration : IClusterAdministration, IAsyncDisposable
 {
-    private readonly AdminDataSources _sources = new();
+    private readonly AdminDataSources _sources;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
 
@@ -21,6 +21,7 @@ public sealed partial class PostgresClusterAdministration : IClusterAdministrati
     public PostgresClusterAdministration(TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
         _time = time ?? TimeProvider.System;
+        _sources = new AdminDataSources(_time);
         _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PostgresClusterAdministration>();
     }
 
@@ -47,7 +48,7 @@ public sealed partial class PostgresClusterAdministration : IClusterAdministrati
             var admin = await ReadAdminAsync(conn, endpoint, ct);
             var databases = await ReadDatabasesAsync(conn, ct);
             var passwordUsers = await ReadPasswordLoginUsersAsync(conn, admin, ct);
-            return new ClusterPreparation(admin.ServerVersion, databases, [], passwordUsers);
+            return new ClusterPreparation(admin.ServerVersion, databases, [], passwordUsers) { TlsVersion = await ReadTlsVersionAsync(conn, ct) };
         });
     }
 
@@ -110,6 +111,13 @@ public sealed partial class PostgresClusterAdministration : IClusterAdministrati
             """,
             conn);
         return await ReadStringsAsync(cmd, ct);
+    }
+
+    /// <summary>The TLS protocol of this session as the server sees it (<c>pg_stat_ssl</c> shows every role its own session).</summary>
+    private static async Task<string?> ReadTlsVersionAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("select case when ssl then version end from pg_stat_ssl where pid = pg_backend_pid()", conn);
+        return await cmd.ExecuteScalarAsync(ct) as string;
     }
 
     private static async Task<List<string>> ReadStringsAsync(NpgsqlCommand cmd, CancellationToken ct)

@@ -28,6 +28,22 @@ public sealed record LocalPostgresOptions
     /// </summary>
     public bool Tls { get; init; }
 
+    /// <summary>
+    /// With <see cref="Tls"/>: serve this certificate (PEM) instead of generating one; written with
+    /// <see cref="TlsPrivateKeyPem"/> at every start. <value>The default value is null: generate one.</value>
+    /// </summary>
+    public string? TlsCertificatePem { get; init; }
+
+    /// <summary>The private key (PEM) of <see cref="TlsCertificatePem"/>.</summary>
+    public string? TlsPrivateKeyPem { get; init; }
+
+    /// <summary>
+    /// With <see cref="Tls"/>: <c>pg_hba.conf</c> (rewritten at every start) accepts TCP logins only over TLS
+    /// (<c>hostssl</c>; <c>hostnossl</c> is rejected), so no password or credential crosses even loopback in the clear.
+    /// <value>The default value is false: initdb's <c>pg_hba.conf</c> is left as it is.</value>
+    /// </summary>
+    public bool TcpRequiresTls { get; init; }
+
     /// <summary>Extra <c>postgresql.conf</c> lines appended after IamDb's own settings.</summary>
     public IReadOnlyList<string> ExtraSettings { get; init; } = [];
 }

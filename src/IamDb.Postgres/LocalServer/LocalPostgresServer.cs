@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Npgsql;
 
@@ -17,6 +19,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     private const string LogFile = "postgres.log";
     private const string CertificateFile = "server.crt";
     private const string KeyFile = "server.key";
+    private const string CaFile = "root.crt";
     private static readonly TimeSpan InitTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
@@ -50,6 +53,13 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     /// <summary>The server's TLS certificate (PEM) when <see cref="LocalPostgresOptions.Tls"/> is on; clients may verify against it.</summary>
     public string? CertificatePath => _options.Tls ? Path.Combine(DataDirectory, CertificateFile) : null;
+
+    /// <summary>
+    /// The local CA certificate (PEM) that signed a generated server certificate: what clients verify the server with
+    /// (<c>sslrootcert</c>). Null without <see cref="LocalPostgresOptions.Tls"/> and when the options gave the certificate
+    /// (its issuer is the caller's).
+    /// </summary>
+    public string? RootCertificatePath => _options.Tls && _options.TlsCertificatePem is null ? Path.Combine(DataDirectory, CaFile) : null;
 
     /// <summary>True between a successful start and stop.</summary>
     public bool IsRunning => _running;
@@ -89,6 +99,12 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
 
         System.IO.Directory.CreateDirectory(options.Directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The server's folder (its log, settings, certificate) is its own: nobody else may list or enter it.
+            File.SetUnixFileMode(options.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         await ServerProcessRunner.GiveToServiceUserAsync(options.Directory, ct);
         if (!IsInitialized(options.Directory))
         {
@@ -233,6 +249,11 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         if (_options.Tls)
         {
             await EnsureCertificateAsync(ct);
+            if (_options.TcpRequiresTls)
+            {
+                await WriteHostBasedAuthenticationAsync(ct);
+            }
+
             settings.AppendLine("ssl = on")
                 .AppendLine(CultureInfo.InvariantCulture, $"ssl_cert_file = '{CertificateFile}'")
                 .AppendLine(CultureInfo.InvariantCulture, $"ssl_key_file = '{KeyFile}'");
@@ -262,29 +283,114 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
     }
 
-    // A self-signed certificate for 127.0.0.1/localhost, made once; PostgreSQL refuses a key others can read.
+    // TCP only over TLS, password (SCRAM) always; the Unix socket (off unless configured) as initdb set it up.
+    private async Task WriteHostBasedAuthenticationAsync(CancellationToken ct)
+    {
+        var hba = new StringBuilder()
+            .AppendLine("# Written by IamDb at each start (LocalPostgresOptions.TcpRequiresTls): TCP logins only over TLS.")
+            .AppendLine("local     all  all                 scram-sha-256")
+            .AppendLine("hostssl   all  all  127.0.0.1/32   scram-sha-256")
+            .AppendLine("hostssl   all  all  ::1/128        scram-sha-256")
+            .AppendLine("hostnossl all  all  0.0.0.0/0      reject")
+            .AppendLine("hostnossl all  all  ::/0           reject");
+        var path = Path.Combine(DataDirectory, "pg_hba.conf");
+        var tmp = Path.Combine(_options.Directory, $".pg_hba.conf-{Guid.NewGuid():N}");
+        await WritePrivateFileAsync(tmp, hba.ToString(), ct);
+        File.Move(tmp, path, overwrite: true);
+        await ServerProcessRunner.GiveToServiceUserAsync(path, ct);
+    }
+
+    // A server certificate for 127.0.0.1, ::1, localhost and this machine's name, issued by a CA made for it alone (or the
+    // certificate the options give, written at every start). Made again when a file is missing, when it was self-signed
+    // (no CA file: made before clients could verify it) or when the machine's name changed. The CA's private key is
+    // dropped once the certificate is signed: nothing can issue another certificate that clients of this CA trust.
+    // PostgreSQL refuses a key others can read.
     private async Task EnsureCertificateAsync(CancellationToken ct)
     {
         var certPath = Path.Combine(DataDirectory, CertificateFile);
         var keyPath = Path.Combine(DataDirectory, KeyFile);
-        if (File.Exists(certPath) && File.Exists(keyPath))
+        var caPath = Path.Combine(DataDirectory, CaFile);
+        if (_options.TlsCertificatePem is { } givenCertificate)
+        {
+            var givenKey = _options.TlsPrivateKeyPem
+                ?? throw new LocalPostgresException("LocalPostgresOptions.TlsCertificatePem needs TlsPrivateKeyPem as well.");
+            await WriteCertificateFilesAsync(certPath, givenCertificate, keyPath, givenKey, ct);
+            File.Delete(caPath);
+            return;
+        }
+
+        var hostName = MachineName();
+        if (File.Exists(certPath) && File.Exists(keyPath) && File.Exists(caPath) && Names(certPath, hostName))
         {
             return;
         }
 
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
-            "CN=IamDb local PostgreSQL", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
         var now = DateTimeOffset.UtcNow;
-        using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest(
+            $"CN=IamDb local CA {Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}, O=IamDb", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=IamDb local PostgreSQL", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddIpAddress(IPAddress.IPv6Loopback);
+        names.AddDnsName("localhost");
+        if (hostName is not null)
+        {
+            names.AddDnsName(hostName);
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var certificate = request.Create(ca, now.AddMinutes(-5), now.AddYears(10).AddMinutes(-10), serial);
+        await WriteCertificateFilesAsync(certPath, certificate.ExportCertificatePem(), keyPath, key.ExportPkcs8PrivateKeyPem(), ct);
+        await File.WriteAllTextAsync(caPath + ".tmp", ca.ExportCertificatePem(), ct);
+        File.Move(caPath + ".tmp", caPath, overwrite: true);
+        await ServerProcessRunner.GiveToServiceUserAsync(caPath, ct);
+    }
+
+    // This machine's DNS name when it is one (and not localhost, which is named anyway).
+    private static string? MachineName()
+    {
+        var hostName = Dns.GetHostName();
+        return !string.IsNullOrEmpty(hostName) && Uri.CheckHostName(hostName) == UriHostNameType.Dns
+            && !string.Equals(hostName, "localhost", StringComparison.OrdinalIgnoreCase)
+            ? hostName
+            : null;
+    }
+
+    // True when the certificate at path names hostName (or there is no name to check); false when it cannot be read.
+    private static bool Names(string path, string? hostName)
+    {
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(path));
+            return hostName is null || certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>()
+                .SelectMany(e => e.EnumerateDnsNames())
+                .Contains(hostName, StringComparer.OrdinalIgnoreCase);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WriteCertificateFilesAsync(string certPath, string certificatePem, string keyPath, string keyPem, CancellationToken ct)
+    {
         File.Delete(keyPath + ".tmp");
-        await WritePrivateFileAsync(keyPath + ".tmp", key.ExportPkcs8PrivateKeyPem(), ct);
+        await WritePrivateFileAsync(keyPath + ".tmp", keyPem, ct);
         File.Move(keyPath + ".tmp", keyPath, overwrite: true);
-        await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem(), ct);
+        await File.WriteAllTextAsync(certPath, certificatePem, ct);
         await ServerProcessRunner.GiveToServiceUserAsync(keyPath, ct);
         await ServerProcessRunner.GiveToServiceUserAsync(certPath, ct);
     }

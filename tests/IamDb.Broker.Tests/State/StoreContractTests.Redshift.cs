@@ -27,7 +27,7 @@ public abstract partial class StoreContractTests
             () => Store.WriteAsync((w, ct) => w.Clusters.CreateAsync(Cluster(account, "Analytics"), ct), Ct));
         var page = await Store.ReadAsync((r, ct) => r.Clusters.ListAsync(account, new PageRequest(MaxItems: 1), ct), Ct);
 
-        Assert.Equal(cluster with { Tags = read!.Tags }, read);
+        Assert.Equal(cluster with { Tags = read!.Tags, AllowedDbGroups = read.AllowedDbGroups }, read);
         Assert.Equal(PlainSecret, read.AdminPassword.Reveal());
         Assert.DoesNotContain(PlainSecret, System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
         Assert.DoesNotContain(PlainSecret, read.ToString(), StringComparison.Ordinal);
@@ -40,6 +40,45 @@ public abstract partial class StoreContractTests
         Assert.Equal((6543, "new-pw"), (updated!.Port, updated.AdminPassword.Reveal()));
         Assert.True(await Store.WriteAsync((w, ct) => w.Clusters.DeleteAsync(account, "analytics", ct), Ct));
         Assert.Null(await Store.ReadAsync((r, ct) => r.Clusters.GetAsync(account, "analytics", ct), Ct));
+    }
+
+    [Fact]
+    public async Task Clusters_SecuritySettings_DefaultByHost_RoundTripAndUpdate()
+    {
+        var account = NewAccount();
+        const string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        var loopback = Cluster(account, "loop");
+        var remote = new RedshiftCluster(account, "remote", "us-east-1", "db1.example.com", 5432, "dev", "postgres", new("pw-123456789"), Now);
+        var configured = Cluster(account, "configured") with
+        {
+            Host = "db2.example.com",
+            SslMode = ClusterSslModes.VerifyCa,
+            SslRootCertificate = pem,
+            AllowedDbGroups = ["analysts", "team_*"],
+            AllowPrivilegedDbUsers = true,
+        };
+        await Store.WriteAsync(
+            async (w, ct) =>
+            {
+                await w.Clusters.CreateAsync(loopback, ct);
+                await w.Clusters.CreateAsync(remote, ct);
+                await w.Clusters.CreateAsync(configured, ct);
+            },
+            Ct);
+
+        var readLoop = await Store.ReadAsync((r, ct) => r.Clusters.GetAsync(account, "loop", ct), Ct);
+        var readRemote = await Store.ReadAsync((r, ct) => r.Clusters.GetAsync(account, "remote", ct), Ct);
+        var readConfigured = await Store.ReadAsync((r, ct) => r.Clusters.GetAsync(account, "configured", ct), Ct);
+
+        Assert.Equal((ClusterSslModes.Require, null, 0, false), (readLoop!.SslMode, readLoop.SslRootCertificate, readLoop.AllowedDbGroups.Count, readLoop.AllowPrivilegedDbUsers));
+        Assert.Equal((ClusterSslModes.VerifyFull, null), (readRemote!.SslMode, readRemote.SslRootCertificate));
+        Assert.Equal((ClusterSslModes.VerifyCa, pem, true), (readConfigured!.SslMode, readConfigured.SslRootCertificate, readConfigured.AllowPrivilegedDbUsers));
+        Assert.Equal(["analysts", "team_*"], readConfigured.AllowedDbGroups);
+
+        Assert.True(await Store.WriteAsync(
+            (w, ct) => w.Clusters.UpdateAsync(readConfigured with { SslMode = ClusterSslModes.VerifyFull, SslRootCertificate = null, AllowedDbGroups = [], AllowPrivilegedDbUsers = false }, ct), Ct));
+        var updated = await Store.ReadAsync((r, ct) => r.Clusters.GetAsync(account, "configured", ct), Ct);
+        Assert.Equal((ClusterSslModes.VerifyFull, null, 0, false), (updated!.SslMode, updated.SslRootCertificate, updated.AllowedDbGroups.Count, updated.AllowPrivilegedDbUsers));
     }
 
     [Fact]

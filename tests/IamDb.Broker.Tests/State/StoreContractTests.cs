@@ -374,7 +374,7 @@ public abstract partial class StoreContractTests : IAsyncLifetime
 
         Assert.True(before >= 1);
         Assert.Equal(before, Convert.ToInt64(await ScalarAsync("SELECT COUNT(*) FROM schema_migrations")));
-        Assert.Equal(1L, Convert.ToInt64(await ScalarAsync("SELECT MAX(version) FROM schema_migrations")));
+        Assert.Equal(before, Convert.ToInt64(await ScalarAsync("SELECT MAX(version) FROM schema_migrations"))); // versions 1..N, each once
     }
 
     [Fact]

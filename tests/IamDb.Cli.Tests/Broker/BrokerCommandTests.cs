@@ -64,6 +64,44 @@ public sealed class BrokerCommandTests(PostgresServerFixture postgres) : IAsyncL
     }
 
     [Fact]
+    public async Task Clusters_AddWithSecuritySettings_UpdateThem_AndTestReportsTls()
+    {
+        var database = await postgres.CreateDatabaseAsync("cli");
+        var cluster = "s" + Guid.NewGuid().ToString("N")[..12];
+        _kit.Cli.Environment["TEST_PG_ADMIN_PASSWORD"] = new NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString()).Password;
+        var add = await _kit.RunAsync("clusters", "add", cluster, "--host", postgres.Server.Host, "--port", postgres.Server.Port.ToString(CultureInfo.InvariantCulture),
+            "--database", database, "--admin-user", postgres.Server.SuperUser, "--admin-password-env", "TEST_PG_ADMIN_PASSWORD",
+            "--ssl-mode", "verify-full", "--ssl-root-cert", postgres.Server.RootCertificatePath!, "--allowed-db-groups", "analysts", "team_*", "--allow-privileged-db-users",
+            "-o", "json");
+        Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
+        using (var json = JsonDocument.Parse(add.Stdout))
+        {
+            var entry = json.RootElement.GetProperty("Cluster");
+            Assert.Equal("verify-full", entry.GetProperty("SslMode").GetString());
+            Assert.Equal(["analysts", "team_*"], entry.GetProperty("AllowedDbGroups").EnumerateArray().Select(g => g.GetString()));
+            Assert.True(entry.GetProperty("AllowPrivilegedDbUsers").GetBoolean());
+        }
+
+        var test = await _kit.RunAsync("clusters", "test", cluster);
+        Assert.True(test.ExitCode == ExitCodes.Ok, test.ToString());
+        Assert.Matches(@"TLS: TLSv1\.[23], verified \(verify-full\) against the registered root", test.Stdout);
+
+        var update = await _kit.RunAsync("clusters", "update", cluster, "--ssl-mode", "require", "--no-ssl-root-cert", "--allowed-db-groups",
+            "--allow-privileged-db-users", "false", "-o", "json");
+        Assert.True(update.ExitCode == ExitCodes.Ok, update.ToString());
+        using (var json = JsonDocument.Parse(update.Stdout))
+        {
+            var entry = json.RootElement.GetProperty("Cluster");
+            Assert.Equal("require", entry.GetProperty("SslMode").GetString());
+            Assert.Empty(entry.GetProperty("AllowedDbGroups").EnumerateArray());
+            Assert.False(entry.GetProperty("AllowPrivilegedDbUsers").GetBoolean());
+        }
+
+        var nothing = await _kit.RunAsync("clusters", "update", cluster);
+        Assert.Equal(ExitCodes.Usage, nothing.ExitCode);
+    }
+
+    [Fact]
     public async Task ClustersAdd_MissingPasswordVariable_IsAUsageErrorAndStoresNothing()
     {
         _kit.Cli.Environment["UNSET_PASSWORD_VARIABLE"] = null;

@@ -17,7 +17,7 @@ namespace IamDb.Cli.Tests.Drivers;
 public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture<RealDriverTests.Setup>
 {
     /// <summary>The TLS mode every case asks for.</summary>
-    private const string SslMode = "require";
+    private const string SslMode = "verify-full";
 
     private const string DbUser = "drv_user";
     private const string PgjdbcJar = "/usr/share/java/postgresql.jar";
@@ -39,7 +39,14 @@ public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture
         public async ValueTask InitializeAsync()
         {
             Kit = await BrokerKit.StartAsync(postgres);
-            (var cluster, Database) = await Kit.AddClusterAsync();
+            Database = await postgres.CreateDatabaseAsync("drv");
+            var cluster = "d" + Guid.NewGuid().ToString("N")[..12];
+            // The cluster's CA is registered with the broker, which hands it to iamdb url (DescribeClusterCertificate).
+            Kit.Cli.Environment["TEST_PG_ADMIN_PASSWORD"] = new NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString()).Password;
+            var registered = await Kit.RunAsync("clusters", "add", cluster, "--host", postgres.Server.Host, "--port", postgres.Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--database", Database, "--admin-user", postgres.Server.SuperUser, "--admin-password-env", "TEST_PG_ADMIN_PASSWORD",
+                "--ssl-mode", "verify-full", "--ssl-root-cert", postgres.Server.RootCertificatePath!);
+            Assert.True(registered.ExitCode == ExitCodes.Ok, registered.ToString());
             await Kit.CreateRoleAsync(DbUser);
             var add = await Kit.Cli.RunAsync("env", "add", "dev", "--endpoint-url", Kit.Endpoint, "--cluster", cluster, "--db-name", Database, "--db-user", DbUser);
             Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
@@ -114,6 +121,7 @@ public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture
         var redshiftUrl = (await UrlAsync("jdbc", "--driver", "redshift")).Value;
         Assert.StartsWith($"jdbc:postgresql://127.0.0.1:{_postgres.Server.Port}/{_database}?user=", url);
         Assert.StartsWith("jdbc:redshift://", redshiftUrl);
+        Assert.Contains($"sslmode={SslMode}&sslrootcert=", url);
         var wrongDatabase = url.Replace("/" + _database + "?", "/no_such_database?", StringComparison.Ordinal);
 
         var directory = Directory.CreateTempSubdirectory("iamdb-pgjdbc-").FullName;
@@ -147,6 +155,7 @@ public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture
         Require(File.Exists("/usr/bin/isql"), "isql", "unixodbc");
         var (odbc, password) = await UrlAsync("odbc");
         Assert.StartsWith("Driver=PostgreSQL Unicode;", odbc);
+        Assert.Contains(";pqopt={sslrootcert=", odbc);
 
         // isql -k hands the string to SQLDriverConnect as it is.
         var lines = await RunAsync("isql", ["-k", odbc, "-b", "-d|"], [], password, stdin: "select current_user, current_database()\n");
@@ -178,13 +187,12 @@ public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture
         var modules = Path.Combine(RepositoryRoot(), "tests", "drivers", "node_modules");
         Require(Directory.Exists(Path.Combine(modules, "pg")), "node-postgres", "npm ci in tests/drivers");
         var (uri, password) = await UrlAsync("libpq");
-        // node-postgres verifies the certificate for every sslmode except with uselibpqcompat; it gets the CA as ssl.ca.
+        Assert.Contains("sslrootcert=", uri);
+        // node-postgres reads sslrootcert into ssl.ca itself and verifies the host name (verify-full).
         const string script = """
-            const fs = require('fs'); const { Client } = require('pg'); const parse = require('pg-connection-string').parse;
+            const { Client } = require('pg');
             (async () => {
-              const config = parse(process.argv[1]);
-              config.ssl = Object.assign({}, config.ssl, { ca: fs.readFileSync(process.argv[2]).toString() });
-              const client = new Client(config);
+              const client = new Client({ connectionString: process.argv[1] });
               await client.connect();
               const result = await client.query('select current_user, current_database()');
               console.log(result.rows[0].current_user + '|' + result.rows[0].current_database);
@@ -193,7 +201,7 @@ public sealed class RealDriverTests(RealDriverTests.Setup setup) : IClassFixture
             """;
 
         var lines = await RunAsync(
-            "node", ["-e", script, uri, _postgres.Server.CertificatePath!], new() { ["PGPASSWORD"] = password, ["NODE_PATH"] = modules, ["NODE_NO_WARNINGS"] = "1" }, password);
+            "node", ["-e", script, uri], new() { ["PGPASSWORD"] = password, ["NODE_PATH"] = modules, ["NODE_NO_WARNINGS"] = "1" }, password);
 
         Assert.Equal($"{DbUser}|{_database}", lines.Last());
     }

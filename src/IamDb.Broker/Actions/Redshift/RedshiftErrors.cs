@@ -34,9 +34,12 @@ internal static class RedshiftErrors
     /// Maps a failed cluster operation to the error a caller can act on. Missing users, groups and databases are the
     /// caller's parameters (<c>InvalidParameterValue</c>); an unreachable server is temporary (<c>ServiceUnavailable</c>
     /// 503, which SDKs retry); a refused admin login or missing privilege is the cluster's configuration
-    /// (<c>InvalidClusterState</c> 400). The exception's message is safe by contract (no password); it is included.
+    /// (<c>InvalidClusterState</c> 400). A TLS failure is the caller's settings (<c>InvalidParameterValue</c>) when
+    /// <paramref name="settingsGiven"/> (RegisterCluster, UpdateCluster), otherwise the cluster's state. The exception's
+    /// message is safe by contract (no password); it is included.
     /// </summary>
-    public static AwsError FromCluster(ClusterOperationException exception, RedshiftCluster cluster, string? dbUser = null, string? groupsFromTag = null)
+    public static AwsError FromCluster(
+        ClusterOperationException exception, RedshiftCluster cluster, string? dbUser = null, string? groupsFromTag = null, bool settingsGiven = false)
     {
         ArgumentNullException.ThrowIfNull(exception);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -67,6 +70,11 @@ internal static class RedshiftErrors
                 InvalidClusterStateCode,
                 $"Cluster {id} refused the admin login of {cluster.AdminUser}: {exception.Message} Re-register the cluster with the right "
                 + "admin user and password.",
+                400),
+            ClusterFailure.TlsFailed => new AwsError(
+                settingsGiven ? AwsErrorCodes.InvalidParameterValue : InvalidClusterStateCode,
+                $"Cluster {id} ({cluster.Host}:{cluster.Port}, SslMode {cluster.SslMode}): {exception.Message}"
+                + (settingsGiven ? " Nothing was changed." : " Fix it with iamdb clusters update (UpdateCluster)."),
                 400),
             ClusterFailure.InsufficientPrivilege => new AwsError(
                 InvalidClusterStateCode,

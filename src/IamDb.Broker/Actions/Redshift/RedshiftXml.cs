@@ -10,7 +10,8 @@ internal static class RedshiftXml
     /// <summary>
     /// The members of a <c>Cluster</c> structure. A registered PostgreSQL server is always <c>available</c>; the fields
     /// Redshift reports about nodes, VPCs and snapshots get neutral values so SDK parsers and drivers find what they read
-    /// (<c>Endpoint/Address</c>, <c>Endpoint/Port</c>, <c>DBName</c>, <c>MasterUsername</c>).
+    /// (<c>Endpoint/Address</c>, <c>Endpoint/Port</c>, <c>DBName</c>, <c>MasterUsername</c>). IamDb's own settings follow
+    /// as extension members: <c>SslMode</c>, <c>AllowedDbGroups</c>, <c>AllowPrivilegedDbUsers</c>.
     /// </summary>
     public static void WriteCluster(QueryXmlWriter w, RedshiftCluster cluster)
     {
@@ -45,9 +46,18 @@ internal static class RedshiftXml
         }, "Tag");
         w.WriteList("IamRoles", Array.Empty<string>(), static (_, _) => { }, "ClusterIamRole");
         w.WriteBoolean("EnhancedVpcRouting", false);
+
+        // IamDb's extensions (SDK parsers skip unknown members). Nothing secret: the root certificate is not repeated.
+        w.WriteString("SslMode", cluster.SslMode);
+        w.WriteStringList("AllowedDbGroups", cluster.AllowedDbGroups);
+        w.WriteBoolean("AllowPrivilegedDbUsers", cluster.AllowPrivilegedDbUsers);
     }
 
     /// <summary>The endpoint the cluster administration connects to, with the admin password decrypted for this call only.</summary>
     public static ClusterEndpoint Endpoint(this RedshiftCluster cluster) =>
-        new(cluster.Host, cluster.Port, cluster.DefaultDatabase, cluster.AdminUser, cluster.AdminPassword.Reveal());
+        new(cluster.Host, cluster.Port, cluster.DefaultDatabase, cluster.AdminUser, cluster.AdminPassword.Reveal())
+        {
+            SslMode = cluster.SslMode,
+            RootCertificatePem = cluster.SslRootCertificate,
+        };
 }

@@ -12,7 +12,9 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>RegisterCluster</c> (IamDb): puts a PostgreSQL server under IamDb's management as a Redshift-style cluster. The
 /// admin login is tested and the server prepared for database-scoped credentials (<see cref="IClusterAdministration.PrepareAsync"/>)
 /// before anything is stored, so an unreachable server or a refused admin leaves no trace. The admin password is
-/// encrypted at rest and never audited (its parameter name contains <c>Password</c>).
+/// encrypted at rest and never audited (its parameter name contains <c>Password</c>). IamDb's security settings:
+/// <c>SslMode</c> and <c>SslRootCertificate</c> (how the admin connection verifies the server), <c>AllowedDbGroups.member.N</c>
+/// and <c>AllowPrivilegedDbUsers</c> (what credentials may be issued for).
 /// </summary>
 internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : RedshiftActionHandler
 {
@@ -43,6 +45,7 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
 
         var password = reader.RequiredString("MasterUserPassword", Password);
         var tags = reader.OptionalStructList("Tags", t => new Tag(t.RequiredString("Key", TagKey), t.OptionalString("Value", TagValue) ?? string.Empty), "Tag", maxItems: 50) ?? [];
+        var settings = reader.ReadClusterSettings();
         ThrowIfInvalid(reader);
         if (tags.Select(t => t.Key).Distinct(StringComparer.Ordinal).Count() != tags.Count)
         {
@@ -55,11 +58,11 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
             throw new AwsErrorException(RedshiftErrors.ClusterAlreadyExists(existing.ClusterIdentifier));
         }
 
-        var cluster = new RedshiftCluster(
+        var cluster = settings.ApplyTo(new RedshiftCluster(
             context.Caller.AccountId, identifier, context.Region, host, port, database, admin, new SecretString(password), context.Time.GetUtcNow())
         {
             Tags = tags,
-        };
+        });
         ClusterPreparation prepared;
         try
         {
@@ -67,7 +70,7 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
         }
         catch (ClusterOperationException ex)
         {
-            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster));
+            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, settingsGiven: true));
         }
 
         try
@@ -83,6 +86,7 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
         context.Audit.ResponseElements["endpoint"] = $"{cluster.Host}:{cluster.Port}";
         context.Audit.ResponseElements["serverVersion"] = prepared.ServerVersion;
         context.Audit.ResponseElements["passwordLoginUsers"] = string.Join(",", prepared.PasswordLoginUsers);
+        context.Audit.ResponseElements["sslMode"] = cluster.SslMode;
         return new ActionResult(w => w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, cluster)));
     }
 }

@@ -1,10 +1,12 @@
+using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
 
 /// <summary>
 /// <c>TestCluster</c> (IamDb): connects as the registered admin and reports the server version, the databases and the
-/// ordinary users that can still log in with a password (their temporary credentials would inherit their access).
+/// ordinary users that can still log in with a password (their temporary credentials would inherit their access), and
+/// how the admin connection is secured: the TLS protocol (as the server reports it) and what was verified.
 /// </summary>
 internal sealed class TestClusterHandler(IClusterAdministration clusters) : RedshiftActionHandler
 {
@@ -29,12 +31,25 @@ internal sealed class TestClusterHandler(IClusterAdministration clusters) : Reds
             throw new AwsErrorException(RedshiftErrors.FromCluster(ex, found));
         }
 
+        var verification = Verification(found);
         context.Audit.ResponseElements["serverVersion"] = test.ServerVersion;
+        context.Audit.ResponseElements["tlsVersion"] = test.TlsVersion ?? "none";
+        context.Audit.ResponseElements["tlsVerification"] = verification;
         return new ActionResult(w =>
         {
             w.WriteString("ServerVersion", test.ServerVersion);
             w.WriteStringList("Databases", test.Databases);
             w.WriteStringList("PasswordLoginUsers", test.PasswordLoginUsers);
+            w.WriteString("TlsVersion", test.TlsVersion);
+            w.WriteString("TlsVerification", verification);
         });
     }
+
+    /// <summary>What the successful connection proved about the server, in words.</summary>
+    internal static string Verification(RedshiftCluster cluster) => cluster.SslMode switch
+    {
+        ClusterSslModes.Require => "encrypted, certificate not verified (require)",
+        var mode => $"verified ({mode}) against {(cluster.SslRootCertificate is null ? "the system's trusted roots" : "the registered root")}"
+            + (mode == ClusterSslModes.VerifyFull ? $", name {cluster.Host} matched" : ""),
+    };
 }

@@ -16,6 +16,22 @@ internal sealed record RedshiftCluster(
     DateTimeOffset CreatedAt)
 {
     public IReadOnlyList<Tag> Tags { get; init; } = [];
+
+    /// <summary>
+    /// How the broker's admin connection checks the server: <c>require</c>, <c>verify-ca</c> or <c>verify-full</c>
+    /// (<see cref="ClusterSslModes"/>); by default <c>verify-full</c>, or <c>require</c> for a loopback host. The default is
+    /// computed from <see cref="Host"/> at construction: a <c>with</c> that changes the host keeps the mode.
+    /// </summary>
+    public string SslMode { get; init; } = ClusterSslModes.DefaultFor(Host);
+
+    /// <summary>PEM text of the certificate(s) trusted as roots for this cluster; null to trust the system's roots.</summary>
+    public string? SslRootCertificate { get; init; }
+
+    /// <summary>Group names or simple patterns (<c>team_*</c>) DbGroups may name; empty means no extra restriction.</summary>
+    public IReadOnlyList<string> AllowedDbGroups { get; init; } = [];
+
+    /// <summary>True when credentials may be issued for superusers and other privileged database users.</summary>
+    public bool AllowPrivilegedDbUsers { get; init; }
 }
 
 /// <summary>
@@ -72,7 +88,7 @@ internal interface IClusterWriter : IClusterReader
     /// <exception cref="EntityAlreadyExistsException">the identifier is taken.</exception>
     Task<RedshiftCluster> CreateAsync(RedshiftCluster cluster, CancellationToken cancellationToken);
 
-    /// <summary>Replaces host, port, database, admin user and password, region and tags; false if none.</summary>
+    /// <summary>Replaces host, port, database, admin user and password, region, tags and the security settings; false if none.</summary>
     Task<bool> UpdateAsync(RedshiftCluster cluster, CancellationToken cancellationToken);
 
     Task<bool> DeleteAsync(string accountId, string clusterIdentifier, CancellationToken cancellationToken);

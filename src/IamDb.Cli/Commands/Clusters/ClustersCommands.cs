@@ -49,6 +49,8 @@ internal static class ClustersCommands
             request.Add($"Tags.Tag.{i + 1}.Key", tags[i][..eq]).Add($"Tags.Tag.{i + 1}.Value", tags[i][(eq + 1)..]);
         }
 
+        AddSecuritySettings(parseResult, request, update: false);
+
         var response = await context.SpinAsync($"Registering {name} (the broker connects and prepares it)...", () => connection.CallAsync(request, ct));
         var cluster = RedshiftCluster.FromXml(response, response.Result.Child("Cluster") ?? throw new InvalidDataException("RegisterCluster answered without Cluster."));
         if (context.Json)
@@ -57,12 +59,118 @@ internal static class ClustersCommands
         }
         else
         {
-            context.Console.MarkupLineInterpolated($"Registered cluster [bold]{cluster.ClusterIdentifier}[/] at {cluster.Endpoint?.Address}:{cluster.Endpoint?.Port} (database {cluster.DBName}).");
+            context.Console.MarkupLineInterpolated($"Registered cluster [bold]{cluster.ClusterIdentifier}[/] at {cluster.Endpoint?.Address}:{cluster.Endpoint?.Port} (database {cluster.DBName}, TLS {cluster.SslMode ?? "?"}).");
             context.Console.MarkupLineInterpolated($"Next: iamdb clusters test {cluster.ClusterIdentifier}; iamdb clusters disable-passwords {cluster.ClusterIdentifier} --dry-run");
         }
 
         return ExitCodes.Ok;
     }
+
+    public static async Task<int> UpdateAsync(ParseResult parseResult, CliContext context, CancellationToken ct)
+    {
+        var name = parseResult.GetRequiredValue(ClustersCommandDefinition.NameArgument);
+        using var connection = ServiceConnection.Open(parseResult);
+        var request = connection.Request(AwsServices.Redshift, "UpdateCluster").Add("ClusterIdentifier", name);
+        var changes = AddSecuritySettings(parseResult, request, update: true);
+        if (parseResult.GetValue(ClustersCommandDefinition.AdminPasswordEnvUpdateOption) is { } variable)
+        {
+            var password = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(password))
+            {
+                throw new CliUsageException($"the environment variable {variable} (named by --admin-password-env) is not set or empty; export the new admin password in it.");
+            }
+
+            request.Add("MasterUserPassword", password);
+            changes++;
+        }
+
+        if (changes == 0)
+        {
+            throw new CliUsageException(
+                "nothing to update: give --ssl-mode, --ssl-root-cert, --no-ssl-root-cert, --allowed-db-groups, --allow-privileged-db-users or --admin-password-env.");
+        }
+
+        var response = await context.SpinAsync($"Updating {name} (the broker tests a changed connection first)...", () => connection.CallAsync(request, ct));
+        var cluster = RedshiftCluster.FromXml(response, response.Result.Child("Cluster") ?? throw new InvalidDataException("UpdateCluster answered without Cluster."));
+        if (context.Json)
+        {
+            context.WriteJson(new JsonObject { ["Cluster"] = ToJson(cluster) });
+        }
+        else
+        {
+            context.Console.MarkupLineInterpolated($"Updated cluster [bold]{cluster.ClusterIdentifier}[/]: TLS {cluster.SslMode ?? "?"}, allowed groups {Groups(cluster)}, privileged users {(cluster.AllowPrivilegedDbUsers == true ? "allowed" : "refused")}.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    // The security settings of add and update; returns how many were given.
+    private static int AddSecuritySettings(ParseResult parseResult, AwsQueryRequest request, bool update)
+    {
+        var count = 0;
+        if (parseResult.GetValue(ClustersCommandDefinition.SslModeOption) is { } mode)
+        {
+            if (mode is not ("require" or "verify-ca" or "verify-full"))
+            {
+                throw new CliUsageException($"--ssl-mode must be require, verify-ca or verify-full, not '{mode}'.");
+            }
+
+            request.Add("SslMode", mode);
+            count++;
+        }
+
+        var noRoot = update && parseResult.GetValue(ClustersCommandDefinition.NoSslRootCertOption);
+        if (parseResult.GetValue(ClustersCommandDefinition.SslRootCertOption) is { } file)
+        {
+            if (noRoot)
+            {
+                throw new CliUsageException("--ssl-root-cert and --no-ssl-root-cert contradict each other; give one.");
+            }
+
+            string pem;
+            try
+            {
+                pem = File.ReadAllText(file.FullName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliUsageException($"--ssl-root-cert: cannot read {file.FullName}: {e.Message}");
+            }
+
+            if (!pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                throw new CliUsageException($"--ssl-root-cert: {file.FullName} holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+            }
+
+            request.Add("SslRootCertificate", pem);
+            count++;
+        }
+        else if (noRoot)
+        {
+            request.Add("SslRootCertificate", string.Empty);
+            count++;
+        }
+
+        if (parseResult.GetResult(ClustersCommandDefinition.AllowedDbGroupsOption) is { Implicit: false })
+        {
+            var groups = parseResult.GetValue(ClustersCommandDefinition.AllowedDbGroupsOption) ?? [];
+            if (groups.Length > 0 || update)
+            {
+                request.AddList("AllowedDbGroups", groups);
+                count++;
+            }
+        }
+
+        if (parseResult.GetResult(ClustersCommandDefinition.AllowPrivilegedDbUsersOption) is { Implicit: false })
+        {
+            request.Add("AllowPrivilegedDbUsers", parseResult.GetValue(ClustersCommandDefinition.AllowPrivilegedDbUsersOption));
+            count++;
+        }
+
+        return count;
+    }
+
+    private static string Groups(RedshiftCluster c) => c.AllowedDbGroups.Count == 0 ? "any" : string.Join(" ", c.AllowedDbGroups);
 
     public static async Task<int> ListAsync(ParseResult parseResult, CliContext context, CancellationToken ct)
     {
@@ -92,7 +200,7 @@ internal static class ClustersCommands
             return ExitCodes.Ok;
         }
 
-        var table = new Table().AddColumns("Cluster", "Endpoint", "Database", "Admin", "Status", "Tags");
+        var table = new Table().AddColumns("Cluster", "Endpoint", "Database", "Admin", "TLS", "Allowed groups", "Privileged users", "Status", "Tags");
         foreach (var c in clusters)
         {
             table.AddRow(
@@ -100,6 +208,9 @@ internal static class ClustersCommands
                 Markup.Escape(c.Endpoint is { } e ? $"{e.Address}:{e.Port}" : "-"),
                 Markup.Escape(c.DBName ?? "-"),
                 Markup.Escape(c.MasterUsername ?? "-"),
+                Markup.Escape(c.SslMode ?? "-"),
+                Markup.Escape(Groups(c)),
+                c.AllowPrivilegedDbUsers == true ? "allowed" : "refused",
                 Markup.Escape(c.ClusterStatus ?? "-"),
                 Markup.Escape(string.Join(", ", c.Tags.Select(t => $"{t.Key}={t.Value}"))));
         }
@@ -117,12 +228,16 @@ internal static class ClustersCommands
         var version = response.Result.Text("ServerVersion") ?? "?";
         var databases = Members(response.Result, "Databases");
         var passwordUsers = Members(response.Result, "PasswordLoginUsers");
+        var tlsVersion = response.Result.Text("TlsVersion");
+        var verification = response.Result.Text("TlsVerification");
         if (context.Json)
         {
             context.WriteJson(new JsonObject
             {
                 ["ClusterIdentifier"] = name,
                 ["ServerVersion"] = version,
+                ["TlsVersion"] = tlsVersion,
+                ["TlsVerification"] = verification,
                 ["Databases"] = new JsonArray([.. databases.Select(d => (JsonNode)d)]),
                 ["PasswordLoginUsers"] = new JsonArray([.. passwordUsers.Select(u => (JsonNode)u)]),
             });
@@ -130,6 +245,7 @@ internal static class ClustersCommands
         }
 
         context.Console.MarkupLineInterpolated($"[green]ok[/] {name}: {version}");
+        context.Console.MarkupLineInterpolated($"  TLS: {tlsVersion ?? "?"}, {verification ?? "?"}");
         context.Console.MarkupLineInterpolated($"  databases: {string.Join(", ", databases)}");
         if (passwordUsers.Count == 0)
         {
@@ -219,5 +335,8 @@ internal static class ClustersCommands
         ["Endpoint"] = c.Endpoint is { } e ? new JsonObject { ["Address"] = e.Address, ["Port"] = e.Port } : null,
         ["ClusterCreateTime"] = c.ClusterCreateTime?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
         ["Tags"] = new JsonArray([.. c.Tags.Select(t => (JsonNode)new JsonObject { ["Key"] = t.Key, ["Value"] = t.Value })]),
+        ["SslMode"] = c.SslMode,
+        ["AllowedDbGroups"] = new JsonArray([.. c.AllowedDbGroups.Select(g => (JsonNode)g)]),
+        ["AllowPrivilegedDbUsers"] = c.AllowPrivilegedDbUsers,
     };
 }

@@ -15,7 +15,7 @@ internal static class ConnectCommand
             "psql is not installed (or not on PATH). Install it: sudo apt-get install postgresql-client (Debian/Ubuntu), then run iamdb connect again.");
         var env = EnvironmentLogin.Resolve(parseResult, parseResult.GetRequiredValue(ConnectCommandDefinition.EnvironmentArgument));
         using var connection = ServiceConnection.Open(parseResult, env);
-        var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        var tls = await EnvironmentLogin.TlsAsync(parseResult, connection, env, context, ct);
         var (endpoint, credentials) = await context.SpinAsync($"Getting credentials for {env.DbUser} on {env.Cluster}...", async () =>
         {
             var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
@@ -29,7 +29,7 @@ internal static class ConnectCommand
         }
 
         // The password travels in the child's environment only: not argv (visible in ps), not a file.
-        foreach (var (name, value) in ConnectionStringFormats.EnvironmentVariables(EnvironmentLogin.Login(credentials, endpoint, sslMode)))
+        foreach (var (name, value) in ConnectionStringFormats.EnvironmentVariables(EnvironmentLogin.Login(credentials, endpoint, tls)))
         {
             start.Environment[name] = value;
         }

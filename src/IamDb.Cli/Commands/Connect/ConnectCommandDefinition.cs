@@ -35,6 +35,7 @@ internal static class ConnectCommandDefinition
         command.Arguments.Add(EnvironmentArgument);
         command.Arguments.Add(PsqlArgsArgument);
         command.Options.Add(EnvironmentLogin.SslModeOption);
+        command.Options.Add(ClusterCertificates.SslRootCertOption);
         command.SetAction(CommandRunner.Action(ConnectCommand.ExecuteAsync));
         return command;
     }

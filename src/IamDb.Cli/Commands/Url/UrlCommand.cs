@@ -15,7 +15,7 @@ internal static class UrlCommand
         var format = parseResult.GetValue(UrlCommandDefinition.FormatOption) ?? UrlFormat.Libpq;
         var odbcDriver = parseResult.GetValue(UrlCommandDefinition.OdbcDriverOption);
         using var connection = ServiceConnection.Open(parseResult, env);
-        var sslMode = EnvironmentLogin.SslMode(parseResult, connection);
+        var tls = await EnvironmentLogin.TlsAsync(parseResult, connection, env, context, ct);
         var target = await EnvironmentLogin.TargetAsync(connection, env, ct);
         var engine = parseResult.GetValue(UrlCommandDefinition.DriverOption) ?? target.Engine;
         string text;
@@ -35,7 +35,8 @@ internal static class UrlCommand
                 Profile = env.Profile,
                 Host = target.Host,
                 Port = target.Port,
-                SslMode = sslMode,
+                SslMode = tls.Mode,
+                RootCertificate = tls.RootCertificate,
             };
             text = format == UrlFormat.JdbcIam
                 ? ConnectionStringFormats.JdbcIam(settings)
@@ -45,7 +46,7 @@ internal static class UrlCommand
         {
             var credentials = await EnvironmentLogin.CredentialAsync(connection, env, ct);
             credential = new ClusterCredentialsView(credentials.DbUser, credentials.DbPassword, credentials.Expiration);
-            var login = EnvironmentLogin.Login(credentials, (target.Host, target.Port, target.Database), sslMode) with { Engine = engine };
+            var login = EnvironmentLogin.Login(credentials, (target.Host, target.Port, target.Database), tls) with { Engine = engine };
             text = format switch
             {
                 UrlFormat.Jdbc => ConnectionStringFormats.Jdbc(login),

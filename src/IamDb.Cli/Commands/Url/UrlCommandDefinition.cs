@@ -108,6 +108,7 @@ internal static class UrlCommandDefinition
         command.Options.Add(DriverOption);
         command.Options.Add(OdbcDriverOption);
         command.Options.Add(EnvironmentLogin.SslModeOption);
+        command.Options.Add(ClusterCertificates.SslRootCertOption);
         command.SetAction(CommandRunner.Action(UrlCommand.ExecuteAsync));
         return command;
     }

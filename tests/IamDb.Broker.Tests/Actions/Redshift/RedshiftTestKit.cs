@@ -84,6 +84,27 @@ internal sealed class RedshiftTestKit : IAsyncDisposable
         return Broker.CallAsync("redshift", "RegisterCluster", parameters);
     }
 
+    /// <summary>RegisterCluster of the test server (or another host/port/admin) with extra parameters such as the security settings.</summary>
+    public Task<QueryReply> RegisterWithAsync(
+        string clusterId, IEnumerable<KeyValuePair<string, string>> extra, string? host = null, int? port = null, string? adminUser = null, string? password = null)
+    {
+        var parameters = new List<KeyValuePair<string, string>>
+        {
+            new("ClusterIdentifier", clusterId),
+            new("Host", host ?? Host),
+            new("Port", (port ?? Port).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("DBName", "postgres"),
+            new("MasterUsername", adminUser ?? Postgres.Server.SuperUser),
+            new("MasterUserPassword", password ?? AdminPassword),
+        };
+        parameters.AddRange(extra);
+        return Broker.CallAsync("redshift", "RegisterCluster", parameters);
+    }
+
+    /// <summary>UpdateCluster with <paramref name="parameters"/> (ClusterIdentifier added).</summary>
+    public Task<QueryReply> UpdateAsync(string clusterId, params KeyValuePair<string, string>[] parameters) =>
+        Broker.CallAsync("redshift", "UpdateCluster", [new("ClusterIdentifier", clusterId), .. parameters]);
+
     /// <summary>GetClusterCredentials for <paramref name="dbUser"/> signed with <paramref name="as"/> (root when null).</summary>
     public Task<QueryReply> GetCredentialsAsync(
         string dbUser, SigningCredentials? @as = null, string? dbName = null, bool autoCreate = false, int? duration = null,

@@ -6,7 +6,8 @@ namespace IamDb.Broker.State.Sql;
 internal sealed class SqlClusters(SqlSession session) : IClusterWriter
 {
     private const string Select =
-        "SELECT account_id, identifier, region, host, port, default_db, admin_user, admin_password, created_at, tags FROM redshift_clusters";
+        "SELECT account_id, identifier, region, host, port, default_db, admin_user, admin_password, created_at, tags, "
+        + "ssl_mode, ssl_root_certificate, allowed_db_groups, allow_privileged_db_users FROM redshift_clusters";
 
     public Task<RedshiftCluster?> GetAsync(string accountId, string clusterIdentifier, CancellationToken cancellationToken) =>
         session.SingleAsync(
@@ -32,7 +33,8 @@ internal sealed class SqlClusters(SqlSession session) : IClusterWriter
         cluster = cluster with { CreatedAt = StoreTime.Normalize(cluster.CreatedAt) };
         await session.ExecuteUniqueAsync(
             "INSERT INTO redshift_clusters (account_id, identifier_key, identifier, region, host, port, default_db, admin_user, admin_password, "
-            + "tags, created_at) VALUES (@account, @key, @identifier, @region, @host, @port, @db, @admin, @password, @tags, @created)",
+            + "tags, created_at, ssl_mode, ssl_root_certificate, allowed_db_groups, allow_privileged_db_users) "
+            + "VALUES (@account, @key, @identifier, @region, @host, @port, @db, @admin, @password, @tags, @created, @ssl_mode, @ssl_root, @allowed_groups, @privileged)",
             () => new EntityAlreadyExistsException("Cluster", cluster.ClusterIdentifier, "Cluster already exists"),
             cancellationToken,
             [.. Parameters(cluster), ("identifier", cluster.ClusterIdentifier), ("created", cluster.CreatedAt.Millis())]);
@@ -44,7 +46,8 @@ internal sealed class SqlClusters(SqlSession session) : IClusterWriter
         ArgumentNullException.ThrowIfNull(cluster);
         return await session.ExecuteAsync(
             "UPDATE redshift_clusters SET region = @region, host = @host, port = @port, default_db = @db, admin_user = @admin, "
-            + "admin_password = @password, tags = @tags WHERE account_id = @account AND identifier_key = @key",
+            + "admin_password = @password, tags = @tags, ssl_mode = @ssl_mode, ssl_root_certificate = @ssl_root, allowed_db_groups = @allowed_groups, "
+            + "allow_privileged_db_users = @privileged WHERE account_id = @account AND identifier_key = @key",
             cancellationToken,
             Parameters(cluster)) > 0;
     }
@@ -69,6 +72,10 @@ internal sealed class SqlClusters(SqlSession session) : IClusterWriter
         ("admin", cluster.AdminUser),
         ("password", session.Protector.Protect(cluster.AdminPassword, Context(cluster.AccountId, cluster.ClusterIdentifier))),
         ("tags", StateJson.WriteTags(cluster.Tags)),
+        ("ssl_mode", cluster.SslMode),
+        ("ssl_root", cluster.SslRootCertificate),
+        ("allowed_groups", StateJson.Write(cluster.AllowedDbGroups)),
+        ("privileged", cluster.AllowPrivilegedDbUsers ? 1L : 0L),
     ];
 
     private RedshiftCluster Read(DbDataReader r) =>
@@ -84,5 +91,9 @@ internal sealed class SqlClusters(SqlSession session) : IClusterWriter
             r.GetTime(8))
         {
             Tags = StateJson.ReadTags(r.GetString(9)),
+            SslMode = r.GetString(10),
+            SslRootCertificate = r.GetStringOrNull(11),
+            AllowedDbGroups = StateJson.Read<List<string>>(r.GetString(12)),
+            AllowPrivilegedDbUsers = r.GetInt64(13) != 0,
         };
 }
