@@ -144,7 +144,7 @@ internal sealed class DemoCommand : IAsyncDisposable
     {
         _adminPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         _postgres = await LocalPostgresServer.StartAsync(
-            new LocalPostgresOptions { Directory = Path.Combine(_directory, "postgres"), Durable = false }, _adminPassword, ct: ct);
+            new LocalPostgresOptions { Directory = Path.Combine(_directory, "postgres"), Durable = false, Tls = true }, _adminPassword, ct: ct);
         return $"PostgreSQL on {_postgres.Host}:{_postgres.Port}";
     }
 
@@ -267,7 +267,7 @@ internal sealed class DemoCommand : IAsyncDisposable
         // The same formatter as `iamdb url --format jdbc`, for the engine DescribeClusters reports.
         var endpoint = _cluster!.Endpoint!;
         var login = DatabaseLogin.For(
-            _credentials!, endpoint.Address, endpoint.Port, Database, SslMode.Prefer, engine: ConnectionStringFormats.EngineOf(_cluster.NodeType));
+            _credentials!, endpoint.Address, endpoint.Port, Database, SslMode.Require, engine: ConnectionStringFormats.EngineOf(_cluster.NodeType));
         Console.WriteLine("   " + ConnectionStringFormats.Jdbc(login));
         return Task.FromResult("what `iamdb url --format jdbc` prints; the password goes in the driver's password property (or ~/.pgpass), never in the URL");
     }
