@@ -1,6 +1,6 @@
-using IamDb.Broker.Hosting;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using IamDb.Broker.Hosting;
 using IamDb.Broker.Tests.Support;
 using Npgsql;
 
