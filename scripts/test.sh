@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs IamDb's whole test suite. On a fresh Debian machine with the .NET SDK it first installs what
 # the tests use: PostgreSQL's server (tests start their own throwaway servers), Debian's AWS CLI v2
-# and boto3 (compatibility tests drive real AWS clients against IamDb).
+# and boto3 (compatibility tests drive real AWS clients against IamDb), and the database drivers that
+# connect with what `iamdb url` prints: pgjdbc (with a JDK), psqlODBC (with unixODBC's isql), psycopg2
+# from Debian, node-postgres from npm (pinned in tests/drivers/package.json).
 # The last line is "N passed, N failed[, N skipped]"; the exit status is non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,12 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/n
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 [ -x /usr/bin/aws ] || missing+=(awscli)
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || missing+=(python3-boto3)
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+[ -f /usr/share/java/postgresql.jar ] || missing+=(libpostgresql-jdbc-java)
+command -v isql >/dev/null 2>&1 || missing+=(unixodbc)
+odbcinst -q -d -n 'PostgreSQL Unicode' >/dev/null 2>&1 || missing+=(odbc-postgresql)
+/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || missing+=(python3-psycopg2)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing test dependencies: ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else
@@ -19,6 +27,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/tmp/iamdb-apt.log 2>&1; then
     cat /tmp/iamdb-apt.log >&2; echo "Could not install: ${missing[*]}" >&2; echo "0 passed, 0 failed"; exit 1
+  fi
+fi
+
+# node-postgres, exactly as tests/drivers/package-lock.json pins it.
+if [ ! -d tests/drivers/node_modules/pg ]; then
+  echo "Installing node-postgres into tests/drivers/node_modules"
+  if ! (cd tests/drivers && npm ci --no-audit --no-fund --loglevel=error) >/tmp/iamdb-npm.log 2>&1; then
+    cat /tmp/iamdb-npm.log >&2; echo "Could not install tests/drivers (npm ci)" >&2; echo "0 passed, 0 failed"; exit 1
   fi
 fi
 

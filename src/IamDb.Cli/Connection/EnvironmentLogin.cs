@@ -20,6 +20,7 @@ internal static class EnvironmentLogin
     public static readonly Option<SslMode?> SslModeOption = new("--sslmode")
     {
         Description = "TLS to the database: disable, allow, prefer, require, verify-ca, verify-full. Default: verify-full when a CA certificate is known (--ssl-root-cert, or the broker's DescribeClusterCertificate), else require.",
+        HelpName = "disable|allow|prefer|require|verify-ca|verify-full",
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
@@ -47,6 +48,14 @@ internal static class EnvironmentLogin
         var cluster = await connection.Redshift.DescribeClusterAsync(env.Cluster, ct);
         var endpoint = cluster.Endpoint ?? throw new CliException($"cluster {env.Cluster} has no endpoint yet (status {cluster.ClusterStatus}).");
         return (endpoint.Address, endpoint.Port, env.DbName ?? cluster.DBName ?? "dev");
+    }
+
+    /// <summary>The cluster's endpoint, default database and engine (NodeType <c>postgresql</c> is PostgreSQL) as DescribeClusters reports them.</summary>
+    public static async Task<(string Host, int Port, string Database, DatabaseEngine Engine)> TargetAsync(ServiceConnection connection, CliEnvironment env, CancellationToken ct)
+    {
+        var cluster = await connection.Redshift.DescribeClusterAsync(env.Cluster, ct);
+        var endpoint = cluster.Endpoint ?? throw new CliException($"cluster {env.Cluster} has no endpoint yet (status {cluster.ClusterStatus}).");
+        return (endpoint.Address, endpoint.Port, env.DbName ?? cluster.DBName ?? "dev", ConnectionStringFormats.EngineOf(cluster.NodeType));
     }
 
     /// <summary>

@@ -8,11 +8,27 @@ namespace IamDb.Client.ConnectionStrings;
 /// Connection strings for a temporary credential (or the drivers' IAM forms), each value escaped by its format's rules:
 /// JDBC (URL-encoded query values), ODBC (<c>{…}</c> for values with special characters), libpq URI (percent-encoded)
 /// and keyword/value (single-quoted, backslash escapes), Npgsql, <c>PG*</c> environment variables and a <c>.pgpass</c> line.
+/// The JDBC and libpq forms never carry the password (URLs end up in logs, error messages and process lists): the driver
+/// takes it from its <c>password</c> property, <c>PGPASSWORD</c> or <c>.pgpass</c>. ODBC has no other place, so its
+/// DSN-less string carries <c>PWD=</c> and is a secret.
 /// </summary>
 public static class ConnectionStringFormats
 {
     /// <summary>The Redshift ODBC 2.x driver name.</summary>
     public const string RedshiftOdbcDriver = "Amazon Redshift ODBC Driver (x64)";
+
+    /// <summary>psqlODBC's Unicode driver as Debian's <c>odbc-postgresql</c> registers it in <c>odbcinst.ini</c>.</summary>
+    public const string PostgreSqlOdbcDriver = "PostgreSQL Unicode";
+
+    /// <summary>
+    /// The engine of a cluster as <c>DescribeClusters</c> describes it: an IamDb broker's clusters say <c>NodeType</c>
+    /// <c>postgresql</c>; anything else (<c>ra3.xlplus</c>, <c>dc2.large</c>, …) is Redshift.
+    /// </summary>
+    public static DatabaseEngine EngineOf(string? nodeType) =>
+        string.Equals(nodeType, "postgresql", StringComparison.OrdinalIgnoreCase) ? DatabaseEngine.PostgreSql : DatabaseEngine.Redshift;
+
+    /// <summary>The ODBC driver name a format uses for <paramref name="engine"/> when none is given.</summary>
+    public static string DefaultOdbcDriver(DatabaseEngine engine) => engine == DatabaseEngine.PostgreSql ? PostgreSqlOdbcDriver : RedshiftOdbcDriver;
 
     // Characters that make an ODBC value need braces (Microsoft's ODBC rules and the Redshift driver's documentation).
     private static readonly System.Buffers.SearchValues<char> OdbcSpecial = System.Buffers.SearchValues.Create("[]{}(),;?*=!@");
@@ -29,14 +45,31 @@ public static class ConnectionStringFormats
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown SSL mode"),
     };
 
-    /// <summary><c>jdbc:redshift://host:port/db?user=…&amp;password=…&amp;ssl=true&amp;sslmode=…</c></summary>
+    /// <summary>
+    /// For PostgreSQL (pgjdbc) <c>jdbc:postgresql://host:port/db?user=…&amp;sslmode=…[&amp;sslrootcert=…]</c>; for Redshift
+    /// <c>jdbc:redshift://host:port/db?user=…&amp;ssl=true&amp;sslmode=…[&amp;sslrootcert=…]</c>. No password: give it as the
+    /// driver's <c>password</c> property (pgjdbc also reads <c>.pgpass</c>).
+    /// </summary>
     public static string Jdbc(DatabaseLogin login)
     {
         ArgumentNullException.ThrowIfNull(login);
-        var url = new StringBuilder("jdbc:redshift://").Append(UriHost(login.Host)).Append(':').Append(login.Port.ToString(CultureInfo.InvariantCulture))
-            .Append('/').Append(Uri.EscapeDataString(login.Database));
-        var query = new List<(string, string)> { ("user", login.User), ("password", login.Password) };
-        AddJdbcTls(query, login.SslMode, login.RootCertificate);
+        var postgres = login.Engine == DatabaseEngine.PostgreSql;
+        var url = new StringBuilder(postgres ? "jdbc:postgresql://" : "jdbc:redshift://").Append(UriHost(login.Host)).Append(':')
+            .Append(login.Port.ToString(CultureInfo.InvariantCulture)).Append('/').Append(Uri.EscapeDataString(login.Database));
+        var query = new List<(string, string)> { ("user", login.User) };
+        if (postgres)
+        {
+            query.Add(("sslmode", SslModeName(login.SslMode)));
+            if (RootCertificateFor(login.SslMode, login.RootCertificate) is { } ca)
+            {
+                query.Add(("sslrootcert", ca));
+            }
+        }
+        else
+        {
+            AddJdbcTls(query, login.SslMode, login.RootCertificate);
+        }
+
         return AppendQuery(url, query);
     }
 
@@ -66,18 +99,25 @@ public static class ConnectionStringFormats
         return AppendQuery(url, query);
     }
 
-    /// <summary><c>Driver={…};Server=…;Port=…;Database=…;UID=…;PWD=…;SSLMode=…</c></summary>
-    public static string Odbc(DatabaseLogin login, string driver = RedshiftOdbcDriver)
+    /// <summary>
+    /// A DSN-less ODBC string <c>Driver={…};Server=…;Port=…;Database=…;UID=…;PWD=…;SSLMode=…</c>: psqlODBC
+    /// (<c>{PostgreSQL Unicode}</c>, the root certificate as <c>pqopt={sslrootcert=…}</c>) for PostgreSQL, the Amazon
+    /// Redshift ODBC driver (<c>CaFile=…</c>) for Redshift; <paramref name="driver"/> overrides the driver's name.
+    /// A secret: ODBC has no other place for the password.
+    /// </summary>
+    public static string Odbc(DatabaseLogin login, string? driver = null)
     {
         ArgumentNullException.ThrowIfNull(login);
+        var postgres = login.Engine == DatabaseEngine.PostgreSql;
         var pairs = new List<(string, string)>
         {
-            ("Driver", driver), ("Server", login.Host), ("Port", login.Port.ToString(CultureInfo.InvariantCulture)), ("Database", login.Database),
-            ("UID", login.User), ("PWD", login.Password), ("SSLMode", SslModeName(login.SslMode)),
+            ("Driver", driver ?? DefaultOdbcDriver(login.Engine)), ("Server", login.Host), ("Port", login.Port.ToString(CultureInfo.InvariantCulture)),
+            ("Database", login.Database), ("UID", login.User), ("PWD", login.Password), ("SSLMode", SslModeName(login.SslMode)),
         };
-        if (login.RootCertificate is { } ca)
+        if (RootCertificateFor(login.SslMode, login.RootCertificate) is { } ca)
         {
-            pairs.Add(("CaFile", ca));
+            // psqlODBC hands libpq options it has no keyword for through pqopt (libpq keyword/value syntax).
+            pairs.Add(postgres ? ("pqopt", "sslrootcert=" + LibpqValue(ca)) : ("CaFile", ca));
         }
 
         return JoinOdbc(pairs);
@@ -112,15 +152,18 @@ public static class ConnectionStringFormats
         return JoinOdbc(pairs);
     }
 
-    /// <summary><c>postgresql://user:password@host:port/db?sslmode=…[&amp;sslrootcert=…]</c> (libpq's URI form).</summary>
+    /// <summary>
+    /// <c>postgresql://user@host:port/db?sslmode=…[&amp;sslrootcert=…]</c> (libpq's URI form). No password: libpq takes it
+    /// from <c>PGPASSWORD</c> or <c>.pgpass</c>.
+    /// </summary>
     public static string LibpqUri(DatabaseLogin login)
     {
         ArgumentNullException.ThrowIfNull(login);
-        var url = new StringBuilder("postgresql://").Append(Uri.EscapeDataString(login.User)).Append(':').Append(Uri.EscapeDataString(login.Password))
+        var url = new StringBuilder("postgresql://").Append(Uri.EscapeDataString(login.User))
             .Append('@').Append(UriHost(login.Host)).Append(':').Append(login.Port.ToString(CultureInfo.InvariantCulture))
             .Append('/').Append(Uri.EscapeDataString(login.Database));
         var query = new List<(string, string)> { ("sslmode", SslModeName(login.SslMode)) };
-        if (login.RootCertificate is { } ca)
+        if (RootCertificateFor(login.SslMode, login.RootCertificate) is { } ca)
         {
             query.Add(("sslrootcert", ca));
         }
@@ -128,16 +171,19 @@ public static class ConnectionStringFormats
         return AppendQuery(url, query);
     }
 
-    /// <summary><c>host=… port=… dbname=… user=… password='…' sslmode=…</c> (libpq's keyword/value form).</summary>
+    /// <summary>
+    /// <c>host=… port=… dbname=… user=… sslmode=…[ sslrootcert=…]</c> (libpq's keyword/value form, what psycopg2 and
+    /// <c>psql</c> take). No password: libpq takes it from <c>PGPASSWORD</c> or <c>.pgpass</c>.
+    /// </summary>
     public static string LibpqKeywords(DatabaseLogin login)
     {
         ArgumentNullException.ThrowIfNull(login);
         var pairs = new List<(string, string)>
         {
             ("host", login.Host), ("port", login.Port.ToString(CultureInfo.InvariantCulture)), ("dbname", login.Database), ("user", login.User),
-            ("password", login.Password), ("sslmode", SslModeName(login.SslMode)),
+            ("sslmode", SslModeName(login.SslMode)),
         };
-        if (login.RootCertificate is { } ca)
+        if (RootCertificateFor(login.SslMode, login.RootCertificate) is { } ca)
         {
             pairs.Add(("sslrootcert", ca));
         }
@@ -145,8 +191,18 @@ public static class ConnectionStringFormats
         return string.Join(' ', pairs.Select(p => p.Item1 + "=" + LibpqValue(p.Item2)));
     }
 
-    /// <summary>An Npgsql connection string.</summary>
-    public static string Npgsql(DatabaseLogin login)
+    /// <summary>
+    /// A <c>psql</c> command line, <c>psql 'host=… port=… dbname=… user=… sslmode=…'</c> (POSIX shell quoting), that
+    /// takes the password from <c>PGPASSWORD</c> in the environment (or <c>.pgpass</c>), never from its arguments,
+    /// where every user of the machine could read it.
+    /// </summary>
+    public static string PsqlCommand(DatabaseLogin login) => "psql " + ShellQuote(LibpqKeywords(login));
+
+    /// <summary>
+    /// An Npgsql connection string; with <paramref name="includePassword"/> false it has none and Npgsql takes the
+    /// password from <c>PGPASSWORD</c> or <c>.pgpass</c> (what <c>iamdb url</c> prints).
+    /// </summary>
+    public static string Npgsql(DatabaseLogin login, bool includePassword = true)
     {
         ArgumentNullException.ThrowIfNull(login);
         var builder = new NpgsqlConnectionStringBuilder
@@ -155,10 +211,14 @@ public static class ConnectionStringFormats
             Port = login.Port,
             Database = login.Database,
             Username = login.User,
-            Password = login.Password,
             SslMode = login.SslMode,
         };
-        if (login.RootCertificate is { } ca)
+        if (includePassword)
+        {
+            builder.Password = login.Password;
+        }
+
+        if (RootCertificateFor(login.SslMode, login.RootCertificate) is { } ca)
         {
             builder.RootCertificate = ca;
         }
@@ -189,7 +249,7 @@ public static class ConnectionStringFormats
 
     /// <summary>POSIX shell <c>export NAME='value'</c> lines for <see cref="EnvironmentVariables"/>.</summary>
     public static string ShellExports(DatabaseLogin login) =>
-        string.Concat(EnvironmentVariables(login).Select(v => $"export {v.Key}='{v.Value.Replace("'", "'\\''", StringComparison.Ordinal)}'\n"));
+        string.Concat(EnvironmentVariables(login).Select(v => $"export {v.Key}={ShellQuote(v.Value)}\n"));
 
     /// <summary>A <c>.pgpass</c> line <c>host:port:db:user:password</c>, with <c>:</c> and <c>\</c> escaped.</summary>
     public static string PgpassLine(DatabaseLogin login)
@@ -240,11 +300,17 @@ public static class ConnectionStringFormats
     {
         query.Add(("ssl", mode is SslMode.Disable ? "false" : "true"));
         query.Add(("sslmode", SslModeName(mode)));
-        if (rootCertificate is { } ca)
+        if (RootCertificateFor(mode, rootCertificate) is { } ca)
         {
             query.Add(("sslrootcert", ca));
         }
     }
+
+    // The CA file matters only when the mode verifies; naming it otherwise would make libpq verify under require.
+    private static string? RootCertificateFor(SslMode mode, string? rootCertificate) =>
+        mode is SslMode.VerifyCA or SslMode.VerifyFull ? rootCertificate : null;
+
+    private static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static string AppendQuery(StringBuilder url, List<(string Name, string Value)> query)
     {

@@ -3,6 +3,16 @@ using Npgsql;
 
 namespace IamDb.Client.ConnectionStrings;
 
+/// <summary>The database engine behind a cluster: it decides the JDBC scheme and the ODBC driver a format names.</summary>
+public enum DatabaseEngine
+{
+    /// <summary>Amazon Redshift: <c>jdbc:redshift://</c> and the Amazon Redshift ODBC driver.</summary>
+    Redshift,
+
+    /// <summary>PostgreSQL (an IamDb broker's clusters): <c>jdbc:postgresql://</c> (pgjdbc) and psqlODBC.</summary>
+    PostgreSql,
+}
+
 /// <summary>A database login with a temporary credential: what every temporary-credential format carries.</summary>
 public sealed record DatabaseLogin
 {
@@ -24,11 +34,17 @@ public sealed record DatabaseLogin
     /// <summary>TLS mode; Redshift refuses IAM logins without TLS.</summary>
     public SslMode SslMode { get; init; } = SslMode.Require;
 
-    /// <summary>The CA certificate file to verify the server with (for <c>verify-ca</c>/<c>verify-full</c>).</summary>
+    /// <summary>
+    /// The CA certificate file to verify the server with; formats name it only for <c>verify-ca</c>/<c>verify-full</c>.
+    /// </summary>
     public string? RootCertificate { get; init; }
 
+    /// <summary>The engine (which JDBC scheme and ODBC driver the formats name). <value>Redshift by default.</value></summary>
+    public DatabaseEngine Engine { get; init; } = DatabaseEngine.Redshift;
+
     /// <summary>A login for <paramref name="credentials"/>.</summary>
-    public static DatabaseLogin For(ClusterCredentials credentials, string host, int port, string database, SslMode sslMode = SslMode.Require, string? rootCertificate = null)
+    public static DatabaseLogin For(
+        ClusterCredentials credentials, string host, int port, string database, SslMode sslMode = SslMode.Require, string? rootCertificate = null, DatabaseEngine engine = DatabaseEngine.Redshift)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         return new DatabaseLogin
@@ -40,6 +56,7 @@ public sealed record DatabaseLogin
             Password = credentials.DbPassword,
             SslMode = sslMode,
             RootCertificate = rootCertificate,
+            Engine = engine,
         };
     }
 

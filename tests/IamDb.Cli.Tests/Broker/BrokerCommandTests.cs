@@ -124,14 +124,41 @@ public sealed class BrokerCommandTests(PostgresServerFixture postgres) : IAsyncL
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         using var json = JsonDocument.Parse(result.Stdout);
-        Assert.Equal(["DbUser", "Expiration", "DbPassword"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["DbUser", "DbPassword", "Expiration"], json.RootElement.EnumerateObject().Select(p => p.Name));
         var dbUser = json.RootElement.GetProperty("DbUser").GetString()!;
         var password = json.RootElement.GetProperty("DbPassword").GetString()!;
-        var expiration = DateTimeOffset.ParseExact(json.RootElement.GetProperty("Expiration").GetString()!, "yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        var expiration = DateTimeOffset.Parse(json.RootElement.GetProperty("Expiration").GetString()!, CultureInfo.InvariantCulture);
         Assert.StartsWith("IAM:cli_dev", dbUser);
         Assert.InRange(expiration - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(18), TimeSpan.FromMinutes(21));
         Assert.True(await CanLogInAsync(dbUser, password, database), "the credential logs in to its database");
         Assert.False(await CanLogInAsync(dbUser, password, "postgres"), "the credential is limited to its database");
+    }
+
+    [Fact]
+    public async Task GetClusterCredentials_PrintsWhatAwsCliV2Prints_MemberOrderAndExpiration()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+        await _kit.CreateRoleAsync("cli_awsshape");
+        var keys = File.ReadAllLines(_kit.Broker.CredentialsFilePath).Select(l => l.Split('=', 2, StringSplitOptions.TrimEntries)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1]);
+        var aws = new AwsCli(_kit.Endpoint, keys["aws_access_key_id"], keys["aws_secret_access_key"]);
+        string[] request = ["--cluster-identifier", cluster, "--db-user", "cli_awsshape", "--db-name", database];
+
+        var real = await aws.RunAsync(["redshift", "get-cluster-credentials", .. request], TestContext.Current.CancellationToken);
+        var ours = await _kit.RunAsync(["get-cluster-credentials", .. request]);
+
+        Assert.True(real.ExitCode == 0, CliResult.Redact(real.Stderr));
+        Assert.True(ours.ExitCode == ExitCodes.Ok, ours.ToString());
+        using var realJson = JsonDocument.Parse(real.Stdout);
+        using var ourJson = JsonDocument.Parse(ours.Stdout);
+        Assert.Equal(realJson.RootElement.EnumerateObject().Select(p => p.Name), ourJson.RootElement.EnumerateObject().Select(p => p.Name));
+        // aws CLI v2 prints Python's isoformat(): seconds, microseconds when there are any, and the +00:00 offset.
+        var realExpiration = realJson.RootElement.GetProperty("Expiration").GetString()!;
+        var ourExpiration = ourJson.RootElement.GetProperty("Expiration").GetString()!;
+        const string isoformat = @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$";
+        Assert.Matches(isoformat, realExpiration);
+        Assert.Matches(isoformat, ourExpiration);
+        Assert.InRange(DateTimeOffset.Parse(ourExpiration, CultureInfo.InvariantCulture) - DateTimeOffset.Parse(realExpiration, CultureInfo.InvariantCulture), TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(60));
     }
 
     [Fact]

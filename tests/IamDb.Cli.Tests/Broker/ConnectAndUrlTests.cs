@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IamDb.Cli.Output;
+using IamDb.Client.Query;
 using IamDb.Testing;
 using Npgsql;
 
@@ -61,7 +62,12 @@ public sealed class ConnectAndUrlTests(PostgresServerFixture postgres) : IAsyncL
         var env = await _kit.Cli.RunAsync("url", "dev", "--format", "env");
 
         Assert.True(npgsql.ExitCode == ExitCodes.Ok, npgsql.ToString());
+        var json = await _kit.Cli.RunAsync("url", "dev", "--format", "npgsql", "--output", "json");
+        using var document = JsonDocument.Parse(json.Stdout);
+        var password = document.RootElement.GetProperty("DbPassword").GetString()!;
         var builder = new NpgsqlConnectionStringBuilder(npgsql.Stdout.Trim()) { Pooling = false };
+        Assert.Null(builder.Password);
+        builder.Password = password;
         await using (var connection = new NpgsqlConnection(builder.ConnectionString))
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
@@ -74,9 +80,7 @@ public sealed class ConnectAndUrlTests(PostgresServerFixture postgres) : IAsyncL
         Assert.Equal("postgresql", uri.Scheme);
         Assert.Equal(postgres.Server.Port, uri.Port);
         Assert.Equal("/" + _database, uri.AbsolutePath);
-        var userInfo = uri.UserInfo.Split(':', 2).Select(Uri.UnescapeDataString).ToArray();
-        Assert.Equal(builder.Username, userInfo[0]);
-        Assert.True(builder.Password == userInfo[1], "the libpq URI carries the same (cached) password as the Npgsql string");
+        Assert.Equal(builder.Username, Uri.UnescapeDataString(uri.UserInfo));
         var pgpassLine = pgpass.Stdout.Trim();
         Assert.True(pgpassLine.EndsWith(":" + builder.Password, StringComparison.Ordinal), "the .pgpass line ends with the password");
         Assert.Equal($"127.0.0.1:{postgres.Server.Port}:{_database}:{builder.Username!.Replace(":", "\\:", StringComparison.Ordinal)}:", pgpassLine[..^builder.Password!.Length]);
@@ -85,7 +89,7 @@ public sealed class ConnectAndUrlTests(PostgresServerFixture postgres) : IAsyncL
     }
 
     [Fact]
-    public async Task Url_JdbcForms_CarryTheClusterAndNoPasswordInTheIamForm()
+    public async Task Url_JdbcForms_FollowTheEngine_AndCarryNoPassword()
     {
         var jdbc = await _kit.Cli.RunAsync("url", "dev", "--format", "jdbc", "--output", "json");
         var iam = await _kit.Cli.RunAsync("url", "dev", "--format", "jdbc-iam");
@@ -94,12 +98,48 @@ public sealed class ConnectAndUrlTests(PostgresServerFixture postgres) : IAsyncL
         Assert.True(jdbc.ExitCode == ExitCodes.Ok, jdbc.ToString());
         using var json = JsonDocument.Parse(jdbc.Stdout);
         Assert.Equal("jdbc", json.RootElement.GetProperty("Format").GetString());
-        Assert.StartsWith($"jdbc:redshift://127.0.0.1:{postgres.Server.Port}/{_database}?user=", json.RootElement.GetProperty("Value").GetString());
-        Assert.Contains("&password=", json.RootElement.GetProperty("Value").GetString());
+        Assert.StartsWith($"jdbc:postgresql://127.0.0.1:{postgres.Server.Port}/{_database}?user=", json.RootElement.GetProperty("Value").GetString());
+        Assert.DoesNotContain("password", json.RootElement.GetProperty("Value").GetString()!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("postgresql", json.RootElement.GetProperty("Driver").GetString());
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("DbPassword").GetString()));
         Assert.True(json.RootElement.TryGetProperty("Expiration", out var expiration) && expiration.GetString() is not null);
         Assert.StartsWith("jdbc:redshift:iam://", iam.Stdout);
         Assert.Contains("DbUser=cli_conn", iam.Stdout);
         Assert.DoesNotContain("password", iam.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("IAM=1", odbcIam.Stdout);
+    }
+
+    [Fact]
+    public async Task Url_Help_ListsEveryFormatLowerCase()
+    {
+        var help = await _kit.Cli.RunAsync("url", "--help");
+
+        Assert.Contains("--format <libpq|keywords|psql|jdbc|jdbc-iam|odbc|odbc-iam|npgsql|env|pgpass>", help.Stdout);
+        Assert.Contains("--driver <postgresql|redshift>", help.Stdout);
+        Assert.DoesNotContain("JdbcIam", help.Stdout);
+    }
+
+    [Fact]
+    public async Task UrlAndConnect_WorkForAUserWithOnlyTheGeneratedPolicy()
+    {
+        var (cluster, database) = await _kit.AddClusterAsync();
+        await _kit.CreateRoleAsync("cli_policy");
+        var generated = await _kit.Cli.RunAsync("policy", "generate", "--cluster", cluster, "--db-user", "cli_policy", "--db-name", database, "--region", "us-east-1");
+        Assert.True(generated.ExitCode == ExitCodes.Ok, generated.ToString());
+        var (keyId, secret, _) = await _kit.CreateUserWithKeyAsync("only-generated");
+        var policy = await _kit.IamAsync("CreatePolicy", ("PolicyName", "only-generated"), ("PolicyDocument", generated.Stdout));
+        await _kit.IamAsync("AttachUserPolicy", ("UserName", "only-generated"), ("PolicyArn", policy.Result.Text("Policy", "Arn")!));
+        var add = await _kit.Cli.RunAsync("env", "add", "scoped", "--endpoint-url", _kit.Endpoint, "--cluster", cluster, "--db-name", database, "--db-user", "cli_policy");
+        Assert.True(add.ExitCode == ExitCodes.Ok, add.ToString());
+        _kit.Cli.Environment["AWS_ACCESS_KEY_ID"] = keyId;
+        _kit.Cli.Environment["AWS_SECRET_ACCESS_KEY"] = secret;
+
+        var url = await _kit.Cli.RunAsync("url", "scoped", "--format", "keywords");
+        var connect = await _kit.Cli.RunAsync("connect", "scoped", "--", "-X", "-A", "-t", "-c", "select current_user || '|' || current_database()");
+
+        Assert.True(url.ExitCode == ExitCodes.Ok, url.ToString());
+        Assert.Contains("cli_policy", url.Stdout);
+        Assert.True(connect.ExitCode == 0, connect.ToString());
+        Assert.Equal($"cli_policy|{database}", connect.Stdout.Trim());
     }
 }

@@ -75,12 +75,14 @@ public sealed class VerifiedTlsTests(PostgresServerFixture postgres) : IAsyncLif
     public async Task UrlLibpq_VerifyFull_CarriesSslRootCert_ThatPsqlAccepts_AndAWrongCaIsRefused()
     {
         var url = await _kit.Cli.RunAsync("url", "tls", "--format", "libpq", "--sslmode", "verify-full");
-        var npgsql = await _kit.Cli.RunAsync("url", "tls", "--format", "npgsql", "--sslmode", "verify-full");
+        var json = await _kit.Cli.RunAsync("url", "tls", "--format", "libpq", "--sslmode", "verify-full", "--output", "json");
         Assert.True(url.ExitCode == ExitCodes.Ok, url.ToString());
         var conninfo = url.Stdout.Trim();
         Assert.Contains("sslmode=verify-full", conninfo, StringComparison.Ordinal);
         Assert.Contains("sslrootcert=", conninfo, StringComparison.Ordinal);
-        var password = new NpgsqlConnectionStringBuilder(npgsql.Stdout.Trim()).Password!;
+        // The URI carries no password: it comes from --output json (DbPassword) into PGPASSWORD.
+        using var document = System.Text.Json.JsonDocument.Parse(json.Stdout);
+        var password = document.RootElement.GetProperty("DbPassword").GetString()!;
 
         var ok = await PsqlAsync(conninfo, password);
         Assert.True(ok.ExitCode == 0, ok.Output);

@@ -27,20 +27,73 @@ public sealed class ConnectionStringFormatTests(PostgresServerFixture postgres)
     };
 
     [Fact]
-    public void Jdbc_CarriesEveryValueUrlEncoded()
+    public void Jdbc_CarriesEveryValueUrlEncoded_AndNoPassword()
     {
         var url = ConnectionStringFormats.Jdbc(Login());
 
         var (iam, authority, database, options) = ConnectionStringParsers.Jdbc(url);
 
+        Assert.StartsWith("jdbc:redshift://", url);
         Assert.False(iam);
         Assert.Equal("examplecluster.abc123.us-east-1.redshift.amazonaws.com:5439", authority);
         Assert.Equal("dev db;{1}", database);
         Assert.Equal(TrickyUser, options["user"]);
-        Assert.Equal(TrickyPassword, options["password"]);
+        Assert.DoesNotContain("password", options.Keys);
         Assert.Equal("true", options["ssl"]);
         Assert.Equal("verify-full", options["sslmode"]);
         Assert.Equal("/etc/ssl/redshift ca,bundle.pem", options["sslrootcert"]);
+    }
+
+    [Fact]
+    public void Jdbc_ForPostgreSql_IsPgjdbcsUrl_WithTheRootCertificateOnlyWhenTheModeVerifies()
+    {
+        var login = Login() with { Engine = DatabaseEngine.PostgreSql };
+
+        var url = ConnectionStringFormats.Jdbc(login);
+        var require = ConnectionStringFormats.Jdbc(login with { SslMode = SslMode.Require });
+
+        Assert.StartsWith("jdbc:postgresql://examplecluster.abc123.us-east-1.redshift.amazonaws.com:5439/", url);
+        var options = ConnectionStringParsers.Jdbc(url.Replace("jdbc:postgresql:", "jdbc:redshift:", StringComparison.Ordinal)).Options;
+        Assert.Equal(TrickyUser, options["user"]);
+        Assert.Equal("verify-full", options["sslmode"]);
+        Assert.Equal("/etc/ssl/redshift ca,bundle.pem", options["sslrootcert"]);
+        Assert.DoesNotContain("password", options.Keys);
+        Assert.DoesNotContain("sslrootcert", require, StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.EscapeDataString(TrickyPassword), url, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgresql", DatabaseEngine.PostgreSql)]
+    [InlineData("PostgreSQL", DatabaseEngine.PostgreSql)]
+    [InlineData("ra3.xlplus", DatabaseEngine.Redshift)]
+    [InlineData("dc2.large", DatabaseEngine.Redshift)]
+    [InlineData(null, DatabaseEngine.Redshift)]
+    public void EngineOf_NodeTypePostgresqlIsPostgreSql_AnythingElseRedshift(string? nodeType, DatabaseEngine expected) =>
+        Assert.Equal(expected, ConnectionStringFormats.EngineOf(nodeType));
+
+    [Fact]
+    public void TheLibpqForms_CarryNoPassword_AndPsqlQuotesForTheShell()
+    {
+        var login = Login();
+
+        Assert.DoesNotContain(TrickyPassword, ConnectionStringFormats.LibpqKeywords(login), StringComparison.Ordinal);
+        Assert.DoesNotContain("password", ConnectionStringFormats.LibpqKeywords(login), StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.EscapeDataString(TrickyPassword), ConnectionStringFormats.LibpqUri(login), StringComparison.Ordinal);
+        Assert.StartsWith($"postgresql://{Uri.EscapeDataString(TrickyUser)}@examplecluster", ConnectionStringFormats.LibpqUri(login));
+        Assert.Equal("psql '" + ConnectionStringFormats.LibpqKeywords(login).Replace("'", "'\\''", StringComparison.Ordinal) + "'", ConnectionStringFormats.PsqlCommand(login));
+        Assert.Null(new NpgsqlConnectionStringBuilder(ConnectionStringFormats.Npgsql(login, includePassword: false)).Password);
+    }
+
+    [Fact]
+    public void Odbc_ForPostgreSql_NamesPsqlOdbc_AndPassesTheRootCertificateThroughPqopt()
+    {
+        var options = ConnectionStringParsers.Odbc(ConnectionStringFormats.Odbc(Login() with { Engine = DatabaseEngine.PostgreSql }));
+        var named = ConnectionStringParsers.Odbc(ConnectionStringFormats.Odbc(Login() with { Engine = DatabaseEngine.PostgreSql }, "PostgreSQL ANSI"));
+
+        Assert.Equal("PostgreSQL Unicode", options["Driver"]);
+        Assert.Equal("PostgreSQL ANSI", named["Driver"]);
+        Assert.Equal("sslrootcert='/etc/ssl/redshift ca,bundle.pem'", options["pqopt"]);
+        Assert.Equal(TrickyPassword, options["PWD"]);
     }
 
     [Fact]
@@ -178,8 +231,9 @@ public sealed class ConnectionStringFormatTests(PostgresServerFixture postgres)
         var expected = $"{TrickyUser}|{database}";
         const string query = "SELECT session_user || '|' || current_database()";
 
-        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqUri(login), "-Atc", query]));
-        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqKeywords(login), "-Atc", query]));
+        var withPassword = new Dictionary<string, string> { ["PGPASSWORD"] = TrickyPassword };
+        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqUri(login), "-Atc", query], withPassword));
+        Assert.Equal(expected, await PsqlAsync([ConnectionStringFormats.LibpqKeywords(login), "-Atc", query], withPassword));
         Assert.Equal(expected, await PsqlAsync(["-Atc", query], ConnectionStringFormats.EnvironmentVariables(login)));
 
         var pgpass = Path.Combine(Path.GetTempPath(), $"iamdb-pgpass-{Guid.NewGuid():N}");

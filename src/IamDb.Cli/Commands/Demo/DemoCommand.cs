@@ -8,6 +8,7 @@ using IamDb.Cli.Commands.GetClusterCredentials;
 using IamDb.Cli.Commands.Policy.Simulate;
 using IamDb.Cli.Connection;
 using IamDb.Cli.Output;
+using IamDb.Client.ConnectionStrings;
 using IamDb.Client.Credentials;
 using IamDb.Client.Query;
 using IamDb.Client.Redshift;
@@ -263,10 +264,12 @@ internal sealed class DemoCommand : IAsyncDisposable
 
     private Task<string> JdbcUrlAsync(CancellationToken ct)
     {
+        // The same formatter as `iamdb url --format jdbc`, for the engine DescribeClusters reports.
         var endpoint = _cluster!.Endpoint!;
-        var url = $"jdbc:postgresql://{endpoint.Address}:{endpoint.Port}/{Database}?user={Uri.EscapeDataString(_credentials!.DbUser)}";
-        Console.WriteLine("   " + url);
-        return Task.FromResult("password goes in the driver's password property (or PGPASSWORD), never in the URL");
+        var login = DatabaseLogin.For(
+            _credentials!, endpoint.Address, endpoint.Port, Database, SslMode.Require, engine: ConnectionStringFormats.EngineOf(_cluster.NodeType));
+        Console.WriteLine("   " + ConnectionStringFormats.Jdbc(login));
+        return Task.FromResult("what `iamdb url --format jdbc` prints; the password goes in the driver's password property (or ~/.pgpass), never in the URL");
     }
 
     private async Task<string> DeniedAsync(CancellationToken ct)

@@ -51,11 +51,24 @@ internal static class GetClusterCredentialsCommand
         };
     }
 
-    /// <summary>The aws CLI's JSON for a credential (ISO 8601 with an offset, as its default timestamp format).</summary>
+    /// <summary>
+    /// The aws CLI v2's JSON for a credential: its members in the API's order (DbUser, DbPassword, Expiration) and
+    /// <c>Expiration</c> as its default <c>iso8601</c> timestamp format prints it (Python's <c>isoformat()</c>).
+    /// </summary>
     internal static JsonObject ToJson(ClusterCredentials credentials) => new()
     {
         ["DbUser"] = credentials.DbUser,
-        ["Expiration"] = credentials.Expiration.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture),
         ["DbPassword"] = credentials.DbPassword,
+        ["Expiration"] = AwsCliTimestamp(credentials.Expiration),
     };
+
+    /// <summary>
+    /// <c>2026-12-07T17:45:00+00:00</c>, or <c>2026-12-07T17:45:00.123000+00:00</c> when there are fractional seconds
+    /// (microseconds, six digits): what aws CLI v2 prints for the broker's millisecond timestamps.
+    /// </summary>
+    internal static string AwsCliTimestamp(DateTimeOffset value)
+    {
+        var utc = value.ToUniversalTime();
+        return utc.ToString(utc.Ticks % TimeSpan.TicksPerSecond / 10 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'+00:00'" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture);
+    }
 }

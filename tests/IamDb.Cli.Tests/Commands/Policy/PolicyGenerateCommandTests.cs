@@ -54,6 +54,17 @@ public class PolicyGenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_AllowsDescribingOnlyThatCluster_AsUrlAndConnectNeed()
+    {
+        var policy = await GenerateAsync("--cluster", "analytics", "--db-user", "adam");
+
+        var cluster = $"arn:aws:redshift:us-east-1:{Account}:cluster:analytics";
+        Assert.Equal(Decision.Allow, Decide(policy, "redshift:DescribeClusters", cluster));
+        Assert.Equal(Decision.ImplicitDeny, Decide(policy, "redshift:DescribeClusters", $"arn:aws:redshift:us-east-1:{Account}:cluster:other"));
+        Assert.Equal(Decision.ImplicitDeny, Decide(policy, "redshift:DescribeClusters", "*"));
+    }
+
+    [Fact]
     public async Task Generate_WithoutAutoCreateOrGroups_GrantsNeither()
     {
         var policy = await GenerateAsync("--cluster", "analytics", "--db-user", "adam");
@@ -61,7 +72,7 @@ public class PolicyGenerateCommandTests : IDisposable
         Assert.Equal(Decision.Allow, Decide(policy, "redshift:GetClusterCredentials", Arn("dbuser", "analytics", "adam")));
         Assert.Equal(Decision.ImplicitDeny, Decide(policy, "redshift:CreateClusterUser", Arn("dbuser", "analytics", "adam")));
         Assert.Equal(Decision.ImplicitDeny, Decide(policy, "redshift:JoinGroup", Arn("dbgroup", "analytics", "readers")));
-        Assert.Single(policy.Document.Statements);
+        Assert.Equal(2, policy.Document.Statements.Count);
     }
 
     [Fact]

@@ -89,6 +89,11 @@ internal static partial class PolicyGenerateCommand
             statements.Add(Statement("JoinGroup", "redshift:JoinGroup", new JsonArray([.. grant.DbGroups.Distinct(StringComparer.Ordinal).Select(g => (JsonNode)Arn("dbgroup", g))]), null));
         }
 
+        // iamdb url and iamdb connect describe the cluster (endpoint, engine) and fetch its CA certificate before they log
+        // in; the broker authorizes DescribeClusterCertificate as redshift:DescribeClusters, so one action covers both.
+        statements.Add(Statement(
+            "DescribeCluster", "redshift:DescribeClusters", new JsonArray($"arn:aws:redshift:{grant.Region}:{grant.Account}:cluster:{grant.Cluster}"), null));
+
         return new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = statements };
     }
 

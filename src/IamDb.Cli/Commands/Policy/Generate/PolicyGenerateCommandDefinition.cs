@@ -51,8 +51,10 @@ internal static class PolicyGenerateCommandDefinition
             Name,
             "Print the least-privilege IAM policy that lets a principal obtain temporary credentials for one database "
             + "user on one cluster: redshift:GetClusterCredentials on that dbuser (and dbname), redshift:CreateClusterUser "
-            + "with --auto-create, redshift:JoinGroup on exactly the --db-groups. --region and --account narrow the ARNs "
-            + "(default *).\n\n"
+            + "with --auto-create, redshift:JoinGroup on exactly the --db-groups, and redshift:DescribeClusters on the cluster, "
+            + "which iamdb url and iamdb connect call first (the endpoint and engine; the broker's DescribeClusterCertificate is "
+            + "authorized as redshift:DescribeClusters too). That is all iamdb url and iamdb connect need. --region and "
+            + "--account narrow the ARNs (default *).\n\n"
             + "Examples:\n"
             + "  iamdb policy generate --cluster analytics --db-user adam --db-name dev --region eu-west-1 --account 123456789012\n"
             + "  iamdb policy generate --cluster analytics --db-user etl --db-groups loaders readers --auto-create\n"
