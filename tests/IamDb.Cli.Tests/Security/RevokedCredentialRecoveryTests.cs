@@ -61,14 +61,19 @@ public sealed class RevokedCredentialRecoveryTests(PostgresServerFixture postgre
         var revoked = await LoginThroughConnectAsync();
         await RevokeAsync(revoked);
 
-        var check = await _kit.Cli.RunAsync("url", "dev", "--format", "npgsql", "--check");
+        // JSON, since the printed string carries no password: DbPassword is where the test finds it.
+        var check = await _kit.Cli.RunAsync("url", "dev", "--format", "npgsql", "--check", "--output", "json");
 
         Assert.True(check.ExitCode == ExitCodes.Ok, check.ToString());
-        var builder = new NpgsqlConnectionStringBuilder(check.Stdout.Trim());
+        var json = System.Text.Json.Nodes.JsonNode.Parse(check.Stdout)!;
+        var builder = new NpgsqlConnectionStringBuilder((string)json["Value"]!);
         Assert.StartsWith("IAM:cli_revokee", builder.Username);
         Assert.NotEqual(revoked, builder.Username);
+        Assert.True((bool)json["Check"]!["Ok"]!, check.ToString());
         Assert.Contains("login ok", check.Stderr);
-        Assert.DoesNotContain(builder.Password!, check.Stderr);
+        var password = (string)json["DbPassword"]!;
+        Assert.False(string.IsNullOrEmpty(password));
+        Assert.DoesNotContain(password, check.Stderr);
     }
 
     [Fact]
