@@ -4,7 +4,7 @@ namespace IamDb.Aws.Signing;
 
 /// <summary>
 /// AWS's SigV4 error codes, statuses and message texts (from AWS responses quoted in public issues and from
-/// faithful emulators; see shared/reference/sigv4-and-aws-clients.md §2.7). Messages never contain secrets.
+/// faithful emulators; docs/aws-protocol.md lists them). Messages never contain secrets.
 /// </summary>
 internal static class SigV4Errors
 {
