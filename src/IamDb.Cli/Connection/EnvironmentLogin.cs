@@ -42,14 +42,6 @@ internal static class EnvironmentLogin
         return CliConfigFile.Find(CliConfigFile.DefaultPath(), name);
     }
 
-    /// <summary>The cluster's endpoint and default database as DescribeClusters reports them.</summary>
-    public static async Task<(string Host, int Port, string Database)> EndpointAsync(ServiceConnection connection, CliEnvironment env, CancellationToken ct)
-    {
-        var cluster = await connection.Redshift.DescribeClusterAsync(env.Cluster, ct);
-        var endpoint = cluster.Endpoint ?? throw new CliException($"cluster {env.Cluster} has no endpoint yet (status {cluster.ClusterStatus}).");
-        return (endpoint.Address, endpoint.Port, env.DbName ?? cluster.DBName ?? "dev");
-    }
-
     /// <summary>The cluster's endpoint, default database and engine (NodeType <c>postgresql</c> is PostgreSQL) as DescribeClusters reports them.</summary>
     public static async Task<(string Host, int Port, string Database, DatabaseEngine Engine)> TargetAsync(ServiceConnection connection, CliEnvironment env, CancellationToken ct)
     {

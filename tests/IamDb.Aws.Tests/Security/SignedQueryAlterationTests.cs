@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon;
@@ -9,6 +8,7 @@ using IamDb.Aws.Encoding;
 using IamDb.Aws.Query;
 using IamDb.Aws.Signing;
 using IamDb.Aws.Tests.Signing;
+using IamDb.Aws.Tests.Signing.Compatibility;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IamDb.Aws.Tests.Security;
@@ -19,7 +19,6 @@ namespace IamDb.Aws.Tests.Security;
 /// </summary>
 public class SignedQueryAlterationTests
 {
-    private const string Python = "/usr/bin/python3";
     private const string AccessKey = "AKIAIOSFODNN7EXAMPLE";
     private const string Secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     private const string Host = "127.0.0.1:8080";
@@ -264,24 +263,7 @@ public class SignedQueryAlterationTests
             ["service"] = "iam",
             ["presign_expires"] = null,
         })]);
-        var script = Path.Combine(AppContext.BaseDirectory, "Signing", "Compatibility", "botocore_sign.py");
-        Assert.True(File.Exists(Python), $"{Python} is missing: install python3 and python3-boto3.");
-        var start = new ProcessStartInfo(Python, [script])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(cases.ToJsonString());
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "botocore signer timed out");
-        Assert.True(process.ExitCode == 0, $"botocore signer failed (exit {process.ExitCode}): {stderr}");
-        return JsonNode.Parse(stdout.GetAwaiter().GetResult())!["results"]!.AsArray()
+        return BotocoreCompatibilityTests.RunSigner(cases.ToJsonString())["results"]!.AsArray()
             .Where(node => node!["signer"]!.GetValue<string>() == "botocore")
             .Select(node =>
             {

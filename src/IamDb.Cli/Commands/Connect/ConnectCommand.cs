@@ -19,7 +19,8 @@ internal static class ConnectCommand
         using var cached = CachedCredential.Open(parseResult, connection, env);
         var (endpoint, credentials) = await context.SpinAsync($"Getting credentials for {env.DbUser} on {env.Cluster}...", async () =>
         {
-            var endpoint = await EnvironmentLogin.EndpointAsync(connection, env, ct);
+            var target = await EnvironmentLogin.TargetAsync(connection, env, ct);
+            (string Host, int Port, string Database) endpoint = (target.Host, target.Port, target.Database);
             // A credential from the cache file is tried once first: if it was revoked, a new one is fetched before psql
             // fails with "password authentication failed".
             var (credentials, _) = await cached.GetCheckedAsync(c => EnvironmentLogin.Login(c, endpoint, tls), always: false, ct);

@@ -111,7 +111,8 @@ public class BotocoreCompatibilityTests
         DateTimeOffset.TryParseExact(text, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out time);
 
-    private static JsonNode RunSigner(string input)
+    /// <summary>Runs botocore_sign.py once over a JSON batch of cases (the security tests sign through it too).</summary>
+    internal static JsonNode RunSigner(string input)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Signing", "Compatibility", "botocore_sign.py");
         Assert.True(File.Exists(Python), $"{Python} is missing: install python3 and python3-boto3 (the repository's test script does).");
