@@ -16,4 +16,7 @@ internal static partial class AdministrationLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disabled the passwords of {Count} roles on {Endpoint}")]
     public static partial void PasswordsDisabled(ILogger logger, int count, ClusterEndpoint endpoint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not undo a partial preparation on {Endpoint}: {Reason}")]
+    public static partial void UndoFailed(ILogger logger, ClusterEndpoint endpoint, string reason);
 }

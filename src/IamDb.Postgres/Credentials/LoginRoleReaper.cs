@@ -1,18 +1,20 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using static IamDb.Postgres.Credentials.AdminCatalog;
 
 namespace IamDb.Postgres.Credentials;
 
-public sealed partial class PostgresClusterAdministration
+/// <summary>Finds the login roles IamDb issued and drops them, with what they own and the grants they hold.</summary>
+internal sealed class LoginRoleReaper(AdminDataSources sources, ILogger log)
 {
     /// <summary>How long <c>pg_terminate_backend</c> waits for each session to end.</summary>
     private const int TerminateWaitMilliseconds = 5000;
 
-    /// <inheritdoc/>
+    /// <summary>See <see cref="IClusterAdministration.ListManagedRolesAsync"/>.</summary>
     public async Task<IReadOnlyList<ManagedLoginRole>> ListManagedRolesAsync(ClusterEndpoint endpoint, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        await using var conn = await _sources.OpenAsync(endpoint, null, ct);
+        await using var conn = await sources.OpenAsync(endpoint, null, ct);
         return await GuardAsync(endpoint, async () =>
         {
             await using var cmd = new NpgsqlCommand(
@@ -44,13 +46,13 @@ public sealed partial class PostgresClusterAdministration
         });
     }
 
-    /// <inheritdoc/>
+    /// <summary>See <see cref="IClusterAdministration.DropLoginRoleAsync"/>.</summary>
     public async Task<bool> DropLoginRoleAsync(ClusterEndpoint endpoint, string loginRoleName, bool terminateSessions, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         SqlText.ValidateIdentifier(loginRoleName, "login role");
         var login = SqlText.Identifier(loginRoleName);
-        await using var conn = await _sources.OpenAsync(endpoint, null, ct);
+        await using var conn = await sources.OpenAsync(endpoint, null, ct);
         return await GuardAsync(endpoint, async () =>
         {
             var role = await ReadManagedRoleAsync(conn, loginRoleName, ct);
@@ -92,7 +94,7 @@ public sealed partial class PostgresClusterAdministration
             }
 
             await ExecuteAsync(conn, $"DROP ROLE IF EXISTS {login}", ct);
-            AdministrationLog.Dropped(_log, loginRoleName, endpoint);
+            AdministrationLog.Dropped(log, loginRoleName, endpoint);
             return true;
         });
     }
@@ -148,7 +150,7 @@ public sealed partial class PostgresClusterAdministration
     /// </summary>
     private async Task<bool> ReassignInDatabaseAsync(ClusterEndpoint endpoint, string database, string login, string? heir, CancellationToken ct)
     {
-        await using var conn = await _sources.OpenAsync(endpoint, database, ct);
+        await using var conn = await sources.OpenAsync(endpoint, database, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         try
         {

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using static IamDb.Postgres.Credentials.AdminCatalog;
 
 namespace IamDb.Postgres.Credentials;
 
-public sealed partial class PostgresClusterAdministration
+/// <summary>Removes password logins from ordinary roles, with the direct CONNECT grants that would widen their scoped credentials.</summary>
+internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
 {
-    /// <inheritdoc/>
+    /// <summary>See <see cref="IClusterAdministration.DisablePasswordsAsync"/>.</summary>
     public async Task<IReadOnlyList<PasswordChange>> DisablePasswordsAsync(
         ClusterEndpoint endpoint, IReadOnlyList<string> roles, bool dryRun, CancellationToken ct)
     {
@@ -16,7 +18,7 @@ public sealed partial class PostgresClusterAdministration
             SqlText.ValidateIdentifier(role, "database user");
         }
 
-        await using var conn = await _sources.OpenAsync(endpoint, null, ct);
+        await using var conn = await sources.OpenAsync(endpoint, null, ct);
         return await GuardAsync(endpoint, async () =>
         {
             var admin = await ReadAdminAsync(conn, endpoint, ct);
@@ -57,7 +59,7 @@ public sealed partial class PostgresClusterAdministration
             {
                 await using var tx = await conn.BeginTransactionAsync(ct);
                 // Database ACLs are rewritten here as in preparation: one writer at a time.
-                await ExecuteAsync(conn, $"select pg_advisory_xact_lock({PrepareAdvisoryLock})", ct);
+                await ExecuteAsync(conn, $"select pg_advisory_xact_lock({AclAdvisoryLock})", ct);
                 foreach (var change in changes.Where(ch => ch.Changed))
                 {
                     var role = SqlText.CatalogIdentifier(change.RoleName);
@@ -74,7 +76,7 @@ public sealed partial class PostgresClusterAdministration
 
                 await tx.CommitAsync(ct);
                 var count = changes.Count(ch => ch.Changed);
-                AdministrationLog.PasswordsDisabled(_log, count, endpoint);
+                AdministrationLog.PasswordsDisabled(log, count, endpoint);
             }
 
             return (IReadOnlyList<PasswordChange>)changes;

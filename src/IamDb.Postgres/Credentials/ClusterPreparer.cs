@@ -1,19 +1,38 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using static IamDb.Postgres.Credentials.AdminCatalog;
 
 namespace IamDb.Postgres.Credentials;
 
-public sealed partial class PostgresClusterAdministration
+/// <summary>
+/// Makes a cluster ready for database-scoped credentials: a connect role per database holding its CONNECT, the
+/// all-databases role, PUBLIC's CONNECT revoked while the login roles that had it keep it by explicit grants.
+/// </summary>
+internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
 {
-    // Preparation rewrites database ACLs; two preparers on one database would fail with "tuple concurrently updated".
-    // One at a time per cluster in this process, and across processes through an advisory lock.
-    private const long PrepareAdvisoryLock = 0x1A3D_B000_0C0E;
+    // Preparation rewrites database ACLs: one preparer at a time per cluster in this process, and across processes
+    // through an advisory lock.
+    private const long PrepareAdvisoryLock = AclAdvisoryLock;
     private const int MaxPrepareAttempts = 3;
     private const int GranteesPerStatement = 500;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _prepareGates = new(StringComparer.Ordinal);
 
-    /// <inheritdoc/>
+    /// <summary>See <see cref="IClusterAdministration.TestAsync"/>.</summary>
+    public async Task<ClusterPreparation> TestAsync(ClusterEndpoint endpoint, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        await using var conn = await sources.OpenAsync(endpoint, null, ct);
+        return await GuardAsync(endpoint, async () =>
+        {
+            var admin = await ReadAdminAsync(conn, endpoint, ct);
+            var databases = await ReadDatabasesAsync(conn, ct);
+            var passwordUsers = await ReadPasswordLoginUsersAsync(conn, admin, ct);
+            return new ClusterPreparation(admin.ServerVersion, databases, [], passwordUsers) { TlsVersion = await ReadTlsVersionAsync(conn, ct) };
+        });
+    }
+
+    /// <summary>See <see cref="IClusterAdministration.PrepareAsync"/>.</summary>
     public async Task<ClusterPreparation> PrepareAsync(ClusterEndpoint endpoint, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -21,7 +40,7 @@ public sealed partial class PostgresClusterAdministration
         await gate.WaitAsync(ct);
         try
         {
-            await using var conn = await _sources.OpenAsync(endpoint, null, ct);
+            await using var conn = await sources.OpenAsync(endpoint, null, ct);
             return await GuardAsync(endpoint, async () =>
             {
                 var admin = await ReadAdminAsync(conn, endpoint, ct);
@@ -208,7 +227,7 @@ public sealed partial class PostgresClusterAdministration
     {
         if (conn.State != System.Data.ConnectionState.Open)
         {
-            AdministrationLog.UndoFailed(_log, endpoint, "the connection is closed");
+            AdministrationLog.UndoFailed(log, endpoint, "the connection is closed");
             return;
         }
 
@@ -250,7 +269,7 @@ public sealed partial class PostgresClusterAdministration
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
             {
-                AdministrationLog.UndoFailed(_log, endpoint, $"database {SqlText.Printable(c.Database)}: {e.Message}");
+                AdministrationLog.UndoFailed(log, endpoint, $"database {SqlText.Printable(c.Database)}: {e.Message}");
             }
         }
 
@@ -262,7 +281,7 @@ public sealed partial class PostgresClusterAdministration
             }
             catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
             {
-                AdministrationLog.UndoFailed(_log, endpoint, $"role {RoleMarkers.AllDatabasesRoleName}: {e.Message}");
+                AdministrationLog.UndoFailed(log, endpoint, $"role {RoleMarkers.AllDatabasesRoleName}: {e.Message}");
             }
         }
     }
@@ -387,7 +406,7 @@ public sealed partial class PostgresClusterAdministration
         await tx.CommitAsync(ct);
         if (created || revoked)
         {
-            AdministrationLog.Prepared(_log, database, endpoint, connectRole);
+            AdministrationLog.Prepared(log, database, endpoint, connectRole);
         }
 
         return new DatabaseChanges(database, created, !state.RoleHasConnect, grantedToAll, revoked, keepers);
@@ -444,17 +463,4 @@ public sealed partial class PostgresClusterAdministration
         cmd.Parameters.Add(new NpgsqlParameter { Value = database });
         return await ReadStringsAsync(cmd, ct);
     }
-
-    private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-}
-
-/// <summary>Preparation's own log messages (kept beside the code that writes them).</summary>
-internal static partial class AdministrationLog
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not undo a partial preparation on {Endpoint}: {Reason}")]
-    public static partial void UndoFailed(ILogger logger, ClusterEndpoint endpoint, string reason);
 }

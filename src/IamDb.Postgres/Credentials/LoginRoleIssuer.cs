@@ -5,10 +5,22 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using static IamDb.Postgres.Credentials.AdminCatalog;
 
 namespace IamDb.Postgres.Credentials;
 
-public sealed partial class PostgresClusterAdministration
+/// <summary>
+/// Issues per-credential login roles: validates the request, reads (or trusts a fresh read of) the catalog, prepares
+/// databases that lack their connect role, and runs the issuance batch. Owns the pool of SCRAM secrets.
+/// </summary>
+/// <param name="sources">The admin connections.</param>
+/// <param name="preparer">Prepares a database found unprepared before issuing.</param>
+/// <param name="time">The clock, for the age of a catalog read.</param>
+/// <param name="log">Where issuances are logged (names only).</param>
+/// <param name="scramIterations">PBKDF2 iterations of the verifiers.</param>
+/// <param name="catalogRecheckInterval">How long a catalog read is trusted.</param>
+internal sealed class LoginRoleIssuer(
+    AdminDataSources sources, ClusterPreparer preparer, TimeProvider time, ILogger log, int scramIterations, TimeSpan catalogRecheckInterval) : IDisposable
 {
     // Retries cover races that another issuance wins: two AutoCreates of one base user, a repeated random suffix.
     private const int MaxIssueAttempts = 5;
@@ -20,7 +32,12 @@ public sealed partial class PostgresClusterAdministration
     /// <summary>Random bytes behind each password: 256 bits, written as 43 base64url characters.</summary>
     internal const int PasswordBytes = 32;
 
-    /// <inheritdoc/>
+    // Made on first issuance.
+    private ScramSecretPool Secrets => LazyInitializer.EnsureInitialized(ref _secrets, () => new ScramSecretPool(scramIterations));
+
+    private ScramSecretPool? _secrets;
+
+    /// <summary>See <see cref="IClusterAdministration.IssueAsync"/>.</summary>
     public async Task<IssuedLoginRole> IssueAsync(ClusterEndpoint endpoint, CredentialRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -35,7 +52,7 @@ public sealed partial class PostgresClusterAdministration
         var preparations = 0;
         for (var attempt = 1; ; attempt++)
         {
-            await using var conn = await _sources.OpenAsync(endpoint, null, ct);
+            await using var conn = await sources.OpenAsync(endpoint, null, ct);
             List<string> connectRoles;
             var createBaseUser = false;
             var fast = known is not null;
@@ -61,13 +78,13 @@ public sealed partial class PostgresClusterAdministration
                     }
 
                     await conn.CloseAsync();
-                    await PrepareAsync(endpoint, ct);
+                    await preparer.PrepareAsync(endpoint, ct);
                     continue;
                 }
 
                 connectRoles = ready;
                 createBaseUser = !state.Roles.ContainsKey(request.BaseUser);
-                _knownDatabases[clusterKey] = new KnownDatabases([.. state.Databases.Keys.Order(StringComparer.Ordinal)], _time.GetUtcNow());
+                _knownDatabases[clusterKey] = new KnownDatabases([.. state.Databases.Keys.Order(StringComparer.Ordinal)], time.GetUtcNow());
             }
 
             var (password, verifier) = await secret;
@@ -88,7 +105,7 @@ public sealed partial class PostgresClusterAdministration
             try
             {
                 await ExecuteBatchAsync(conn, statements, ct);
-                AdministrationLog.Issued(_log, plan.LoginRole, plan.BaseUser, endpoint, plan.ExpiresAt);
+                AdministrationLog.Issued(log, plan.LoginRole, plan.BaseUser, endpoint, plan.ExpiresAt);
                 return new IssuedLoginRole(plan.LoginRole, password, plan.ExpiresAt, plan.CreateBaseUser);
             }
             catch (PostgresException pe) when (CheckRefusal(pe, request, groups) is { } refusal)
@@ -122,17 +139,10 @@ public sealed partial class PostgresClusterAdministration
 
     private sealed record KnownDatabases(string[] Names, DateTimeOffset ReadAt);
 
-    /// <summary>
-    /// How long what a catalog read found is trusted before the next issuance reads again: the longest a database created
-    /// meanwhile waits for its connect role when nobody asks for it by name (a request naming it reads at once).
-    /// 5 seconds by default; zero reads before every issuance.
-    /// </summary>
-    public TimeSpan CatalogRecheckInterval { get; init; } = TimeSpan.FromSeconds(5);
-
     /// <summary>The databases to join without reading the catalog, or null when it must be read first.</summary>
     private string[]? FreshKnownDatabases(string clusterKey, CredentialRequest request, List<string> groups)
     {
-        if (!_knownDatabases.TryGetValue(clusterKey, out var known) || _time.GetUtcNow() - known.ReadAt >= CatalogRecheckInterval)
+        if (!_knownDatabases.TryGetValue(clusterKey, out var known) || time.GetUtcNow() - known.ReadAt >= catalogRecheckInterval)
         {
             return null;
         }
@@ -433,4 +443,7 @@ public sealed partial class PostgresClusterAdministration
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <inheritdoc/>
+    public void Dispose() => _secrets?.Dispose();
 }
