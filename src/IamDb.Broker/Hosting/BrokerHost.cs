@@ -264,7 +264,11 @@ public sealed partial class BrokerHost : IAsyncDisposable
     {
         // One admin pool per cluster, disposed with the container.
         services.AddSingleton(hooks.ClusterAdministration
-            ?? (sp => new PostgresClusterAdministration(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())));
+            ?? (sp => new PostgresClusterAdministration(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>())
+            {
+                // disable-passwords must never lock the broker out of its own store.
+                ProtectedRoleNames = StoreLoginRole(sp.GetRequiredService<BrokerRuntime>().Options) is { } storeRole ? [storeRole] : [],
+            }));
 
         services.AddSingleton<CredentialIssuer>();
         services.AddSingleton<CredentialRevoker>();
@@ -274,6 +278,18 @@ public sealed partial class BrokerHost : IAsyncDisposable
         // Hosted services start in this order and stop in reverse: the local server outlives the reaper.
         services.AddHostedService(sp => sp.GetRequiredService<LocalClusterService>());
         services.AddHostedService(sp => sp.GetRequiredService<CredentialReaper>());
+    }
+
+    /// <summary>The role the PostgreSQL state store logs in as (libpq's defaults when the connection string names none); null for SQLite.</summary>
+    internal static string? StoreLoginRole(BrokerOptions options)
+    {
+        if (options.Store != StoreKind.Postgres || string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+        {
+            return null;
+        }
+
+        var user = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString).Username;
+        return string.IsNullOrEmpty(user) ? Environment.GetEnvironmentVariable("PGUSER") ?? Environment.UserName : user;
     }
 
     /// <summary>The broker is stopped by its owner (the CLI's Ctrl-C token, a test's dispose), not by process signals.</summary>

@@ -19,4 +19,7 @@ internal static partial class AdministrationLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not undo a partial preparation on {Endpoint}: {Reason}")]
     public static partial void UndoFailed(ILogger logger, ClusterEndpoint endpoint, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped database {Database} on {Endpoint}: {Reason}")]
+    public static partial void Skipped(ILogger logger, string database, ClusterEndpoint endpoint, string reason);
 }

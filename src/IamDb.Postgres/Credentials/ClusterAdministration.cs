@@ -74,7 +74,7 @@ public sealed record ManagedLoginRole(string LoginRoleName, string BaseUser, Dat
 
 /// <summary>What preparing a cluster for IamDb did and found.</summary>
 /// <param name="ServerVersion">The server's version string.</param>
-/// <param name="Databases">Every connectable database, each now with its connect role.</param>
+/// <param name="Databases">Every connectable database; each now has its connect role except those in <see cref="SkippedDatabases"/>.</param>
 /// <param name="GrantedConnect">Login roles that were granted CONNECT explicitly so they keep the access PUBLIC gave them.</param>
 /// <param name="PasswordLoginUsers">Non-IamDb roles that can still log in with a password (their credentials would inherit their access).</param>
 public sealed record ClusterPreparation(
@@ -85,7 +85,19 @@ public sealed record ClusterPreparation(
 {
     /// <summary>The TLS protocol of the admin connection as the server reports it (<c>TLSv1.3</c>); null when unknown.</summary>
     public string? TlsVersion { get; init; }
+
+    /// <summary>
+    /// Databases this admin may not prepare (a managed service's own database, one owned by another role), left exactly as
+    /// they were, each with the reason and the fix. Credentials scoped to one of them are refused with
+    /// <see cref="ClusterFailure.DatabaseNotPrepared"/>. Empty when every database is prepared.
+    /// </summary>
+    public IReadOnlyList<SkippedDatabase> SkippedDatabases { get; init; } = [];
 }
+
+/// <summary>A database preparation left alone because the admin may not change its CONNECT privileges.</summary>
+/// <param name="Database">The database.</param>
+/// <param name="Reason">Why, naming the owner or the conflicting role, and what the operator can do about it.</param>
+public sealed record SkippedDatabase(string Database, string Reason);
 
 /// <summary>One role whose password login was (or, in a dry run, would be) removed, or refused.</summary>
 /// <param name="RoleName">The role.</param>
@@ -152,6 +164,12 @@ public enum ClusterFailure
     /// endpoint's <see cref="ClusterEndpoint.SslMode"/> asks for (the message says which check and what to do).
     /// </summary>
     TlsFailed,
+
+    /// <summary>
+    /// The requested database is one preparation skipped (the admin may not change its CONNECT privileges), so a
+    /// credential cannot be scoped to it; the message says why and how to fix it.
+    /// </summary>
+    DatabaseNotPrepared,
 }
 
 /// <summary>

@@ -27,8 +27,13 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
         {
             var admin = await ReadAdminAsync(conn, endpoint, ct);
             var databases = await ReadDatabasesAsync(conn, ct);
+            var blockers = await CheckPreconditionsAsync(conn, admin, databases, ct);
             var passwordUsers = await ReadPasswordLoginUsersAsync(conn, admin, ct);
-            return new ClusterPreparation(admin.ServerVersion, databases, [], passwordUsers) { TlsVersion = await ReadTlsVersionAsync(conn, ct) };
+            return new ClusterPreparation(admin.ServerVersion, databases, [], passwordUsers)
+            {
+                TlsVersion = await ReadTlsVersionAsync(conn, ct),
+                SkippedDatabases = Skipped(blockers),
+            };
         });
     }
 
@@ -46,12 +51,15 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
                 var admin = await ReadAdminAsync(conn, endpoint, ct);
                 var databases = await ReadDatabasesAsync(conn, ct);
 
-                // Every precondition before the first change: a preparation that cannot finish changes nothing.
+                // Every precondition before the first change. A database this admin may not prepare (a managed service's
+                // own, one owned by another role) is skipped and reported; with none left to prepare, nothing changes.
                 var blockers = await CheckPreconditionsAsync(conn, admin, databases, ct);
-                if (blockers.Count > 0)
+                if (databases.Count > 0 && blockers.Count == databases.Count)
                 {
                     throw Blocked(endpoint, admin, blockers);
                 }
+
+                var skipped = new HashSet<string>(blockers.Select(b => b.Database), StringComparer.Ordinal);
 
                 var granted = new SortedSet<string>(StringComparer.Ordinal);
                 var done = new List<DatabaseChanges>();
@@ -71,7 +79,7 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
 
                 try
                 {
-                    foreach (var database in databases)
+                    foreach (var database in databases.Where(d => !skipped.Contains(d)))
                     {
                         for (var attempt = 1; ; attempt++)
                         {
@@ -100,7 +108,12 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
                 }
 
                 var passwordUsers = await ReadPasswordLoginUsersAsync(conn, admin, ct);
-                return new ClusterPreparation(admin.ServerVersion, databases, [.. granted], passwordUsers);
+                foreach (var blocker in blockers)
+                {
+                    AdministrationLog.Skipped(log, blocker.Database, endpoint, blocker.Reason);
+                }
+
+                return new ClusterPreparation(admin.ServerVersion, databases, [.. granted], passwordUsers) { SkippedDatabases = Skipped(blockers) };
             });
         }
         finally
@@ -120,8 +133,8 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
     /// revoke PUBLIC's CONNECT where PUBLIC has it (only the owner, a role with the owner's privileges, or a superuser
     /// can), grant CONNECT to the connect role where it lacks it (also with CONNECT WITH GRANT OPTION), grant an existing
     /// connect role to the all-databases role (ADMIN OPTION, or CREATEROLE before PostgreSQL 16), and that the role names
-    /// IamDb needs are free. Returns one blocker per database that fails (empty when all pass), so a caller could also
-    /// choose to prepare only the others.
+    /// IamDb needs are free. Returns one blocker per database that fails (empty when all pass); preparation skips those
+    /// and prepares the others.
     /// </summary>
     private static async Task<List<PreparationBlocker>> CheckPreconditionsAsync(
         NpgsqlConnection conn, AdminInfo admin, List<string> databases, CancellationToken ct)
@@ -183,7 +196,8 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
             else if (publicConnect && !actsAsOwner)
             {
                 blockers.Add(new(database,
-                    $"only its owner (\"{ownerName}\") or a superuser can change its CONNECT privilege, and PUBLIC's CONNECT must be revoked",
+                    $"only its owner (\"{ownerName}\") or a superuser can change its CONNECT privilege, and PUBLIC's CONNECT must be revoked "
+                    + "(until then every role, IamDb's credentials included, can connect to it as PUBLIC)",
                     $"grant the owner's privileges to the admin (GRANT \"{ownerName}\" TO \"{adminName}\"), make the admin its owner "
                     + $"(ALTER DATABASE \"{db}\" OWNER TO \"{adminName}\"), or register with an admin that owns it"));
             }
@@ -204,6 +218,9 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
         return blockers;
     }
 
+    private static List<SkippedDatabase> Skipped(List<PreparationBlocker> blockers) =>
+        [.. blockers.Select(b => new SkippedDatabase(b.Database, $"{b.Reason}; to fix: {b.Fix}"))];
+
     private static ClusterOperationException Blocked(ClusterEndpoint endpoint, AdminInfo admin, List<PreparationBlocker> blockers)
     {
         const int Named = 5;
@@ -213,7 +230,7 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
         var more = blockers.Count > Named ? $" (and {blockers.Count - Named} more databases)" : "";
         return new ClusterOperationException(
             ClusterFailure.InsufficientPrivilege,
-            $"The admin \"{SqlText.Printable(admin.Name)}\" of {endpoint.Host}:{endpoint.Port} {text}{more}. Nothing was changed on the server.")
+            $"The admin \"{SqlText.Printable(admin.Name)}\" of {endpoint.Host}:{endpoint.Port} may prepare none of its databases: {text}{more}. Nothing was changed on the server.")
         {
             Subject = first.Database,
         };

@@ -65,7 +65,17 @@ internal sealed class LoginRoleIssuer(
             else
             {
                 var state = await GuardAsync(endpoint, () => ReadIssuanceStateAsync(conn, request, groups, ct));
-                var ready = ConnectRolesFor(state, request);
+                var skipped = FreshSkipped(clusterKey);
+                if (request.DbName is not null && !IsPrepared(state, request.DbName) && skipped.TryGetValue(request.DbName, out var why))
+                {
+                    throw new ClusterOperationException(
+                        ClusterFailure.DatabaseNotPrepared,
+                        $"Database \"{SqlText.Printable(request.DbName)}\" is not prepared for IamDb credentials, so a credential cannot be scoped to it: "
+                        + $"the admin \"{SqlText.Printable(endpoint.AdminUser)}\" {why}. IamDb tries to prepare it again at most a minute later.")
+                    { Subject = request.DbName };
+                }
+
+                var ready = ConnectRolesFor(state, request, skipped);
                 if (ready is null)
                 {
                     // A database without its connect role (created after registration) or with PUBLIC's CONNECT back: prepare
@@ -78,13 +88,16 @@ internal sealed class LoginRoleIssuer(
                     }
 
                     await conn.CloseAsync();
-                    await preparer.PrepareAsync(endpoint, ct);
+                    var prepared = await preparer.PrepareAsync(endpoint, ct);
+                    _skipped[clusterKey] = new SkippedDatabases(
+                        prepared.SkippedDatabases.ToDictionary(s => s.Database, s => s.Reason, StringComparer.Ordinal), time.GetUtcNow());
                     continue;
                 }
 
                 connectRoles = ready;
                 createBaseUser = !state.Roles.ContainsKey(request.BaseUser);
-                _knownDatabases[clusterKey] = new KnownDatabases([.. state.Databases.Keys.Order(StringComparer.Ordinal)], time.GetUtcNow());
+                _knownDatabases[clusterKey] = new KnownDatabases(
+                    [.. state.Databases.Keys.Where(d => IsPrepared(state, d)).Order(StringComparer.Ordinal)], time.GetUtcNow());
             }
 
             var (password, verifier) = await secret;
@@ -138,6 +151,19 @@ internal sealed class LoginRoleIssuer(
     private readonly ConcurrentDictionary<string, KnownDatabases> _knownDatabases = new(StringComparer.Ordinal);
 
     private sealed record KnownDatabases(string[] Names, DateTimeOffset ReadAt);
+
+    // Per cluster, the databases the last preparation skipped (the admin may not prepare them) with the reasons. Trusted
+    // for a minute, then the next issuance prepares again: an operator who fixed the cause does not have to re-register.
+    private readonly ConcurrentDictionary<string, SkippedDatabases> _skipped = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan SkippedRecheckInterval = TimeSpan.FromMinutes(1);
+
+    private sealed record SkippedDatabases(Dictionary<string, string> Reasons, DateTimeOffset PreparedAt);
+
+    private Dictionary<string, string> FreshSkipped(string clusterKey) =>
+        _skipped.TryGetValue(clusterKey, out var skipped) && time.GetUtcNow() - skipped.PreparedAt < SkippedRecheckInterval
+            ? skipped.Reasons
+            : [];
 
     /// <summary>The databases to join without reading the catalog, or null when it must be read first.</summary>
     private string[]? FreshKnownDatabases(string clusterKey, CredentialRequest request, List<string> groups)
@@ -306,8 +332,11 @@ internal sealed class LoginRoleIssuer(
         }
     }
 
-    /// <summary>The connect roles the credential joins, or null when a database needs preparing first.</summary>
-    private static List<string>? ConnectRolesFor(IssuanceState state, CredentialRequest request)
+    /// <summary>
+    /// The connect roles the credential joins, or null when a database needs preparing first. A database the last
+    /// preparation skipped (<paramref name="skipped"/>) does not count: preparing again would skip it again.
+    /// </summary>
+    private static List<string>? ConnectRolesFor(IssuanceState state, CredentialRequest request, Dictionary<string, string> skipped)
     {
         // Every database must be prepared, not only the requested one: an unprepared database still lets PUBLIC in.
         if (!state.Roles.TryGetValue(RoleMarkers.AllDatabasesRoleName, out var allComment) || !RoleMarkers.IsAllDatabasesRole(allComment))
@@ -315,20 +344,26 @@ internal sealed class LoginRoleIssuer(
             return null;
         }
 
-        foreach (var (database, db) in state.Databases)
+        foreach (var database in state.Databases.Keys)
         {
-            var connectRole = RoleMarkers.ConnectRoleName(database);
-            var ready = !db.PublicConnect
-                && db.ConnectGrantees.Contains(connectRole, StringComparer.Ordinal)
-                && state.AllDatabasesMemberOf.Contains(connectRole)
-                && state.Roles.TryGetValue(connectRole, out var comment) && RoleMarkers.IsConnectRole(comment);
-            if (!ready)
+            if (!IsPrepared(state, database) && !skipped.ContainsKey(database))
             {
                 return null;
             }
         }
 
         return [request.DbName is null ? RoleMarkers.AllDatabasesRoleName : RoleMarkers.ConnectRoleName(request.DbName)];
+    }
+
+    /// <summary>True when <paramref name="database"/> has its connect role, holding CONNECT, in the all-databases role, and PUBLIC has no CONNECT.</summary>
+    private static bool IsPrepared(IssuanceState state, string database)
+    {
+        var connectRole = RoleMarkers.ConnectRoleName(database);
+        return state.Databases.TryGetValue(database, out var db)
+            && !db.PublicConnect
+            && db.ConnectGrantees.Contains(connectRole, StringComparer.Ordinal)
+            && state.AllDatabasesMemberOf.Contains(connectRole)
+            && state.Roles.TryGetValue(connectRole, out var comment) && RoleMarkers.IsConnectRole(comment);
     }
 
     private static async Task ExecuteBatchAsync(NpgsqlConnection conn, List<IssuanceSql.Statement> statements, CancellationToken ct)

@@ -82,10 +82,17 @@ internal sealed class LoginRoleReaper(AdminDataSources sources, ILogger log)
                 return false;
             }
 
+            // An admin that is not a superuser (CREATEROLE, as managed services give) acts on the role only with its
+            // privileges: to end its sessions and to reassign and drop what it owns. It gains them until the role is dropped.
+            if (!await HasPrivilegesOfAsync(conn, loginRoleName, ct))
+            {
+                await ExecuteAsync(conn, $"GRANT {login} TO CURRENT_USER", ct);
+            }
+
             await TerminateSessionsAsync(conn, role.Oid, ct);
             var marker = RoleMarkers.ParseCredential(role.Comment);
             var heir = await RoleExistsAsync(conn, marker?.BaseUser, ct) ? marker!.BaseUser : null;
-            foreach (var database in await ReadDatabasesAsync(conn, ct))
+            foreach (var database in await ReadConnectableDatabasesAsync(conn, ct))
             {
                 if (!await ReassignInDatabaseAsync(endpoint, database, login, heir, ct))
                 {
@@ -144,6 +151,25 @@ internal sealed class LoginRoleReaper(AdminDataSources sources, ILogger log)
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>True when the admin has the privileges of <paramref name="role"/> (always for a superuser).</summary>
+    private static async Task<bool> HasPrivilegesOfAsync(NpgsqlConnection conn, string role, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("select pg_has_role(current_user, $1::name, 'USAGE')", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = role });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// The databases the admin can connect to. A login role can own objects only where it could connect, and a database a
+    /// managed service keeps for itself (which its admin cannot enter) is not one IamDb prepared.
+    /// </summary>
+    private static async Task<List<string>> ReadConnectableDatabasesAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "select datname::text from pg_database where datallowconn and has_database_privilege(current_user, oid, 'CONNECT') order by datname", conn);
+        return await ReadStringsAsync(cmd, ct);
+    }
+
     /// <summary>
     /// In <paramref name="database"/>: what the login role owns goes to its base user (to the admin when the base user is
     /// gone), and its remaining privileges there are revoked, so DROP ROLE can succeed. False when the role is gone.
@@ -155,8 +181,20 @@ internal sealed class LoginRoleReaper(AdminDataSources sources, ILogger log)
         try
         {
             var to = heir is null ? "CURRENT_USER" : SqlText.Identifier(heir);
+            // REASSIGN needs the privileges of the heir too; a non-superuser admin holds them only for this transaction.
+            var lend = heir is not null && !await HasPrivilegesOfAsync(conn, heir, ct);
+            if (lend)
+            {
+                await ExecuteAsync(conn, $"GRANT {to} TO CURRENT_USER", ct);
+            }
+
             await ExecuteAsync(conn, $"REASSIGN OWNED BY {login} TO {to}", ct);
             await ExecuteAsync(conn, $"DROP OWNED BY {login}", ct);
+            if (lend)
+            {
+                await ExecuteAsync(conn, $"REVOKE {to} FROM CURRENT_USER", ct);
+            }
+
             await tx.CommitAsync(ct);
             return true;
         }

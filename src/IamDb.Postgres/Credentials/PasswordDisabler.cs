@@ -7,9 +7,12 @@ namespace IamDb.Postgres.Credentials;
 /// <summary>Removes password logins from ordinary roles, with the direct CONNECT grants that would widen their scoped credentials.</summary>
 internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
 {
-    /// <summary>See <see cref="IClusterAdministration.DisablePasswordsAsync"/>.</summary>
+    /// <summary>
+    /// See <see cref="IClusterAdministration.DisablePasswordsAsync"/>. <paramref name="protectedRoles"/> are never changed
+    /// (the role the broker's own state store logs in as): refused with the reason, like the admin.
+    /// </summary>
     public async Task<IReadOnlyList<PasswordChange>> DisablePasswordsAsync(
-        ClusterEndpoint endpoint, IReadOnlyList<string> roles, bool dryRun, CancellationToken ct)
+        ClusterEndpoint endpoint, IReadOnlyList<string> roles, bool dryRun, IReadOnlySet<string> protectedRoles, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(roles);
@@ -25,11 +28,14 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
             var candidates = await ReadPasswordCandidatesAsync(conn, admin, roles, ct);
             var changes = new List<PasswordChange>();
             var passwordless = new HashSet<string>(StringComparer.Ordinal);
+            // The admin and the protected roles are listed as refused, never changed: a blanket run must not lock out the
+            // accounts IamDb itself depends on.
             IEnumerable<string> names = roles.Count == 0 ? candidates.Keys.Order(StringComparer.Ordinal) : roles.Distinct(StringComparer.Ordinal);
             foreach (var name in names)
             {
                 var reason = !candidates.TryGetValue(name, out var c) ? "no such role"
                     : string.Equals(name, admin.Name, StringComparison.Ordinal) ? "is the admin IamDb manages the cluster as"
+                    : protectedRoles.Contains(name) ? "is the role IamDb's own state store logs in as"
                     : c.IsSuperuser ? "is a superuser; a superuser's password cannot be disabled"
                     : RoleMarkers.IsCredential(c.Comment) || RoleMarkers.IsConnectRole(c.Comment) || RoleMarkers.IsAllDatabasesRole(c.Comment)
                         ? "is a role IamDb manages"
@@ -46,7 +52,7 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
             // The direct CONNECT grants go with the password, and also from a named role without one (disabled before this
             // step existed, or never set): such a grant is what would widen the role's scoped credentials.
             var grants = await ReadDirectConnectGrantsAsync(
-                conn, [.. changes.Where(ch => ch.Changed || passwordless.Contains(ch.RoleName)).Select(ch => ch.RoleName)], ct);
+                conn, admin, [.. changes.Where(ch => ch.Changed || passwordless.Contains(ch.RoleName)).Select(ch => ch.RoleName)], ct);
             for (var i = 0; i < changes.Count; i++)
             {
                 if (grants.TryGetValue(changes[i].RoleName, out var databases))
@@ -83,9 +89,13 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
         });
     }
 
-    /// <summary>Per role, the databases on which it holds CONNECT by a grant (not as the database's owner), sorted.</summary>
+    /// <summary>
+    /// Per role, the databases on which it holds CONNECT by a grant (not as the database's owner) that this admin can
+    /// revoke, sorted. A non-superuser revokes only what it granted or, with the owner's privileges, what the owner
+    /// granted; any other grant would survive the REVOKE, so it is not reported as revoked.
+    /// </summary>
     private static async Task<Dictionary<string, IReadOnlyList<string>>> ReadDirectConnectGrantsAsync(
-        NpgsqlConnection conn, IReadOnlyList<string> roles, CancellationToken ct)
+        NpgsqlConnection conn, AdminInfo admin, IReadOnlyList<string> roles, CancellationToken ct)
     {
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         if (roles.Count == 0)
@@ -98,10 +108,12 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
             select r.rolname::text, array_agg(distinct d.datname::text order by d.datname::text)
             from pg_database d cross join lateral aclexplode(d.datacl) a join pg_roles r on r.oid = a.grantee
             where a.privilege_type = 'CONNECT' and d.datdba <> r.oid and r.rolname = any($1::name[])
+              and ($2 or pg_get_userbyid(a.grantor) = current_user or (a.grantor = d.datdba and pg_has_role(d.datdba, 'USAGE')))
             group by r.rolname
             """,
             conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = roles.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = admin.IsSuperuser });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

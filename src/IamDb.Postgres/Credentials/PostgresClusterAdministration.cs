@@ -48,6 +48,19 @@ public sealed class PostgresClusterAdministration : IClusterAdministration, IAsy
     /// </summary>
     public TimeSpan CatalogRecheckInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Roles <see cref="DisablePasswordsAsync"/> never changes on any cluster, besides the admin and IamDb's own: the role
+    /// the broker's PostgreSQL state store logs in as (the broker passes it). Reported as refused, with the reason.
+    /// Empty by default.
+    /// </summary>
+    public IReadOnlyCollection<string> ProtectedRoleNames
+    {
+        get => _protectedRoles;
+        init => _protectedRoles = new HashSet<string>(value ?? [], StringComparer.Ordinal);
+    }
+
+    private readonly HashSet<string> _protectedRoles = new(StringComparer.Ordinal);
+
     // Made on first issuance, with the settings given by then (they are init-only).
     private LoginRoleIssuer Issuer => LazyInitializer.EnsureInitialized(
         ref _issuer, () => new LoginRoleIssuer(_sources, _preparer, _time, _log, ScramIterations, CatalogRecheckInterval));
@@ -73,7 +86,7 @@ public sealed class PostgresClusterAdministration : IClusterAdministration, IAsy
     /// <inheritdoc/>
     public Task<IReadOnlyList<PasswordChange>> DisablePasswordsAsync(
         ClusterEndpoint endpoint, IReadOnlyList<string> roles, bool dryRun, CancellationToken ct) =>
-        _passwords.DisablePasswordsAsync(endpoint, roles, dryRun, ct);
+        _passwords.DisablePasswordsAsync(endpoint, roles, dryRun, _protectedRoles, ct);
 
     /// <summary>A new credential password: 32 random bytes as base64url (see <see cref="LoginRoleIssuer.NewPassword"/>).</summary>
     internal static string NewPassword() => LoginRoleIssuer.NewPassword();

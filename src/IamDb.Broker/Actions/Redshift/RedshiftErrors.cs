@@ -69,6 +69,7 @@ internal static class RedshiftErrors
                 400),
             ClusterFailure.NotADatabaseGroup => InvalidParameter("DbGroups", $"cluster {id} refuses the group: {exception.Message}"),
             ClusterFailure.PrivilegedDbUser => InvalidParameter("DbUser", $"cluster {id} refuses the user: {exception.Message}"),
+            ClusterFailure.DatabaseNotPrepared => InvalidParameter("DbName", $"cluster {id} cannot scope a credential to it: {exception.Message}"),
             ClusterFailure.DatabaseScopeNotEnforceable => InvalidParameter(
                 "DbName", $"cluster {id} cannot scope the credential: {exception.Message.Replace("<cluster>", id, StringComparison.Ordinal)}"),
             ClusterFailure.Unreachable => new AwsError(

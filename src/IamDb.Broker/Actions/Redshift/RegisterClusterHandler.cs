@@ -87,6 +87,11 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
         context.Audit.ResponseElements["serverVersion"] = prepared.ServerVersion;
         context.Audit.ResponseElements["passwordLoginUsers"] = string.Join(",", prepared.PasswordLoginUsers);
         context.Audit.ResponseElements["sslMode"] = cluster.SslMode;
-        return new ActionResult(w => w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, cluster)));
+        context.Audit.ResponseElements["skippedDatabases"] = string.Join(",", prepared.SkippedDatabases.Select(s => s.Database));
+        return new ActionResult(w =>
+        {
+            w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, cluster));
+            SkippedDatabasesXml.Write(w, prepared.SkippedDatabases);
+        });
     }
 }

@@ -42,6 +42,7 @@ internal sealed class TestClusterHandler(IClusterAdministration clusters) : Reds
             w.WriteStringList("PasswordLoginUsers", test.PasswordLoginUsers);
             w.WriteString("TlsVersion", test.TlsVersion);
             w.WriteString("TlsVerification", verification);
+            SkippedDatabasesXml.Write(w, test.SkippedDatabases);
         });
     }
 

@@ -53,13 +53,15 @@ internal static class ClustersCommands
 
         var response = await context.SpinAsync($"Registering {name} (the broker connects and prepares it)...", () => connection.CallAsync(request, ct));
         var cluster = RedshiftCluster.FromXml(response, response.Result.Child("Cluster") ?? throw new InvalidDataException("RegisterCluster answered without Cluster."));
+        var skipped = SkippedDatabasesOutput.Read(response.Result);
         if (context.Json)
         {
-            context.WriteJson(new JsonObject { ["Cluster"] = ToJson(cluster) });
+            context.WriteJson(new JsonObject { ["Cluster"] = ToJson(cluster), ["SkippedDatabases"] = SkippedDatabasesOutput.ToJson(skipped) });
         }
         else
         {
             context.Console.MarkupLineInterpolated($"Registered cluster [bold]{cluster.ClusterIdentifier}[/] at {cluster.Endpoint?.Address}:{cluster.Endpoint?.Port} (database {cluster.DBName}, TLS {cluster.SslMode ?? "?"}).");
+            SkippedDatabasesOutput.Print(context.Console, skipped);
             context.Console.MarkupLineInterpolated($"Next: iamdb clusters test {cluster.ClusterIdentifier}; iamdb clusters disable-passwords {cluster.ClusterIdentifier} --dry-run");
         }
 
@@ -230,6 +232,7 @@ internal static class ClustersCommands
         var passwordUsers = Members(response.Result, "PasswordLoginUsers");
         var tlsVersion = response.Result.Text("TlsVersion");
         var verification = response.Result.Text("TlsVerification");
+        var skipped = SkippedDatabasesOutput.Read(response.Result);
         if (context.Json)
         {
             context.WriteJson(new JsonObject
@@ -240,6 +243,7 @@ internal static class ClustersCommands
                 ["TlsVerification"] = verification,
                 ["Databases"] = new JsonArray([.. databases.Select(d => (JsonNode)d)]),
                 ["PasswordLoginUsers"] = new JsonArray([.. passwordUsers.Select(u => (JsonNode)u)]),
+                ["SkippedDatabases"] = SkippedDatabasesOutput.ToJson(skipped),
             });
             return ExitCodes.Ok;
         }
@@ -247,6 +251,7 @@ internal static class ClustersCommands
         context.Console.MarkupLineInterpolated($"[green]ok[/] {name}: {version}");
         context.Console.MarkupLineInterpolated($"  TLS: {tlsVersion ?? "?"}, {verification ?? "?"}");
         context.Console.MarkupLineInterpolated($"  databases: {string.Join(", ", databases)}");
+        SkippedDatabasesOutput.Print(context.Console, skipped);
         if (passwordUsers.Count == 0)
         {
             context.Console.WriteLine("  no ordinary user can log in with a password: temporary credentials are the only way in.");
