@@ -77,6 +77,9 @@ public sealed partial class BrokerHost : IAsyncDisposable
     /// <summary>Why the local cluster asked for with <see cref="BrokerOptions.LocalCluster"/> does not run; null when it runs or was not asked for.</summary>
     public string? LocalClusterSkippedBecause => _app.Services.GetRequiredService<LocalClusterService>().SkippedBecause;
 
+    /// <summary>True when this broker runs the local cluster (<see cref="BrokerOptions.LocalCluster"/>).</summary>
+    public bool LocalClusterRuns => _app.Services.GetRequiredService<LocalClusterService>().Server is not null;
+
     /// <summary>One line per registered cluster for a ready summary: <c>local  127.0.0.1:5433/postgres (managed by this broker, TLS)</c>.</summary>
     public async Task<IReadOnlyList<string>> DescribeClustersAsync(CancellationToken cancellationToken = default)
     {

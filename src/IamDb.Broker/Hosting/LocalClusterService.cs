@@ -100,6 +100,7 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         // this machine; require only when the CA's certificate cannot be read. DescribeClusterCertificate hands clients the same CA.
         var rootPem = ReadCertificate(_server);
         var sslMode = rootPem is null ? ClusterSslModes.Require : ClusterSslModes.VerifyFull;
+        WriteAdminAccess(_server, password, rootPem);
         var endpoint = new ClusterEndpoint(_server.Host, _server.Port, "postgres", _server.SuperUser, password.Reveal())
         {
             SslMode = sslMode,
@@ -157,11 +158,34 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
         }
     }
 
+    // The operator's own way in (iamdb clusters admin-url local): a 0600 password file and the CA in the data directory,
+    // which only its owner can read. Not having it does not stop the broker.
+    private void WriteAdminAccess(LocalPostgresServer server, SecretString password, string? rootPem)
+    {
+        try
+        {
+            LocalAdminAccess.Write(runtime.DataDirectory.Path, server.Host, server.Port, server.SuperUser, password.Reveal(), rootPem);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNoAdminAccess(logger, ex.Message);
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_server is { } server)
         {
             _server = null;
+            try
+            {
+                LocalAdminAccess.Delete(runtime.DataDirectory.Path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogNoAdminAccess(logger, ex.Message);
+            }
+
             await server.StopAsync(cancellationToken);
         }
     }
@@ -259,6 +283,9 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
 
     [LoggerMessage(EventId = 5303, Level = LogLevel.Information, Message = "Registered the local PostgreSQL on 127.0.0.1:{Port} as cluster local (SslMode {SslMode})")]
     private static partial void LogRegistered(ILogger logger, int port, string sslMode);
+
+    [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "The local cluster's admin password file could not be written or removed: {Reason}")]
+    private static partial void LogNoAdminAccess(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The local cluster's certificate cannot be read ({Reason}); it is registered with SslMode require")]
     private static partial void LogNoCertificate(ILogger logger, string reason);

@@ -3,7 +3,7 @@ using IamDb.Cli.Output;
 
 namespace IamDb.Cli.Commands.Clusters;
 
-/// <summary><c>iamdb clusters add|update|list|test|remove|disable-passwords</c>: the broker's registered PostgreSQL clusters.</summary>
+/// <summary><c>iamdb clusters add|update|list|test|remove|disable-passwords|admin-url</c>: the broker's registered PostgreSQL clusters.</summary>
 internal static class ClustersCommandDefinition
 {
     public const string Name = "clusters";
@@ -110,7 +110,8 @@ internal static class ClustersCommandDefinition
             + "  iamdb clusters update analytics --ssl-root-cert ca.pem --ssl-mode verify-full\n"
             + "  iamdb clusters test analytics\n"
             + "  iamdb clusters disable-passwords analytics --dry-run\n"
-            + "  iamdb clusters remove analytics");
+            + "  iamdb clusters remove analytics\n"
+            + "  psql \"$(iamdb clusters admin-url local)\" -c 'create database dba'");
         command.Subcommands.Add(Sub("add",
             "Register a PostgreSQL server as a cluster. The broker logs in as the admin first and prepares it (a connect "
             + "role per database); nothing is stored when that fails. The admin password is read from the environment "
@@ -139,6 +140,7 @@ internal static class ClustersCommandDefinition
             "Remove password login from ordinary database users (superusers and the admin are refused), so temporary credentials are the only way in.\n\n"
             + "Examples:\n  iamdb clusters disable-passwords analytics --dry-run\n  iamdb clusters disable-passwords analytics --user adam --user eve",
             ClustersCommands.DisablePasswordsAsync, NameArgument, UserOption, DryRunOption));
+        command.Subcommands.Add(AdminUrl.AdminUrlCommandDefinition.Create());
         return command;
     }
 

@@ -45,6 +45,12 @@ internal static class BrokerRunner
                 await output.WriteLineAsync($"                  {line}");
             }
 
+            if (host.LocalClusterRuns)
+            {
+                await output.WriteLineAsync(
+                    $"  admin:          psql \"$(iamdb clusters admin-url local --data-dir {host.DataDirectory})\" (the local cluster's superuser; only you can use it)");
+            }
+
             await output.WriteLineAsync("  try it:");
             await output.WriteLineAsync(
                 $"    AWS_SHARED_CREDENTIALS_FILE={host.CredentialsFilePath} AWS_CONFIG_FILE={host.ConfigFilePath} "
