@@ -59,6 +59,31 @@ public sealed class ReaperLeaseTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task SqliteStore_SameLeaseRules()
+    {
+        var directory = Directory.CreateTempSubdirectory("iamdb-lease-").FullName;
+        try
+        {
+            await using var store = await SqliteStateStore.OpenAsync(
+                Path.Combine(directory, "state.db"), new SecretProtector(MasterKey.Generate()), cancellationToken: TestContext.Current.CancellationToken);
+            var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            var a = new ReaperLease(store, time, "node-a");
+            var b = new ReaperLease(store, time, "node-b");
+            var ct = TestContext.Current.CancellationToken;
+
+            Assert.True(await a.TryHoldAsync(ct));
+            Assert.False(await b.TryHoldAsync(ct));
+            time.Advance(ReaperLease.Duration);
+            Assert.True(await b.TryHoldAsync(ct));
+            Assert.False(await a.TryHoldAsync(ct));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Release_LetsAnotherNodeTakeTheLeaseAtOnce()
     {
         await using var store = await OpenStoreAsync();
