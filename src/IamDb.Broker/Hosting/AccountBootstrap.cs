@@ -14,9 +14,12 @@ namespace IamDb.Broker.Hosting;
 internal sealed record BootstrapResult(string AccountId, string RootAccessKeyId, bool Created);
 
 /// <summary>
-/// First start on an empty data directory: settle the account id (configured, stored, or generated and stored), create
-/// a root access key, and write <c>DATA/credentials</c> and <c>DATA/config</c> (profile <c>iamdb</c>, mode 0600) so the
-/// aws CLI works with no other step. Later starts reuse the account and its key.
+/// Settles the account a node serves and its root key. The account lives in the store (metadata <c>account_id</c>): the
+/// first node to start on a store records it (configured, or adopted from the data directory or from a store made by
+/// an older version, or generated) and creates its root key, all in one transaction under the store's exclusive lock;
+/// every later node adopts it, and a node configured for another account refuses to start. No node ever creates a
+/// second account. The root key is written to <c>DATA/credentials</c> and <c>DATA/config</c> (profile <c>iamdb</c>,
+/// mode 0600) so the aws CLI works with no other step.
 /// </summary>
 internal static class AccountBootstrap
 {
@@ -24,56 +27,36 @@ internal static class AccountBootstrap
     public const string CredentialsFileName = "credentials";
     public const string ConfigFileName = "config";
 
-    public static string ResolveAccountId(DataDirectory data, string? configured)
+    /// <summary>The store metadata key that holds the account id.</summary>
+    internal const string AccountMetadataKey = "account_id";
+
+    /// <summary>Settles the account with the store and makes sure it has a root key; writes the profile files.</summary>
+    /// <exception cref="BrokerOptionsException">this node's configuration or data directory names another account than the store.</exception>
+    public static async Task<BootstrapResult> EnsureAccountAsync(
+        IStoreCoordination store, DataDirectory data, string? configured, string region, IdentifierGenerator ids, TimeProvider time, CancellationToken ct)
     {
-        var path = Path.Combine(data.Path, BrokerOptions.GeneratedAccountIdFileName);
-        if (configured is not null)
-        {
-            if (!File.Exists(path))
-            {
-                WritePrivate(path, configured + "\n");
-            }
-
-            return configured;
-        }
-
-        if (File.Exists(path))
-        {
-            var stored = File.ReadAllText(path).Trim();
-            if (stored.Length == 12 && stored.All(char.IsAsciiDigit))
-            {
-                return stored;
-            }
-
-            throw new BrokerOptionsException($"account id file `{path}`: does not hold a 12-digit account id");
-        }
-
-        // Never starts with 0, so it is not mistaken for the documentation placeholder 000000000000.
-        var generated = RandomNumberGenerator.GetInt32(1, 10).ToString(CultureInfo.InvariantCulture)
-                        + RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture)
-                        + RandomNumberGenerator.GetInt32(0, 1000).ToString("D3", CultureInfo.InvariantCulture);
-        WritePrivate(path, generated + "\n");
-        return generated;
-    }
-
-    public static async Task<BootstrapResult> EnsureRootKeyAsync(
-        IStateStore store, DataDirectory data, string accountId, string region, IdentifierGenerator ids, TimeProvider time, CancellationToken ct)
-    {
-        var (key, created) = await store.WriteAsync(
+        var accountFile = Path.Combine(data.Path, BrokerOptions.GeneratedAccountIdFileName);
+        var remembered = ReadAccountFile(accountFile);
+        var (accountId, key, created) = await store.WriteExclusiveAsync(
             async (writer, token) =>
             {
-                var existing = await writer.AccessKeys.ListAsync(accountId, null, token);
-                var active = existing.FirstOrDefault(k => k.Status == AccessKeyStatus.Active) ?? (existing.Count > 0 ? existing[0] : null);
-                if (active is not null)
+                var stored = await writer.GetMetadataAsync(AccountMetadataKey, token);
+                if (stored is null)
                 {
-                    return (active, false);
+                    stored = Choose(configured, remembered, await writer.ListAccountsWithRootKeysAsync(token));
+                    await writer.AddMetadataAsync(AccountMetadataKey, stored, token);
                 }
 
-                var fresh = new AccessKey(
-                    ids.NewLongTermAccessKeyId(), accountId, null, new SecretString(ids.NewSecretAccessKey()), AccessKeyStatus.Active, time.GetUtcNow());
-                return (await writer.AccessKeys.CreateAsync(fresh, token), true);
+                CheckAgrees(stored, configured, remembered, accountFile);
+                var (rootKey, made) = await EnsureRootKeyAsync(writer.State, stored, ids, time, token);
+                return (stored, rootKey, made);
             },
             ct);
+
+        if (remembered != accountId)
+        {
+            WritePrivate(accountFile, accountId + "\n");
+        }
 
         var credentialsPath = Path.Combine(data.Path, CredentialsFileName);
         if (created || !File.Exists(credentialsPath))
@@ -90,6 +73,80 @@ internal static class AccountBootstrap
         }
 
         return new BootstrapResult(accountId, key.AccessKeyId, created);
+    }
+
+    /// <summary>
+    /// The account to record in a store that has none yet: the configured one; else the one account a store made by an
+    /// older version already holds; else the one this data directory served; else a new one. A store in which older
+    /// nodes each made their own account cannot be settled by guessing.
+    /// </summary>
+    internal static string Choose(string? configured, string? remembered, IReadOnlyList<string> accountsInStore)
+    {
+        if (configured is not null)
+        {
+            return configured;
+        }
+
+        if (accountsInStore.Count > 1)
+        {
+            throw new BrokerOptionsException(
+                $"the state store holds root keys of several accounts ({string.Join(", ", accountsInStore)}), made by nodes of an older IamDb "
+                + "that each created their own; set account_id in the configuration of every node to the account they serve");
+        }
+
+        return accountsInStore.Count == 1 ? accountsInStore[0] : remembered ?? Generate();
+    }
+
+    /// <summary>Refuses a node whose configuration or data directory names another account than the store holds.</summary>
+    internal static void CheckAgrees(string stored, string? configured, string? remembered, string accountFile)
+    {
+        if (configured is not null && configured != stored)
+        {
+            throw new BrokerOptionsException(
+                $"account_id = \"{configured}\" is configured, but the state store already serves account {stored}; "
+                + $"every node on one store serves its account: set account_id = \"{stored}\" (or remove it), or give this node a store of its own");
+        }
+
+        if (configured is null && remembered is not null && remembered != stored)
+        {
+            throw new BrokerOptionsException(
+                $"the data directory served account {remembered} (file `{accountFile}`), but the state store serves account {stored}; "
+                + $"set account_id = \"{stored}\" to serve the store's account from this data directory, or use a fresh data directory");
+        }
+    }
+
+    private static string? ReadAccountFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var stored = File.ReadAllText(path).Trim();
+        return stored.Length == 12 && stored.All(char.IsAsciiDigit)
+            ? stored
+            : throw new BrokerOptionsException($"account id file `{path}`: does not hold a 12-digit account id");
+    }
+
+    // Never starts with 0, so it is not mistaken for the documentation placeholder 000000000000.
+    private static string Generate() =>
+        RandomNumberGenerator.GetInt32(1, 10).ToString(CultureInfo.InvariantCulture)
+        + RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture)
+        + RandomNumberGenerator.GetInt32(0, 1000).ToString("D3", CultureInfo.InvariantCulture);
+
+    private static async Task<(AccessKey Key, bool Created)> EnsureRootKeyAsync(
+        IStateWriter writer, string accountId, IdentifierGenerator ids, TimeProvider time, CancellationToken token)
+    {
+        var existing = await writer.AccessKeys.ListAsync(accountId, null, token);
+        var active = existing.FirstOrDefault(k => k.Status == AccessKeyStatus.Active) ?? (existing.Count > 0 ? existing[0] : null);
+        if (active is not null)
+        {
+            return (active, false);
+        }
+
+        var fresh = new AccessKey(
+            ids.NewLongTermAccessKeyId(), accountId, null, new SecretString(ids.NewSecretAccessKey()), AccessKeyStatus.Active, time.GetUtcNow());
+        return (await writer.AccessKeys.CreateAsync(fresh, token), true);
     }
 
     /// <summary>Writes a file readable only by its owner, replacing any old one atomically.</summary>

@@ -10,6 +10,7 @@ using IamDb.Broker.Pipeline;
 using IamDb.Broker.Reaper;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Notifications;
 using IamDb.Broker.State.Sql;
 using IamDb.Broker.Throttling;
 using IamDb.Postgres.Credentials;
@@ -120,8 +121,8 @@ public sealed partial class BrokerHost : IAsyncDisposable
             : await SqliteStateStore.OpenAsync(data.StateFilePath, protector, time, cancellationToken);
         try
         {
-            var accountId = AccountBootstrap.ResolveAccountId(data, options.AccountId);
-            var bootstrap = await AccountBootstrap.EnsureRootKeyAsync(store, data, accountId, options.Region, ids, time, cancellationToken);
+            var bootstrap = await AccountBootstrap.EnsureAccountAsync((IStoreCoordination)store, data, options.AccountId, options.Region, ids, time, cancellationToken);
+            var accountId = bootstrap.AccountId;
             var runtime = new BrokerRuntime(options, store, time, ids, accountId, data) { Protector = protector };
             string? caPath = null;
             X509Certificate2? certificate = null;
@@ -228,7 +229,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         var app = builder.Build();
         var pipeline = app.Services.GetRequiredService<QueryPipeline>();
         app.Run(http =>
-            http.Request.Path.Equals(HealthEndpoint.Path, StringComparison.Ordinal) && HttpMethods.IsGet(http.Request.Method)
+            HealthEndpoint.Serves(http.Request.Path) && HttpMethods.IsGet(http.Request.Method)
                 ? HealthEndpoint.InvokeAsync(http, runtime)
                 : pipeline.InvokeAsync(http));
         return app;
@@ -245,7 +246,9 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton(runtime.Store);
         services.AddSingleton(runtime.Time);
         services.AddSingleton(runtime.Ids);
-        services.AddSingleton(new StoreSigningSecretSource(runtime.Store, runtime.Time, options.CredentialCacheTtl));
+        var keyCache = new StoreSigningSecretSource(runtime.Store, runtime.Time, options.CredentialCacheTtl);
+        services.AddSingleton(keyCache);
+        AddChangeFeed(services, runtime, keyCache);
         services.AddSingleton(sp => new SigV4Verifier(
             sp.GetRequiredService<StoreSigningSecretSource>(),
             runtime.Time,
@@ -260,6 +263,20 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton<QueryPipeline>();
         ActionHandlerRegistration.AddActionHandlers(services);
         RegisterClusterServices(services, hooks);
+    }
+
+    /// <summary>Cross-node invalidation: the caches hear of changes made on other nodes of a shared (PostgreSQL) store.</summary>
+    private static void AddChangeFeed(IServiceCollection services, BrokerRuntime runtime, StoreSigningSecretSource keyCache)
+    {
+        var shared = runtime.Store as PostgresStateStore;
+        var feed = new StateChangeFeed(shared is not null);
+        feed.Subscribe(new SigningSecretInvalidation(keyCache));
+        services.AddSingleton(feed);
+        if (shared is not null)
+        {
+            services.AddHostedService(sp => new PostgresChangeListener(
+                shared, feed, runtime.Time, sp.GetRequiredService<ILogger<PostgresChangeListener>>()));
+        }
     }
 
     /// <summary>The cluster administration, credential issuance and revocation, the local cluster and the reaper.</summary>
@@ -277,6 +294,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton<CredentialRevoker>();
         services.AddSingleton<LocalClusterService>();
         services.AddSingleton<CredentialReaper>();
+        services.AddSingleton<ClusterReachability>();
 
         // Hosted services start in this order and stop in reverse: the local server outlives the reaper.
         services.AddHostedService(sp => sp.GetRequiredService<LocalClusterService>());

@@ -19,12 +19,51 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
 {
     private readonly ConcurrentDictionary<string, CachedKey> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>Forgets a key (after UpdateAccessKey or DeleteAccessKey on this node).</summary>
-    public void Invalidate(string accessKeyId) => _cache.TryRemove(accessKeyId, out _);
+    // Bumped by every invalidation: a load that raced one is not cached (see LoadAsync).
+    private long _generation;
+
+    // While a shared store's change announcements cannot be heard, nothing is cached (State/Notifications).
+    private volatile bool _suspended;
+
+    /// <summary>Forgets a key (after UpdateAccessKey or DeleteAccessKey on this node, or announced by another).</summary>
+    public void Invalidate(string accessKeyId)
+    {
+        Interlocked.Increment(ref _generation);
+        _cache.TryRemove(accessKeyId, out _);
+    }
+
+    /// <summary>Forgets every key and session of a user (renamed or deleted: the cached caller carries its name).</summary>
+    public void InvalidateUser(string userId)
+    {
+        Interlocked.Increment(ref _generation);
+        foreach (var (id, entry) in _cache)
+        {
+            if (string.Equals(entry.Key.Caller.UserId, userId, StringComparison.Ordinal))
+            {
+                _cache.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>Forgets everything and caches nothing until <see cref="Resume"/>.</summary>
+    public void Suspend()
+    {
+        _suspended = true;
+        Interlocked.Increment(ref _generation);
+        _cache.Clear();
+    }
+
+    /// <summary>Forgets everything (changes may have gone unheard) and caches again.</summary>
+    public void Resume()
+    {
+        Interlocked.Increment(ref _generation);
+        _cache.Clear();
+        _suspended = false;
+    }
 
     public ValueTask<SigningSecretLookup> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue(accessKeyId, out var cached) && time.GetElapsedTime(cached.CachedAt) < cacheTtl)
+        if (!_suspended && _cache.TryGetValue(accessKeyId, out var cached) && time.GetElapsedTime(cached.CachedAt) < cacheTtl)
         {
             return ValueTask.FromResult(Check(cached, sessionToken));
         }
@@ -34,6 +73,7 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
 
     private async ValueTask<SigningSecretLookup> LoadAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
+        var generation = Interlocked.Read(ref _generation);
         CachedKey? loaded;
         if (IdentifierShapes.IsLongTermAccessKeyId(accessKeyId))
         {
@@ -54,7 +94,7 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
             return SigningSecretLookup.UnknownAccessKey;
         }
 
-        if (cacheTtl > TimeSpan.Zero)
+        if (cacheTtl > TimeSpan.Zero && !_suspended && Interlocked.Read(ref _generation) == generation)
         {
             if (_cache.Count > 100_000)
             {
@@ -62,6 +102,12 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
             }
 
             _cache[accessKeyId] = loaded;
+
+            // An invalidation between the check above and this write must still win: undo the write if one happened.
+            if (_suspended || Interlocked.Read(ref _generation) != generation)
+            {
+                _cache.TryRemove(KeyValuePair.Create(accessKeyId, loaded));
+            }
         }
 
         return Check(loaded, sessionToken);

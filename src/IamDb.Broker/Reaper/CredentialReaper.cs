@@ -34,13 +34,18 @@ internal sealed record ReaperPass
 /// unless <see cref="BrokerOptions.MaxSessionAge"/> has passed since the oldest began (or the credential was revoked):
 /// then its sessions are terminated first. Roles are found on the cluster by IamDb's marker, so roles the store lost are
 /// reaped too, and nothing without the marker is touched. Every step is idempotent; a pass resumes whatever an earlier
-/// one (or an earlier process) left, and one failing cluster does not stop the others.
+/// one (or an earlier process) left, and one failing cluster does not stop the others. Of several nodes on one store,
+/// only the holder of the <see cref="ReaperLease"/> reaps; the others stand by and take over when it stops renewing.
 /// </summary>
 internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
     : BackgroundService
 {
     private const int MaxStoreCandidates = 10_000;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ReaperLease _lease = new((IStoreCoordination)runtime.Store, runtime.Time, ReaperLease.NewHolderName());
+
+    /// <summary>This node's part: <c>active</c> (holds the lease), <c>standby</c>, or <c>disabled</c>.</summary>
+    public string Role => !runtime.Options.ReaperEnabled ? "disabled" : _lease.Held ? "active" : "standby";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,33 +54,99 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
+        long? lastPass = null;
+        var wait = runtime.Options.ReaperInterval < ReaperLease.RenewEvery ? runtime.Options.ReaperInterval : ReaperLease.RenewEvery;
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var pass = await RunOnceAsync(stoppingToken);
-                if (pass.Dropped > 0 || pass.FailedClusters > 0)
+                try
                 {
-                    LogPass(logger, pass.Dropped, pass.DroppedUnrecorded, pass.Waiting, pass.FailedClusters);
+                    var wasHeld = _lease.Held;
+                    if (await _lease.TryHoldAsync(stoppingToken))
+                    {
+                        if (!wasHeld)
+                        {
+                            LogLeaseTaken(logger, _lease.Holder);
+                        }
+
+                        if (lastPass is not { } last || runtime.Time.GetElapsedTime(last) >= runtime.Options.ReaperInterval)
+                        {
+                            lastPass = runtime.Time.GetTimestamp();
+                            await RunHoldingLeaseAsync(stoppingToken);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    LogPassFailed(logger, ex.GetType().Name, ex.Message);
+                }
+
+                try
+                {
+                    await Task.Delay(wait, runtime.Time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        finally
+        {
+            // A graceful stop hands the duty over at once instead of after the lease expires.
+            try
             {
-                break;
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _lease.ReleaseAsync(timeout.Token);
             }
             catch (Exception ex)
             {
                 LogPassFailed(logger, ex.GetType().Name, ex.Message);
             }
+        }
+    }
 
-            try
+    // One pass, renewing the lease meanwhile: a long pass must not let another node start a second one.
+    private async Task RunHoldingLeaseAsync(CancellationToken stoppingToken)
+    {
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var renewing = RenewAsync(renewal.Token);
+        try
+        {
+            var pass = await RunOnceAsync(stoppingToken);
+            if (pass.Dropped > 0 || pass.FailedClusters > 0)
             {
-                await Task.Delay(runtime.Options.ReaperInterval, runtime.Time, stoppingToken);
+                LogPass(logger, pass.Dropped, pass.DroppedUnrecorded, pass.Waiting, pass.FailedClusters);
             }
-            catch (OperationCanceledException)
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await renewing;
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (true)
             {
-                break;
+                await Task.Delay(ReaperLease.RenewEvery, runtime.Time, ct);
+                await _lease.TryHoldAsync(ct);
             }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogPassFailed(logger, ex.GetType().Name, ex.Message);
         }
     }
 
@@ -213,6 +284,9 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information,
         Message = "Reaper dropped {Dropped} login roles ({Unrecorded} unknown to the store); {Waiting} wait for sessions; {Failed} clusters failed")]
     private static partial void LogPass(ILogger logger, int dropped, int unrecorded, int waiting, int failed);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Information, Message = "This node reaps now (it took the reaper lease as {Holder})")]
+    private static partial void LogLeaseTaken(ILogger logger, string holder);
 
     [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Reaper pass failed: {Error}: {Message}")]
     private static partial void LogPassFailed(ILogger logger, string error, string message);

@@ -9,7 +9,7 @@ namespace IamDb.Broker.State.Sql;
 /// handler's check-then-write is safe across nodes) and are re-run on serialization failures; reads run in
 /// a REPEATABLE READ snapshot. Migrations take an advisory lock so concurrent starts apply each once.
 /// </summary>
-internal sealed class PostgresStateStore : SqlStateStore
+internal sealed partial class PostgresStateStore : SqlStateStore
 {
     // Any fixed 64-bit number; it names IamDb's migration lock in pg_locks.
     private const long MigrationLockKey = 0x1A4D_B0_5747_E001;

@@ -8,7 +8,7 @@ namespace IamDb.Broker.State.Sql;
 /// transaction, run the handler's delegate, commit or roll back, and re-run a write that lost a
 /// serialization race (a bounded number of times, with jittered backoff).
 /// </summary>
-internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protector) : IStateStore
+internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtector protector) : IStateStore
 {
     /// <summary>How many times a write is attempted before <see cref="StateContentionException"/>.</summary>
     public const int MaxWriteAttempts = 8;
@@ -26,15 +26,22 @@ internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protec
         return result;
     }
 
-    public async Task<T> WriteAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
+        return RunWriteAsync(ct => BeginAsync(write: true, ct), (session, ct) => work(new SqlStateSession(session), ct), cancellationToken);
+    }
+
+    /// <summary>One write unit begun by <paramref name="begin"/>, committed, and re-run on a serialization failure.</summary>
+    private async Task<T> RunWriteAsync<T>(
+        Func<CancellationToken, Task<UnitOfWork>> begin, Func<SqlSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var unit = await BeginAsync(write: true, cancellationToken);
-                var result = await work(new SqlStateSession(unit.Session), cancellationToken);
+                await using var unit = await begin(cancellationToken);
+                var result = await work(unit.Session, cancellationToken);
                 await unit.Transaction.CommitAsync(cancellationToken);
                 return result;
             }
