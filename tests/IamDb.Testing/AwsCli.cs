@@ -15,8 +15,11 @@ namespace IamDb.Testing;
 /// <param name="Region">The region to sign for.</param>
 public sealed record AwsCli(string EndpointUrl, string AccessKeyId, string SecretAccessKey, string? SessionToken = null, string Region = "us-east-1")
 {
-    /// <summary>Where Debian's awscli package installs the CLI.</summary>
-    public const string Path = "/usr/bin/aws";
+    /// <summary>
+    /// Where Debian's awscli package installs the CLI (what CI uses), or else the first <c>aws</c> on <c>PATH</c> (a
+    /// developer's pip-installed CLI v1, whose exit code for a service error is 255 instead of 254).
+    /// </summary>
+    public static string Path { get; } = FindCli();
 
     /// <summary>The outcome of one CLI run.</summary>
     /// <param name="ExitCode">The CLI's exit code (0 ok, 254 service error, 255 other).</param>
@@ -55,7 +58,11 @@ public sealed record AwsCli(string EndpointUrl, string AccessKeyId, string Secre
         psi.ArgumentList.Add(EndpointUrl);
         psi.ArgumentList.Add("--output");
         psi.ArgumentList.Add("json");
-        psi.ArgumentList.Add("--no-cli-pager");
+        if (Path == "/usr/bin/aws")
+        {
+            psi.ArgumentList.Add("--no-cli-pager"); // v2 only; AWS_PAGER="" covers it too
+        }
+
         foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
@@ -84,6 +91,21 @@ public sealed record AwsCli(string EndpointUrl, string AccessKeyId, string Secre
     /// <summary>Runs the CLI with <paramref name="arguments"/> split on spaces (for arguments without spaces).</summary>
     public Task<Result> RunAsync(string arguments, CancellationToken ct = default) =>
         RunAsync(arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries), ct);
+
+    private static string FindCli()
+    {
+        const string debian = "/usr/bin/aws";
+        if (File.Exists(debian))
+        {
+            return debian;
+        }
+
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => System.IO.Path.Combine(directory, "aws"))
+            .FirstOrDefault(File.Exists);
+        return onPath ?? debian;
+    }
 
     private void ConfigureEnvironment(IDictionary<string, string?> env)
     {

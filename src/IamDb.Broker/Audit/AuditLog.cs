@@ -177,6 +177,12 @@ internal sealed partial class AuditLog : IAsyncDisposable
             WriteBatchAsync([item], records).GetAwaiter().GetResult();
             item.Done.TrySetResult();
         }
+        catch (EntityAlreadyExistsException ex) when (ex.EntityKind == "AuditEvent" && ex.Name == item.Record.Record.EventId)
+        {
+            // The batch's commit reached the store but its answer was lost (connection cut): the record, and the key use and
+            // credential written in the same transaction, are durable already.
+            item.Done.TrySetResult();
+        }
         catch (Exception ex)
         {
             LogAppendFailed(_logger, item.Record.Record.RequestId, ex);

@@ -69,8 +69,20 @@ internal sealed partial class QueryPipeline(
         // Stage 2: SigV4 authentication against the store's keys, before anything of the request is decoded.
         var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
         var isForm = HttpMethods.IsPost(request.Method) && body.Length > 0;
-        var verification = await verifier.VerifyAsync(
-            new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), ct);
+        SigV4VerificationResult verification;
+        try
+        {
+            verification = await verifier.VerifyAsync(
+                new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), ct);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // The signing-secret lookup could not reach the store: the caller is unknown, not refused.
+            LogStoreUnavailable(logger, requestId, ex);
+            await FinishAsync(http, state, null, BrokerErrors.ServiceUnavailable, ct);
+            return;
+        }
+
         if (!verification.IsSuccess)
         {
             failedAuthentications.RecordFailure(address, sourceIp);
@@ -165,6 +177,11 @@ internal sealed partial class QueryPipeline(
         {
             error = BrokerErrors.FromState(ex);
         }
+        catch (StoreUnavailableException ex)
+        {
+            LogStoreUnavailable(logger, requestId, ex);
+            error = BrokerErrors.ServiceUnavailable;
+        }
         catch (StateContentionException ex)
         {
             LogStoreBusy(logger, requestId, ex);
@@ -236,10 +253,11 @@ internal sealed partial class QueryPipeline(
             }
             catch (Exception ex)
             {
-                // No durable record, no answer: refuse rather than act unaudited.
+                // No durable record, no answer: refuse rather than act unaudited (503 when the store is unreachable).
                 LogAuditFailed(logger, state.RequestId, ex);
-                status = 500;
-                payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, BrokerErrors.InternalFailure, state.RequestId);
+                var refusal = ex is StoreUnavailableException ? BrokerErrors.ServiceUnavailable : BrokerErrors.InternalFailure;
+                status = refusal.HttpStatus;
+                payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, refusal, state.RequestId);
             }
         }
         else
@@ -302,6 +320,9 @@ internal sealed partial class QueryPipeline(
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Request {RequestId}: the state store stayed busy")]
     private static partial void LogStoreBusy(ILogger logger, string requestId, Exception exception);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Request {RequestId}: the state store is unreachable; answering ServiceUnavailable")]
+    private static partial void LogStoreUnavailable(ILogger logger, string requestId, Exception exception);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Request {RequestId}: the audit record could not be written; answering InternalFailure")]
     private static partial void LogAuditFailed(ILogger logger, string requestId, Exception exception);

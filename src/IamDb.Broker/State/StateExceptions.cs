@@ -39,3 +39,11 @@ internal sealed class InvalidMarkerException() : StateException("Invalid Marker.
 /// <summary>The database refused a transaction again and again under contention; the request may be retried.</summary>
 internal sealed class StateContentionException(Exception inner)
     : Exception("the state store stayed too busy to complete the request; try again", inner);
+
+/// <summary>
+/// The store could not be reached or lost its connection mid-transaction (server down, network cut, timeout). Raised by the
+/// SQL store for every such failure, so the pipeline answers AWS's <c>ServiceUnavailable</c> (503, which SDKs retry) in one
+/// place. Whether a write whose commit was cut off took effect is unknown; the request was not acknowledged either way.
+/// </summary>
+internal sealed class StoreUnavailableException(Exception inner)
+    : Exception("the state store is unreachable: " + inner.GetType().Name, inner);

@@ -43,6 +43,9 @@ internal static class ClusterErrors
                 e),
         PostgresException { SqlState: PostgresErrorCodes.ReservedName } pe =>
             new ClusterOperationException(ClusterFailure.InvalidName, pe.MessageText, e),
+        PostgresException pe when IsServerGoingAway(pe.SqlState) =>
+            new ClusterOperationException(
+                ClusterFailure.Unreachable, $"The cluster at {endpoint.Host}:{endpoint.Port} ended the connection: {pe.MessageText} (SQLSTATE {pe.SqlState})", e),
         PostgresException pe =>
             new ClusterOperationException(
                 ClusterFailure.ServerError, $"The cluster at {endpoint.Host}:{endpoint.Port} failed the operation: {pe.MessageText} (SQLSTATE {pe.SqlState})", e),
@@ -51,6 +54,11 @@ internal static class ClusterErrors
                 ClusterFailure.Unreachable, $"The connection to the cluster at {endpoint.Host}:{endpoint.Port} failed: {Describe(e)}", e),
         _ => new ClusterOperationException(ClusterFailure.ServerError, $"The operation on {endpoint.Host}:{endpoint.Port} failed: {e.GetType().Name}", e),
     };
+
+    // The server shut down, crashed, is restarting, or the connection failed: temporary, not an answer to the statement.
+    private static bool IsServerGoingAway(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow;
 
     /// <summary>A refused or failed TLS set-up, said plainly; null when <paramref name="e"/> is about something else.</summary>
     private static ClusterOperationException? TlsProblem(Exception e, ClusterEndpoint endpoint)

@@ -20,7 +20,7 @@ internal sealed class SignedClient(string endpoint) : IDisposable
     public async Task<(HttpStatusCode Status, XElement Body)> CallAsync(
         string service, string action, SigningCredentials credentials, params (string Name, string Value)[] parameters)
     {
-        var version = service == "sts" ? "2011-06-15" : "2010-05-08";
+        var version = service switch { "sts" => "2011-06-15", "redshift" => "2012-12-01", _ => "2010-05-08" };
         var form = string.Join('&', new[] { ("Action", action), ("Version", version) }.Concat(parameters)
             .Select(p => $"{Uri.EscapeDataString(p.Item1)}={Uri.EscapeDataString(p.Item2)}"));
         var body = Encoding.UTF8.GetBytes(form);

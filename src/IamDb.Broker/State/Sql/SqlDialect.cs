@@ -20,6 +20,12 @@ internal abstract class SqlDialect
 
     /// <summary>The transaction lost a race and may be re-run (serialization failure, deadlock, busy).</summary>
     public abstract bool IsRetryable(DbException exception);
+
+    /// <summary>
+    /// The store is unreachable or the connection broke (refused, reset, timed out, server shutting down or in recovery):
+    /// not an answer to the statement, so the request gets <c>ServiceUnavailable</c> rather than an error about its content.
+    /// </summary>
+    public abstract bool IsUnavailable(Exception exception);
 }
 
 internal sealed class SqliteDialect : SqlDialect
@@ -28,6 +34,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqliteIoError = 10;
+    private const int SqliteCantOpen = 14;
     private const int ConstraintUnique = 2067;
     private const int ConstraintPrimaryKey = 1555;
     private const int ConstraintForeignKey = 787;
@@ -42,6 +50,10 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool IsRetryable(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    // The file cannot be opened or read/written (disk gone, permissions changed under a running broker).
+    public override bool IsUnavailable(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteIoError or SqliteCantOpen };
 }
 
 internal sealed class PostgresDialect : SqlDialect
@@ -58,4 +70,16 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override bool IsRetryable(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+
+    // Npgsql raises a bare NpgsqlException (not a PostgresException) for every I/O failure: refused, reset, timeout,
+    // broken TLS. A server answer means unavailable only for SQLSTATE class 08 (connection) and the shutdown/start-up
+    // states (57P01–57P03), plus too many connections.
+    public override bool IsUnavailable(Exception exception) => exception switch
+    {
+        PostgresException pe => pe.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pe.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException => true,
+        _ => false,
+    };
 }

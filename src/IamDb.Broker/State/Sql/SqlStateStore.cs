@@ -6,7 +6,8 @@ namespace IamDb.Broker.State.Sql;
 /// <summary>
 /// The unit-of-work frame shared by both databases: open a connection, begin the dialect's kind of
 /// transaction, run the handler's delegate, commit or roll back, and re-run a write that lost a
-/// serialization race (a bounded number of times, with jittered backoff).
+/// serialization race (a bounded number of times, with jittered backoff). A store that cannot be reached, or a connection
+/// that breaks, surfaces as <see cref="StoreUnavailableException"/> whatever the database.
 /// </summary>
 internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtector protector) : IStateStore
 {
@@ -20,10 +21,17 @@ internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtecto
     public async Task<T> ReadAsync<T>(Func<IStateReader, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await using var unit = await BeginAsync(write: false, cancellationToken);
-        var result = await work(new SqlStateSession(unit.Session), cancellationToken);
-        await unit.Transaction.CommitAsync(cancellationToken);
-        return result;
+        try
+        {
+            await using var unit = await BeginAsync(write: false, cancellationToken);
+            var result = await work(new SqlStateSession(unit.Session), cancellationToken);
+            await unit.Transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (Exception e) when (Dialect.IsUnavailable(e))
+        {
+            throw new StoreUnavailableException(e);
+        }
     }
 
     public Task<T> WriteAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
@@ -44,6 +52,11 @@ internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtecto
                 var result = await work(unit.Session, cancellationToken);
                 await unit.Transaction.CommitAsync(cancellationToken);
                 return result;
+            }
+            catch (Exception e) when (Dialect.IsUnavailable(e))
+            {
+                // Not re-run: a commit cut off on the way may have taken effect.
+                throw new StoreUnavailableException(e);
             }
             catch (DbException e) when (Dialect.IsRetryable(e))
             {
