@@ -1,5 +1,3 @@
-using IamDb.Broker.Actions.Redshift;
-using IamDb.Broker.Hosting;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
@@ -7,6 +5,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Reaper;
+
+/// <summary>The reaper's options, from the broker's.</summary>
+/// <param name="Enabled">False to never run a pass on a timer (tests and read-only nodes run none).</param>
+/// <param name="Interval">The time between passes.</param>
+/// <param name="MaxSessionAge">How long sessions of an expired credential's role may stay open before they are ended; null: until they end.</param>
+/// <param name="AccountId">The account whose clusters are visited.</param>
+internal sealed record ReaperSettings(bool Enabled, TimeSpan Interval, TimeSpan? MaxSessionAge, string AccountId);
 
 /// <summary>What one reaper pass did, summed over every cluster.</summary>
 internal sealed record ReaperPass
@@ -28,15 +33,16 @@ internal sealed record ReaperPass
 }
 
 /// <summary>
-/// The reaper: a hosted service that every <see cref="BrokerOptions.ReaperInterval"/> (read from the broker's
+/// The reaper: a hosted service that every <see cref="ReaperSettings.Interval"/> (read from the broker's
 /// <see cref="TimeProvider"/>) visits each registered cluster and drops the login roles of expired or revoked
 /// credentials. A role with open sessions is left until they end — expiry is checked at login only, as Redshift does —
-/// unless <see cref="BrokerOptions.MaxSessionAge"/> has passed since the oldest began (or the credential was revoked):
+/// unless <see cref="ReaperSettings.MaxSessionAge"/> has passed since the oldest began (or the credential was revoked):
 /// then its sessions are terminated first. Roles are found on the cluster by IamDb's marker, so roles the store lost are
 /// reaped too, and nothing without the marker is touched. Every step is idempotent; a pass resumes whatever an earlier
 /// one (or an earlier process) left, and one failing cluster does not stop the others.
 /// </summary>
-internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
+internal sealed partial class CredentialReaper(
+    ReaperSettings settings, IStateStore store, TimeProvider time, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
     : BackgroundService
 {
     private const int MaxStoreCandidates = 10_000;
@@ -44,7 +50,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!runtime.Options.ReaperEnabled)
+        if (!settings.Enabled)
         {
             return;
         }
@@ -70,7 +76,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
 
             try
             {
-                await Task.Delay(runtime.Options.ReaperInterval, runtime.Time, stoppingToken);
+                await Task.Delay(settings.Interval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -85,13 +91,12 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
         await _gate.WaitAsync(ct);
         try
         {
-            var now = runtime.Time.GetUtcNow();
+            var now = time.GetUtcNow();
             var pass = new ReaperPass();
-            var store = runtime.Store;
             var (registered, candidates) = await store.ReadAsync(
                 async (r, c) =>
                 {
-                    var all = await Pages.ReadAllAsync(p => r.Clusters.ListAsync(runtime.AccountId, p, c));
+                    var all = await Pages.ReadAllAsync(p => r.Clusters.ListAsync(settings.AccountId, p, c));
                     var reapable = await r.Credentials.ListReapableAsync(now, MaxStoreCandidates, c);
                     return (all, reapable);
                 },
@@ -138,7 +143,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
         var revoked = recorded.Where(c => c.RevokedAt is not null).Select(c => c.LoginRoleName).ToHashSet(StringComparer.Ordinal);
         var known = recorded.Select(c => c.LoginRoleName).ToHashSet(StringComparer.Ordinal);
         var remaining = roles.Select(r => r.LoginRoleName).ToHashSet(StringComparer.Ordinal);
-        var maxAge = runtime.Options.MaxSessionAge;
+        var maxAge = settings.MaxSessionAge;
         foreach (var role in roles)
         {
             var isRevoked = revoked.Contains(role.LoginRoleName);
@@ -191,7 +196,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
     }
 
     private async Task<int> MarkReapedAsync(List<IssuedCredential> credentials, DateTimeOffset now, CancellationToken ct) =>
-        await runtime.Store.WriteAsync(
+        await store.WriteAsync(
             async (w, c) =>
             {
                 var marked = 0;

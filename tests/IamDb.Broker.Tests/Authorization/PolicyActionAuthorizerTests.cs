@@ -1,5 +1,6 @@
 using System.Net;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.Tests.Support;
 
 namespace IamDb.Broker.Tests.Authorization;

@@ -3,6 +3,7 @@ using CsCheck;
 using IamDb.Aws.Arns;
 using IamDb.Aws.Identifiers;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;

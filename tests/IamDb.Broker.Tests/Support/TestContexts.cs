@@ -1,6 +1,7 @@
 using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 
 namespace IamDb.Broker.Tests.Support;
 

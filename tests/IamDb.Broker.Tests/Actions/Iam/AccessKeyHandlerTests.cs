@@ -1,3 +1,4 @@
+using IamDb.Broker.Requests;
 using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Tests.Actions.Iam;

@@ -8,6 +8,7 @@ using IamDb.Aws.Query;
 using IamDb.Broker.Actions;
 using IamDb.Broker.Actions.Iam;
 using IamDb.Broker.Actions.Iam.Reports;
+using IamDb.Broker.Requests;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Sql;
