@@ -86,9 +86,9 @@ public sealed class MissingPolicyPartPropertyTests
         var decisions = new List<(bool, string)>(Actions.Length);
         foreach (var action in Actions)
         {
-            var context = TestContexts.For(broker, caller);
-            var denied = await context.Authorizer.AuthorizeAsync(context, action, "*", null, TestContext.Current.CancellationToken);
-            decisions.Add((denied is null, string.Join(" | ", context.Audit.Decisions)));
+            var authorization = TestContexts.AuthorizationFor(broker, caller);
+            var decision = await authorization.DecideAsync(action, "*", null, null, TestContext.Current.CancellationToken);
+            decisions.Add((decision.IsAllowed, string.Join(" | ", authorization.Decisions.Select(d => d.AuditText))));
         }
 
         return decisions;
