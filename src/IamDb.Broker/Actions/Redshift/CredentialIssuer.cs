@@ -1,5 +1,4 @@
 using IamDb.Aws.Errors;
-using IamDb.Aws.Query;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 
@@ -40,15 +39,15 @@ internal sealed class CredentialIssuer(IClusterAdministration clusters, TimeProv
         }
     }
 
-    /// <summary>Issues the credential and returns the action's outcome: the answer <paramref name="result"/> writes and the issued credential to record.</summary>
+    /// <summary>Issues the credential and returns the action's outcome: the answer (DbUser, DbPassword, Expiration) and the issued credential to record.</summary>
     /// <param name="context">The request.</param>
     /// <param name="cluster">Where to issue.</param>
     /// <param name="request">What to issue.</param>
-    /// <param name="result">Writes the answer for the issued login role.</param>
+    /// <param name="withRefreshTime">True to answer <c>NextRefreshTime</c> too (GetClusterCredentialsWithIAM's shape).</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="groupsFromTag">The principal tag the groups came from (WithIAM), for the error about a missing group.</param>
     public async Task<ActionOutcome> IssueAsync(
-        ActionContext context, RedshiftCluster cluster, CredentialRequest request, Func<IssuedLoginRole, Action<QueryXmlWriter>> result, CancellationToken ct,
+        ActionContext context, RedshiftCluster cluster, CredentialRequest request, bool withRefreshTime, CancellationToken ct,
         string? groupsFromTag = null)
     {
         IssuedLoginRole issued;
@@ -77,7 +76,19 @@ internal sealed class CredentialIssuer(IClusterAdministration clusters, TimeProv
             DbName = request.DbName,
             DbGroups = request.DbGroups,
         };
-        var outcome = new ActionOutcome(result(issued)) { IssuedCredential = credential };
+        var outcome = new ActionOutcome(w =>
+        {
+            w.WriteString("DbUser", issued.LoginRoleName);
+            w.WriteString("DbPassword", issued.Password);
+            w.WriteTimestamp("Expiration", issued.ExpiresAt);
+            if (withRefreshTime)
+            {
+                w.WriteTimestamp("NextRefreshTime", issued.ExpiresAt);
+            }
+        })
+        {
+            IssuedCredential = credential,
+        };
         return outcome.Recording(
             ("dbUser", issued.LoginRoleName), ("expiration", issued.ExpiresAt), ("clusterIdentifier", cluster.ClusterIdentifier), ("baseDbUser", request.BaseUser));
     }

@@ -1,5 +1,5 @@
-using IamDb.Broker.State.Redshift;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Redshift;
 
 namespace IamDb.Broker.Actions.Redshift;
 

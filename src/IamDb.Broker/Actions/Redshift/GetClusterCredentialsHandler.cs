@@ -68,16 +68,6 @@ internal sealed class GetClusterCredentialsHandler(CredentialSettings settings, 
         {
             AllowPrivilegedDbUser = found.AllowPrivilegedDbUsers,
         };
-        return await issuer.IssueAsync(
-            context,
-            found,
-            request,
-            issued => w =>
-            {
-                w.WriteString("DbUser", issued.LoginRoleName);
-                w.WriteString("DbPassword", issued.Password);
-                w.WriteTimestamp("Expiration", issued.ExpiresAt);
-            },
-            ct);
+        return await issuer.IssueAsync(context, found, request, withRefreshTime: false, ct);
     }
 }

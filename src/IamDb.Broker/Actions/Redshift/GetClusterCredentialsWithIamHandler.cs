@@ -58,19 +58,7 @@ internal sealed class GetClusterCredentialsWithIamHandler(CredentialSettings set
         {
             AllowPrivilegedDbUser = found.AllowPrivilegedDbUsers,
         };
-        return await issuer.IssueAsync(
-            context,
-            found,
-            request,
-            issued => w =>
-            {
-                w.WriteString("DbUser", issued.LoginRoleName);
-                w.WriteString("DbPassword", issued.Password);
-                w.WriteTimestamp("Expiration", issued.ExpiresAt);
-                w.WriteTimestamp("NextRefreshTime", issued.ExpiresAt);
-            },
-            ct,
-            GroupsTag);
+        return await issuer.IssueAsync(context, found, request, withRefreshTime: true, ct, GroupsTag);
     }
 
     /// <summary><c>IAM:user</c> or <c>IAMR:role</c>; the root (or a name too long for PostgreSQL) is refused.</summary>

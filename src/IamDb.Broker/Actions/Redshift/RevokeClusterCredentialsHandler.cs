@@ -1,8 +1,8 @@
 using System.Text;
 using IamDb.Aws.Query;
 using IamDb.Aws.Redshift;
-using IamDb.Broker.State.Redshift;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;

@@ -1,7 +1,7 @@
 using IamDb.Aws.Identifiers;
 using IamDb.Broker.Secrets;
-using IamDb.Broker.State.Iam;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.AccessKeys;
 

@@ -1,5 +1,5 @@
-using IamDb.Broker.State.Iam;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.Attachments;
 

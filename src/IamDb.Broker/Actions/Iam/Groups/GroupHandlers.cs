@@ -1,7 +1,8 @@
 using IamDb.Aws.Arns;
 using IamDb.Aws.Identifiers;
-using IamDb.Broker.State.Iam;
+using IamDb.Aws.Query;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.Groups;
 
@@ -53,24 +54,18 @@ internal sealed class GetGroupHandler(IStateStore store) : IamActionHandler
 }
 
 /// <summary><c>ListGroups</c> with <c>PathPrefix</c> and paging.</summary>
-internal sealed class ListGroupsHandler(IStateStore store) : IamActionHandler
+internal sealed class ListGroupsHandler(IStateStore store) : PathListHandler<IamGroup>(store)
 {
     public override string Action => "ListGroups";
 
-    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
-    {
-        var reader = IamParameters.Reader(context);
-        var prefix = reader.OptionalString("PathPrefix", IamParameters.PathPrefix);
-        var page = reader.ReadPage();
-        reader.ThrowIfInvalid();
-        await context.AuthorizeAsync(Permission, IamEntities.ListResource(context, "group", prefix), ct: ct);
-        var groups = await store.ReadAsync((r, c) => r.Groups.ListAsync(context.Request.Caller.AccountId, prefix, page, c), ct);
-        return new ActionOutcome(w =>
-        {
-            w.WriteList("Groups", groups.Items, IamXml.WriteGroup);
-            IamXml.WritePaging(w, groups);
-        });
-    }
+    protected override string ResourceType => "group";
+
+    protected override string ListElement => "Groups";
+
+    protected override Task<Page<IamGroup>> ListAsync(IStateReader reader, string account, string? prefix, PageRequest page, CancellationToken ct) =>
+        reader.Groups.ListAsync(account, prefix, page, ct);
+
+    protected override void Write(QueryXmlWriter writer, IamGroup item) => IamXml.WriteGroup(writer, item);
 }
 
 /// <summary><c>DeleteGroup</c>: refused (DeleteConflict) while it has members or policies.</summary>

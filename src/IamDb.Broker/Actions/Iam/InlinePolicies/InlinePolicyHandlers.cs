@@ -1,3 +1,4 @@
+using IamDb.Aws.Query;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Policy.Parsing;
@@ -83,30 +84,19 @@ internal sealed class GetInlinePolicyHandler(PrincipalKind kind, IStateStore sto
 }
 
 /// <summary><c>ListUserPolicies</c> and the Group and Role forms: inline policy names.</summary>
-internal sealed class ListInlinePoliciesHandler(PrincipalKind kind, IStateStore store) : IamActionHandler
+internal sealed class ListInlinePoliciesHandler(PrincipalKind kind, IStateStore store) : PrincipalListHandler<InlinePolicy>(kind, store)
 {
-    public override string Action => $"List{kind}Policies";
+    public override string Action => $"List{Kind}Policies";
 
-    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
+    protected override async Task<Page<InlinePolicy>> ListAsync(
+        IStateReader reader, string account, string name, PageRequest page, CancellationToken ct)
     {
-        var reader = IamParameters.Reader(context);
-        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        var page = reader.ReadPage();
-        reader.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
-        var policies = await store.ReadAsync(
-            async (r, c) =>
-            {
-                var principal = await IamEntities.RequireAsync(r, context.Request.Caller.AccountId, kind, name, c);
-                return await r.InlinePolicies.ListAsync(principal.Id, page, c);
-            },
-            ct);
-        return new ActionOutcome(w =>
-        {
-            w.WriteStringList("PolicyNames", policies.Items.Select(x => x.PolicyName));
-            IamXml.WritePaging(w, policies);
-        });
+        var principal = await IamEntities.RequireAsync(reader, account, Kind, name, ct);
+        return await reader.InlinePolicies.ListAsync(principal.Id, page, ct);
     }
+
+    protected override void WriteItems(QueryXmlWriter writer, IReadOnlyList<InlinePolicy> items) =>
+        writer.WriteStringList("PolicyNames", items.Select(x => x.PolicyName));
 }
 
 /// <summary><c>DeleteUserPolicy</c> and the Group and Role forms.</summary>

@@ -1,7 +1,8 @@
 using IamDb.Aws.Arns;
 using IamDb.Aws.Identifiers;
-using IamDb.Broker.State.Iam;
+using IamDb.Aws.Query;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
 using IamDb.Policy.Parsing;
 
 namespace IamDb.Broker.Actions.Iam.Roles;
@@ -70,24 +71,18 @@ internal sealed class GetRoleHandler(IStateStore store) : IamActionHandler
 }
 
 /// <summary><c>ListRoles</c> with <c>PathPrefix</c> and paging.</summary>
-internal sealed class ListRolesHandler(IStateStore store) : IamActionHandler
+internal sealed class ListRolesHandler(IStateStore store) : PathListHandler<IamRole>(store)
 {
     public override string Action => "ListRoles";
 
-    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
-    {
-        var reader = IamParameters.Reader(context);
-        var prefix = reader.OptionalString("PathPrefix", IamParameters.PathPrefix);
-        var page = reader.ReadPage();
-        reader.ThrowIfInvalid();
-        await context.AuthorizeAsync(Permission, IamEntities.ListResource(context, "role", prefix), ct: ct);
-        var roles = await store.ReadAsync((r, c) => r.Roles.ListAsync(context.Request.Caller.AccountId, prefix, page, c), ct);
-        return new ActionOutcome(w =>
-        {
-            w.WriteList("Roles", roles.Items, static (r, role) => IamXml.WriteRole(r, role, full: false));
-            IamXml.WritePaging(w, roles);
-        });
-    }
+    protected override string ResourceType => "role";
+
+    protected override string ListElement => "Roles";
+
+    protected override Task<Page<IamRole>> ListAsync(IStateReader reader, string account, string? prefix, PageRequest page, CancellationToken ct) =>
+        reader.Roles.ListAsync(account, prefix, page, ct);
+
+    protected override void Write(QueryXmlWriter writer, IamRole item) => IamXml.WriteRole(writer, item, full: false);
 }
 
 /// <summary><c>UpdateRole</c>: description and maximum session duration.</summary>

@@ -1,5 +1,6 @@
-using IamDb.Broker.State.Iam;
+using IamDb.Aws.Query;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.Tags;
 
@@ -52,29 +53,17 @@ internal sealed class TagChangeHandler(PrincipalKind kind, bool tag, IStateStore
 }
 
 /// <summary><c>ListUserTags</c> and <c>ListRoleTags</c>.</summary>
-internal sealed class ListTagsHandler(PrincipalKind kind, IStateStore store) : IamActionHandler
+internal sealed class ListTagsHandler(PrincipalKind kind, IStateStore store) : PrincipalListHandler<Tag>(kind, store)
 {
-    public override string Action => $"List{kind}Tags";
+    public override string Action => $"List{Kind}Tags";
 
-    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
-    {
-        var reader = IamParameters.Reader(context);
-        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        var page = reader.ReadPage();
-        reader.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
-        var tags = await store.ReadAsync(
-            async (r, c) => MemoryPaging.Slice(
-                kind == PrincipalKind.User
-                    ? (await IamEntities.RequireUserAsync(r, context.Request.Caller.AccountId, name, c)).Tags
-                    : (await IamEntities.RequireRoleAsync(r, context.Request.Caller.AccountId, name, c)).Tags,
-                "tags",
-                page),
-            ct);
-        return new ActionOutcome(w =>
-        {
-            IamXml.WriteTags(w, tags.Items);
-            IamXml.WritePaging(w, tags);
-        });
-    }
+    protected override async Task<Page<Tag>> ListAsync(IStateReader reader, string account, string name, PageRequest page, CancellationToken ct) =>
+        MemoryPaging.Slice(
+            Kind == PrincipalKind.User
+                ? (await IamEntities.RequireUserAsync(reader, account, name, ct)).Tags
+                : (await IamEntities.RequireRoleAsync(reader, account, name, ct)).Tags,
+            "tags",
+            page);
+
+    protected override void WriteItems(QueryXmlWriter writer, IReadOnlyList<Tag> items) => IamXml.WriteTags(writer, items);
 }

@@ -1,8 +1,9 @@
 using IamDb.Aws.Arns;
 using IamDb.Aws.Errors;
 using IamDb.Aws.Identifiers;
-using IamDb.Broker.State.Iam;
+using IamDb.Aws.Query;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.Users;
 
@@ -86,24 +87,18 @@ internal sealed class GetUserHandler(IStateStore store, TimeProvider time) : Iam
 }
 
 /// <summary><c>ListUsers</c> with <c>PathPrefix</c> and paging.</summary>
-internal sealed class ListUsersHandler(IStateStore store) : IamActionHandler
+internal sealed class ListUsersHandler(IStateStore store) : PathListHandler<IamUser>(store)
 {
     public override string Action => "ListUsers";
 
-    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
-    {
-        var reader = IamParameters.Reader(context);
-        var prefix = reader.OptionalString("PathPrefix", IamParameters.PathPrefix);
-        var page = reader.ReadPage();
-        reader.ThrowIfInvalid();
-        await context.AuthorizeAsync(Permission, IamEntities.ListResource(context, "user", prefix), ct: ct);
-        var users = await store.ReadAsync((r, c) => r.Users.ListAsync(context.Request.Caller.AccountId, prefix, page, c), ct);
-        return new ActionOutcome(w =>
-        {
-            w.WriteList("Users", users.Items, static (u, user) => IamXml.WriteUser(u, user, full: false));
-            IamXml.WritePaging(w, users);
-        });
-    }
+    protected override string ResourceType => "user";
+
+    protected override string ListElement => "Users";
+
+    protected override Task<Page<IamUser>> ListAsync(IStateReader reader, string account, string? prefix, PageRequest page, CancellationToken ct) =>
+        reader.Users.ListAsync(account, prefix, page, ct);
+
+    protected override void Write(QueryXmlWriter writer, IamUser item) => IamXml.WriteUser(writer, item, full: false);
 }
 
 /// <summary><c>UpdateUser</c>: renames (<c>NewUserName</c>) and/or moves (<c>NewPath</c>) a user; its id, keys and memberships stay.</summary>
