@@ -98,7 +98,7 @@ public sealed class SigV4Identity
         $"SigV4Identity {{ AccessKeyId = {AccessKeyId}, Region = {Region}, Service = {Service}, Kind = {Kind}, SessionToken = {(SessionToken is null ? "none" : "***")} }}";
 }
 
-/// <summary>The outcome of <see cref="SigV4Verifier.VerifyAsync"/>: an identity, or an AWS error to return.</summary>
+/// <summary>The outcome of <see cref="SigV4Verifier.VerifyAsync(SigV4ReceivedRequest, CancellationToken)"/>: an identity, or an AWS error to return.</summary>
 public sealed class SigV4VerificationResult
 {
     private SigV4VerificationResult(SigV4Identity? identity, AwsError? error, SigV4FailureReason reason, string? attemptedAccessKeyId = null)

@@ -66,8 +66,20 @@ public sealed partial class SigV4Verifier
     /// <param name="request">The request exactly as received.</param>
     /// <param name="cancellationToken">Cancels the secret lookup.</param>
     /// <returns>The signer's identity, or the AWS error to answer with.</returns>
-    public ValueTask<SigV4VerificationResult> VerifyAsync(SigV4ReceivedRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<SigV4VerificationResult> VerifyAsync(SigV4ReceivedRequest request, CancellationToken cancellationToken = default) =>
+        VerifyAsync(request, _secrets, cancellationToken);
+
+    /// <summary>
+    /// Verifies <paramref name="request"/>'s signature, looking the key up in <paramref name="secrets"/> instead of the source
+    /// given at construction: a caller can pass a per-request source that keeps, typed, what it found about the key.
+    /// </summary>
+    /// <param name="request">The request exactly as received.</param>
+    /// <param name="secrets">Looks up the access key of this request.</param>
+    /// <param name="cancellationToken">Cancels the secret lookup.</param>
+    /// <returns>The signer's identity, or the AWS error to answer with.</returns>
+    public ValueTask<SigV4VerificationResult> VerifyAsync(SigV4ReceivedRequest request, ISigningSecretSource secrets, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(secrets);
         if (request.Method is null)
         {
             throw new ArgumentException("The request is not initialised.", nameof(request));
@@ -79,7 +91,7 @@ public sealed partial class SigV4Verifier
             return ValueTask.FromResult(failure.WithAttemptedAccessKeyId(AttemptedAccessKeyId(request)));
         }
 
-        var lookup = _secrets.FindAsync(pending.AccessKeyId, pending.SessionToken, cancellationToken);
+        var lookup = secrets.FindAsync(pending.AccessKeyId, pending.SessionToken, cancellationToken);
         return lookup.IsCompletedSuccessfully
             ? ValueTask.FromResult(Complete(ref pending, lookup.Result))
             : CompleteAsync(lookup, pending);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using IamDb.Aws.Errors;
 using IamDb.Aws.Query;
-using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.State.Audit;
 
 namespace IamDb.Broker.Audit;
@@ -15,57 +15,61 @@ internal static class AuditRecordFactory
     // What SafeParameters returns for a request with nothing to record (no allocation per GetCallerIdentity).
     private static readonly IReadOnlyDictionary<string, object?> NoParameters = new Dictionary<string, object?>(0, StringComparer.Ordinal).AsReadOnly();
 
-    /// <summary>What the pipeline knows about a request when it is answered.</summary>
-    internal sealed record RequestFacts(
-        string RequestId,
-        DateTimeOffset EventTime,
-        string Service,
-        string? Action,
-        string Region,
-        string SourceIp,
-        string? UserAgent,
-        string? AccessKeyId,
-        CallerIdentity? Caller,
-        string RecipientAccountId);
-
-    public static AuditRecord Create(RequestFacts facts, QueryParameters parameters, AuditDetails? details, AwsError? error)
+    /// <summary>The record of an authenticated request, with the decisions taken for it and what its handler reported.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="decisions">The decision trace: authorization decisions, then the handler's notes.</param>
+    /// <param name="responseElements">The handler's response elements; recorded only when the request succeeded.</param>
+    /// <param name="error">The error answered, or null.</param>
+    public static AuditRecord Create(
+        BrokerRequest request, IReadOnlyList<string> decisions, IReadOnlyDictionary<string, object?>? responseElements, AwsError? error)
     {
-        var identity = facts.Caller is { } caller
-            ? new AuditIdentity(IdentityType(caller))
-            {
-                PrincipalId = caller.UserId,
-                Arn = caller.Arn,
-                AccountId = caller.AccountId,
-                AccessKeyId = caller.AccessKeyId,
-                UserName = caller.UserName,
-            }
-            : new AuditIdentity("Unknown") { AccessKeyId = facts.AccessKeyId };
-
-        var requestParameters = details is not null && details.RequestParameters.Count > 0
-            ? ToElement(details.RequestParameters)
-            : ToElement(SafeParameters(parameters));
-
-        // A time-ordered (version 7) UUID: the unique index on event_id then grows at its end like the time index, instead
-        // of every record dirtying a random leaf page (read, rewritten to the WAL, checkpointed) of an index larger than the cache.
-        return new AuditRecord(
-            Guid.CreateVersion7(facts.EventTime).ToString("D"),
-            facts.EventTime,
-            EventSource(facts.Service),
-            facts.Action ?? "Unknown",
-            facts.Region,
-            facts.SourceIp,
-            facts.RequestId,
-            identity)
+        var caller = request.Caller;
+        var identity = new AuditIdentity(IdentityType(caller))
         {
-            UserAgent = facts.UserAgent is { } agent ? AuditLimits.Truncate(agent, AuditLimits.MaxUserAgentChars) : null,
-            RecipientAccountId = facts.RecipientAccountId,
-            RequestParameters = requestParameters,
-            ResponseElements = details is { ResponseElements.Count: > 0 } && error is null ? ToElement(WithoutSecrets(details.ResponseElements)) : null,
-            ErrorCode = error?.Code,
-            ErrorMessage = error?.Message is { } message ? AuditLimits.Truncate(message, AuditLimits.MaxErrorMessageChars) : null,
-            DecisionTrace = details is { Decisions.Count: > 0 } ? JsonSerializer.SerializeToElement(details.Decisions, AuditJsonContext.Default.ListString) : null,
+            PrincipalId = caller.UserId,
+            Arn = caller.Arn,
+            AccountId = caller.AccountId,
+            AccessKeyId = caller.AccessKeyId,
+            UserName = caller.UserName,
+        };
+        return Build(request.Arrival, request.Service.SigningName, request.Action, request.Region, identity, caller.AccountId, error) with
+        {
+            RequestParameters = ToElement(SafeParameters(request.Parameters)),
+            ResponseElements = responseElements is { Count: > 0 } && error is null ? ToElement(WithoutSecrets(responseElements)) : null,
+            DecisionTrace = decisions.Count > 0 ? JsonSerializer.SerializeToElement(decisions, AuditJsonContext.Default.IReadOnlyListString) : null,
         };
     }
+
+    /// <summary>
+    /// The small fixed-size record of a request that did not authenticate: the action if it could be read, the access key id
+    /// that was tried (not a secret) and the error; never a parameter value.
+    /// </summary>
+    public static AuditRecord CreateUnauthenticated(
+        RequestArrival arrival, string service, string? action, string region, string? attemptedAccessKeyId, string recipientAccountId, AwsError error) =>
+        Build(arrival, service, action, region, new AuditIdentity("Unknown") { AccessKeyId = attemptedAccessKeyId }, recipientAccountId, error) with
+        {
+            RequestParameters = EmptyObject,
+        };
+
+    private static AuditRecord Build(
+        RequestArrival arrival, string service, string? action, string region, AuditIdentity identity, string recipientAccountId, AwsError? error) =>
+        // A time-ordered (version 7) UUID: the unique index on event_id then grows at its end like the time index, instead
+        // of every record dirtying a random leaf page (read, rewritten to the WAL, checkpointed) of an index larger than the cache.
+        new(
+            Guid.CreateVersion7(arrival.Started).ToString("D"),
+            arrival.Started,
+            EventSource(service),
+            action ?? "Unknown",
+            region,
+            arrival.SourceIp,
+            arrival.RequestId,
+            identity)
+        {
+            UserAgent = arrival.UserAgent is { } agent ? AuditLimits.Truncate(agent, AuditLimits.MaxUserAgentChars) : null,
+            RecipientAccountId = recipientAccountId,
+            ErrorCode = error?.Code,
+            ErrorMessage = error?.Message is { } message ? AuditLimits.Truncate(message, AuditLimits.MaxErrorMessageChars) : null,
+        };
 
     /// <summary>
     /// <paramref name="record"/> cut to fit <see cref="AuditLimits.MaxRecordChars"/>: its request parameters and response
@@ -118,7 +122,7 @@ internal static class AuditRecordFactory
         || parameterName.Contains("SAMLAssertion", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Response elements minus any whose name says it carries a secret (DbPassword, SecretAccessKey, SessionToken).</summary>
-    private static Dictionary<string, object?> WithoutSecrets(Dictionary<string, object?> elements)
+    private static IReadOnlyDictionary<string, object?> WithoutSecrets(IReadOnlyDictionary<string, object?> elements)
     {
         if (!elements.Keys.Any(IsSecret))
         {

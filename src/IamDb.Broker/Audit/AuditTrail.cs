@@ -1,10 +1,6 @@
 using System.Text.Json;
-using IamDb.Broker.Hosting;
-using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Audit;
-using IamDb.Broker.State.Sql;
-using Npgsql;
 
 namespace IamDb.Broker.Audit;
 
@@ -129,47 +125,11 @@ public sealed class AuditTrail : IAsyncDisposable
 
     private readonly IStateStore _store;
 
-    private AuditTrail(IStateStore store) => _store = store;
+    /// <summary>A trail over an open store; the trail disposes it.</summary>
+    internal AuditTrail(IStateStore store) => _store = store;
 
     /// <summary>The service prefixes <see cref="AuditFilter.Action"/> accepts.</summary>
     public static IReadOnlyCollection<string> ServicePrefixes => Sources.Keys;
-
-    /// <summary>Opens the store that <paramref name="options"/> name, without creating anything.</summary>
-    /// <exception cref="AuditTrailException">there is no state there, or the master key does not open it.</exception>
-    public static async Task<AuditTrail> OpenAsync(BrokerOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var directory = Path.GetFullPath(options.DataDirectory);
-        if (options.Store == StoreKind.Sqlite && !File.Exists(Path.Combine(directory, DataDirectory.StateFileName)))
-        {
-            throw new AuditTrailException(
-                $"there is no IamDb state in {directory} (no {DataDirectory.StateFileName}); give the broker's --data-dir or --config, "
-                + $"or start one there first: iamdb up --data-dir {directory}");
-        }
-
-        if (options.Store == StoreKind.Postgres && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
-        {
-            throw new AuditTrailException("the configuration names a postgres store without a connection_string");
-        }
-
-        try
-        {
-            var masterKey = options.MasterKey is { } configured ? MasterKey.Parse(configured, "configuration") : LoadExistingMasterKey(directory);
-            var protector = new SecretProtector(masterKey);
-            IStateStore store = options.Store == StoreKind.Postgres
-                ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, cancellationToken: cancellationToken)
-                : await SqliteStateStore.OpenAsync(Path.Combine(directory, DataDirectory.StateFileName), protector, cancellationToken: cancellationToken);
-            return new AuditTrail(store);
-        }
-        catch (MasterKeyException ex)
-        {
-            throw new AuditTrailException(ex.Message, ex);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            throw new AuditTrailException($"the state store could not be opened: {ex.Message}", ex);
-        }
-    }
 
     /// <summary>Parses a <c>service:Action</c> or bare action filter; false with a reason when the prefix is unknown.</summary>
     public static bool TryParseAction(string text, out string? eventSource, out string eventName, out string? problem)
@@ -241,19 +201,4 @@ public sealed class AuditTrail : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _store.DisposeAsync();
-
-    // Like MasterKey.Load, but a reader never creates a key: a missing key means the wrong directory or a missing
-    // IAMDB_MASTER_KEY, and a new key would only fail the check later with a less helpful message.
-    private static MasterKey LoadExistingMasterKey(string directory)
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(fromEnvironment) && !File.Exists(Path.Combine(directory, MasterKey.FileName)))
-        {
-            throw new AuditTrailException(
-                $"no master key: {MasterKey.EnvironmentVariable} is not set and {Path.Combine(directory, MasterKey.FileName)} does not exist "
-                + "(set the key the broker runs with)");
-        }
-
-        return MasterKey.Load(directory);
-    }
 }

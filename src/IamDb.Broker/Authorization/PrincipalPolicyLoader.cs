@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Policy.Authorization;

@@ -119,6 +119,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         IStateStore store = options.Store == StoreKind.Postgres
             ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, time, cancellationToken)
             : await SqliteStateStore.OpenAsync(data.StateFilePath, protector, time, cancellationToken);
+        store = hooks.DecorateStore?.Invoke(store) ?? store;
         try
         {
             var bootstrap = await AccountBootstrap.EnsureAccountAsync((IStoreCoordination)store, data, options.AccountId, options.Region, ids, time, cancellationToken);
@@ -248,6 +249,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton(runtime.Ids);
         var keyCache = new StoreSigningSecretSource(runtime.Store, runtime.Time, options.CredentialCacheTtl);
         services.AddSingleton(keyCache);
+        services.AddSingleton<IAccessKeyCache>(keyCache);
         AddChangeFeed(services, runtime, keyCache);
         services.AddSingleton(sp => new SigV4Verifier(
             sp.GetRequiredService<StoreSigningSecretSource>(),
@@ -257,10 +259,15 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton(new FailedAuthenticationThrottle(options.FailedAuthenticationRatePerSecond, options.FailedAuthenticationBurst, runtime.Time));
         services.AddSingleton<CompiledPolicyCache>();
         services.AddSingleton<PrincipalPolicyLoader>();
-        services.AddSingleton<IActionAuthorizer, PolicyActionAuthorizer>();
+        services.AddSingleton<PolicyAuthorizer>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton(sp => new ActionRouter(sp.GetServices<IActionHandler>()));
+        services.AddSingleton(new PipelineSettings(options.MaxRequestBodyBytes, options.Region, runtime.AccountId));
         services.AddSingleton<QueryPipeline>();
+
+        // The settings records the lower layers read instead of the options.
+        services.AddSingleton(new CredentialSettings(options.MaxCredentialDurationSeconds));
+        services.AddSingleton(new ReaperSettings(options.ReaperEnabled, options.ReaperInterval, options.MaxSessionAge, runtime.AccountId));
         ActionHandlerRegistration.AddActionHandlers(services);
         RegisterClusterServices(services, hooks);
     }
@@ -290,8 +297,6 @@ public sealed partial class BrokerHost : IAsyncDisposable
                 ProtectedRoleNames = StoreLoginRole(sp.GetRequiredService<BrokerRuntime>().Options) is { } storeRole ? [storeRole] : [],
             }));
 
-        services.AddSingleton<CredentialIssuer>();
-        services.AddSingleton<CredentialRevoker>();
         services.AddSingleton<LocalClusterService>();
         services.AddSingleton<CredentialReaper>();
         services.AddSingleton<ClusterReachability>();
@@ -330,6 +335,9 @@ internal sealed record BrokerHostHooks
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>Wraps the opened state store (tests that count the store reads a request makes).</summary>
+    public Func<IStateStore, IStateStore>? DecorateStore { get; init; }
 
     /// <summary>Replaces the cluster administration (tests that simulate a failing network).</summary>
     public Func<IServiceProvider, IClusterAdministration>? ClusterAdministration { get; init; }

@@ -1,4 +1,5 @@
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Pipeline;

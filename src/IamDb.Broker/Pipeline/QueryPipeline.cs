@@ -5,8 +5,11 @@ using IamDb.Aws.Query;
 using IamDb.Aws.Signing;
 using IamDb.Broker.Actions;
 using IamDb.Broker.Audit;
-using IamDb.Broker.Hosting;
+using IamDb.Broker.Authorization;
+using IamDb.Broker.Requests;
 using IamDb.Broker.State;
+using IamDb.Broker.State.Audit;
+using IamDb.Broker.State.Redshift;
 using IamDb.Broker.Throttling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -14,35 +17,44 @@ using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Pipeline;
 
+/// <summary>What the pipeline needs from the broker's options.</summary>
+/// <param name="MaxRequestBodyBytes">The largest body read; larger requests are refused before authentication.</param>
+/// <param name="Region">The broker's region, for the records of requests whose signing scope is unknown.</param>
+/// <param name="AccountId">The account the broker serves, for the records of requests without a caller.</param>
+internal sealed record PipelineSettings(int MaxRequestBodyBytes, string Region, string AccountId);
+
 /// <summary>
 /// The Query-protocol endpoint, one visible stage after another: refuse an address that keeps failing authentication →
-/// read body → authenticate (SigV4) → decode parameters → route (service, Action) → throttle → handle (the handler
-/// authorizes) → map errors → audit (durable) → respond. Every outcome is answered as AWS XML and audited, but a request
-/// that has not authenticated is audited as a small fixed-size record (no parameters) and spends its address's budget of
-/// failures; once that is spent the address is answered <c>Throttling</c> before any other work, and only the first such
-/// answer is recorded.
+/// read body → authenticate (SigV4) → decode parameters into the immutable <see cref="BrokerRequest"/> → route (service,
+/// Action) → throttle → handle (the handler authorizes through the request's <see cref="RequestAuthorization"/>, which loads
+/// the caller's policies once) → map errors → audit (durable; with every decision taken) → respond. Every outcome is
+/// answered as AWS XML and audited, but a request that has not authenticated is audited as a small fixed-size record (no
+/// parameters) and spends its address's budget of failures; once that is spent the address is answered <c>Throttling</c>
+/// before any other work, and only the first such answer is recorded.
 /// </summary>
 internal sealed partial class QueryPipeline(
-    BrokerRuntime runtime,
+    PipelineSettings settings,
+    TimeProvider time,
+    IdentifierGenerator ids,
     SigV4Verifier verifier,
+    StoreSigningSecretSource keys,
     ActionRouter router,
     TokenBucketThrottle throttle,
     FailedAuthenticationThrottle failedAuthentications,
-    IActionAuthorizer authorizer,
-    StoreSigningSecretSource keyCache,
+    PolicyAuthorizer authorizer,
     AuditLog audit,
     ILogger<QueryPipeline> logger)
 {
+    private static readonly IReadOnlyList<string> NoDecisions = [];
+
     public async Task InvokeAsync(HttpContext http)
     {
         var ct = http.RequestAborted;
-        var time = runtime.Time;
-        var started = time.GetUtcNow();
-        var requestId = runtime.Ids.NewRequestId();
         var request = http.Request;
         var address = http.Connection.RemoteIpAddress is { } remote ? (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote) : IPAddress.Loopback;
         var sourceIp = address.ToString();
-        var state = new RequestState(requestId, started, sourceIp);
+        var arrival = new RequestArrival(
+            ids.NewRequestId(), time.GetUtcNow(), sourceIp, request.IsHttps, request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null);
 
         // Stage 0: an address that spent its budget of failed authentications gets no body read, key lookup or decoding.
         if (failedAuthentications.IsThrottled(address, sourceIp, out var firstRefusal))
@@ -52,34 +64,40 @@ internal sealed partial class QueryPipeline(
                 LogAddressThrottled(logger, sourceIp);
             }
 
-            state.Audited = firstRefusal; // one record per episode, not one per refused request
-            await FinishAsync(http, state, null, BrokerErrors.Throttling, ct);
+            // One record per episode, not one per refused request.
+            await RefuseUnauthenticatedAsync(http, arrival, QueryService.Iam, null, null, BrokerErrors.Throttling, audited: firstRefusal, ct);
             return;
         }
 
         // Stage 1: body, within the size limit.
-        var (body, bodyError) = await RequestBodyReader.ReadAsync(request, runtime.Options.MaxRequestBodyBytes, ct);
+        var (body, bodyError) = await RequestBodyReader.ReadAsync(request, settings.MaxRequestBodyBytes, ct);
         if (bodyError is not null)
         {
             failedAuthentications.RecordFailure(address, sourceIp);
-            await FinishAsync(http, state, null, bodyError, ct);
+            await RefuseUnauthenticatedAsync(http, arrival, QueryService.Iam, null, null, bodyError, audited: true, ct);
             return;
         }
 
         // Stage 2: SigV4 authentication against the store's keys, before anything of the request is decoded.
         var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
         var isForm = HttpMethods.IsPost(request.Method) && body.Length > 0;
+        var keyLookup = new RequestKeyLookup(keys);
         SigV4VerificationResult verification;
         try
         {
             verification = await verifier.VerifyAsync(
-                new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), ct);
+                new SigV4ReceivedRequest(request.Method, rawTarget, CollectHeaders(request.Headers), body), keyLookup, ct);
         }
         catch (StoreUnavailableException ex)
         {
-            // The signing-secret lookup could not reach the store: the caller is unknown, not refused.
-            LogStoreUnavailable(logger, requestId, ex);
-            await FinishAsync(http, state, null, BrokerErrors.ServiceUnavailable, ct);
+            // The signing-secret lookup could not reach the store: the caller is unknown, not refused. The attempt is
+            // audited like any refusal (and answered ServiceUnavailable when that write fails too).
+            LogStoreUnavailable(logger, arrival.RequestId, ex);
+            var (unknownAction, unknownVersion) = isForm
+                ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
+                : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));
+            await RefuseUnauthenticatedAsync(
+                http, arrival, ServiceByVersion(unknownVersion), unknownAction, null, BrokerErrors.ServiceUnavailable, audited: true, ct);
             return;
         }
 
@@ -89,89 +107,68 @@ internal sealed partial class QueryPipeline(
             var (triedAction, triedVersion) = isForm
                 ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
                 : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));
-            state.Action = triedAction;
-            state.Service = ServiceByVersion(triedVersion);
-            state.AttemptedAccessKeyId = verification.AttemptedAccessKeyId;
-            LogAuthenticationFailed(logger, requestId, verification.FailureReason, verification.AttemptedAccessKeyId ?? "none", sourceIp);
-            await FinishAsync(http, state, null, verification.Error, ct);
+            LogAuthenticationFailed(logger, arrival.RequestId, verification.FailureReason, verification.AttemptedAccessKeyId ?? "none", sourceIp);
+            await RefuseUnauthenticatedAsync(
+                http, arrival, ServiceByVersion(triedVersion), triedAction, verification.AttemptedAccessKeyId, verification.Error, audited: true, ct);
             return;
         }
 
-        // Stage 3: parameters (form body for POST, query string otherwise).
+        // Stage 3: parameters (form body for POST, query string otherwise), and the request every later stage reads.
         var decoded = isForm
             ? QueryDecoder.TryDecodeForm(body.Span, out var parameters, out var decodeError)
             : QueryDecoder.TryDecodeQueryString(QueryOf(rawTarget), out parameters, out decodeError);
-        state.Parameters = parameters;
-        state.Action = parameters.Action;
-        state.Service = ServiceByVersion(parameters.Version);
-
         var identity = verification.Identity!;
-        var key = (AuthenticatedKey)identity.Context!;
-        state.Caller = key.Caller;
-        state.Region = identity.Region;
-        state.Service = QueryService.FromSigningName(identity.Service) ?? state.Service;
-        state.KeyUse = key.Session is null ? new AccessKeyUse(identity.AccessKeyId, started, identity.Service, identity.Region) : null;
+        var key = keyLookup.Found!;
+        var brokerRequest = new BrokerRequest(
+            arrival,
+            QueryService.FromSigningName(identity.Service) ?? ServiceByVersion(parameters.Version),
+            parameters.Action,
+            parameters,
+            key.Caller,
+            identity.Region);
+        var keyUse = key.Session is null ? new AccessKeyUse(identity.AccessKeyId, arrival.Started, identity.Service, identity.Region) : null;
         if (!decoded)
         {
-            await FinishAsync(http, state, null, decodeError, ct);
+            await FinishAsync(http, brokerRequest, null, NoDecisions, decodeError, keyUse, ct);
             return;
         }
 
         // Stage 4: route by (scope service, Action) and API version.
         if (!parameters.TryGetAction(out var action, out var actionError))
         {
-            await FinishAsync(http, state, null, actionError, ct);
+            await FinishAsync(http, brokerRequest, null, NoDecisions, actionError, keyUse, ct);
             return;
         }
 
-        var handler = router.Find(state.Service.SigningName, action);
-        if (handler is null || (parameters.Version is { } version && version != state.Service.Version))
+        var service = brokerRequest.Service;
+        var handler = router.Find(service.SigningName, action);
+        if (handler is null || (parameters.Version is { } version && version != service.Version))
         {
-            await FinishAsync(http, state, null, QueryErrors.InvalidAction(action, parameters.Version), ct);
+            await FinishAsync(http, brokerRequest, null, NoDecisions, QueryErrors.InvalidAction(action, parameters.Version), keyUse, ct);
             return;
         }
 
         // Stage 5: throttling per account and action.
-        if (!throttle.TryAcquire(key.Caller.AccountId, state.Service.SigningName + ":" + action))
+        if (!throttle.TryAcquire(key.Caller.AccountId, service.SigningName + ":" + action))
         {
-            await FinishAsync(http, state, null, BrokerErrors.Throttling, ct);
+            await FinishAsync(http, brokerRequest, null, NoDecisions, BrokerErrors.Throttling, keyUse, ct);
             return;
         }
 
-        // Stage 6: the handler (which authorizes through the context).
-        var context = new ActionContext
-        {
-            RequestId = requestId,
-            Service = state.Service,
-            Action = action,
-            Parameters = parameters,
-            Caller = key.Caller,
-            Region = identity.Region,
-            SecureTransport = request.IsHttps,
-            SourceIp = sourceIp,
-            Store = runtime.Store,
-            Time = time,
-            Ids = runtime.Ids,
-            Authorizer = authorizer,
-            KeyCache = keyCache,
-        };
-        if (AuditRecordFactory.SafeParameters(parameters) is { Count: > 0 } safeParameters)
-        {
-            foreach (var (name, value) in safeParameters)
-            {
-                context.Audit.RequestParameters[name] = value;
-            }
-        }
-
-        ActionResult? result = null;
+        // Stage 6: the handler, which authorizes through the request's authorization and returns its outcome.
+        var authorization = authorizer.For(brokerRequest);
+        ActionOutcome? outcome = null;
         AwsError? error = null;
+        IReadOnlyList<string> notes = NoDecisions;
         try
         {
-            result = await handler.HandleAsync(context, ct);
+            outcome = await handler.HandleAsync(new ActionContext(brokerRequest, authorization), ct);
+            notes = outcome.Notes;
         }
         catch (AwsErrorException ex)
         {
             error = ex.Error;
+            notes = ex.Notes;
         }
         catch (StateException ex)
         {
@@ -179,12 +176,12 @@ internal sealed partial class QueryPipeline(
         }
         catch (StoreUnavailableException ex)
         {
-            LogStoreUnavailable(logger, requestId, ex);
+            LogStoreUnavailable(logger, arrival.RequestId, ex);
             error = BrokerErrors.ServiceUnavailable;
         }
         catch (StateContentionException ex)
         {
-            LogStoreBusy(logger, requestId, ex);
+            LogStoreBusy(logger, arrival.RequestId, ex);
             error = BrokerErrors.ServiceUnavailable;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -193,78 +190,110 @@ internal sealed partial class QueryPipeline(
         }
         catch (Exception ex)
         {
-            LogHandlerFailed(logger, requestId, state.Service.SigningName, action, ex);
+            LogHandlerFailed(logger, arrival.RequestId, service.SigningName, action, ex);
             error = BrokerErrors.InternalFailure;
         }
 
-        state.Details = context.Audit;
-        await FinishAsync(http, state, result, error, ct);
+        await FinishAsync(http, brokerRequest, outcome, DecisionTrace(authorization.Decisions, notes), error, keyUse, ct);
     }
 
-    /// <summary>Stages 7–8: audit (durable first), then the XML answer.</summary>
-    private async Task FinishAsync(HttpContext http, RequestState state, ActionResult? result, AwsError? error, CancellationToken ct)
+    /// <summary>The audit record's decision trace: the authorization decisions in order, then what the handler noted.</summary>
+    private static IReadOnlyList<string> DecisionTrace(IReadOnlyList<AuthorizationDecision> decisions, IReadOnlyList<string> notes)
+    {
+        if (decisions.Count == 0)
+        {
+            return notes;
+        }
+
+        var trace = new List<string>(decisions.Count + notes.Count);
+        foreach (var decision in decisions)
+        {
+            trace.Add(decision.AuditText);
+        }
+
+        trace.AddRange(notes);
+        return trace;
+    }
+
+    /// <summary>Stages 7–8 of a request that did not authenticate: its small fixed-size record (unless refused unaudited), then the error.</summary>
+    private async Task RefuseUnauthenticatedAsync(
+        HttpContext http, RequestArrival arrival, QueryService service, string? action, string? attemptedAccessKeyId, AwsError error, bool audited,
+        CancellationToken ct)
+    {
+        var payload = QueryResponseWriter.ErrorToBytes(service.XmlNamespace, error, arrival.RequestId);
+        var status = error.HttpStatus;
+        if (audited)
+        {
+            var record = AuditRecordFactory.CreateUnauthenticated(
+                arrival, service.SigningName, action, settings.Region, attemptedAccessKeyId, settings.AccountId, error);
+            (status, payload) = await AppendAsync(record, null, null, arrival.RequestId, service, status, payload);
+        }
+        else
+        {
+            LogThrottledUnaudited(logger, arrival.RequestId, arrival.SourceIp);
+        }
+
+        await RespondAsync(http, arrival.RequestId, status, payload, ct);
+    }
+
+    /// <summary>Stages 7–8 of an authenticated request: audit (durable first, with the decisions and the handler's outcome), then the XML answer.</summary>
+    private async Task FinishAsync(
+        HttpContext http, BrokerRequest request, ActionOutcome? outcome, IReadOnlyList<string> decisions, AwsError? error, AccessKeyUse? keyUse,
+        CancellationToken ct)
     {
         byte[] payload;
         int status;
-        if (error is null && result is not null && state.Action is not null)
+        var service = request.Service;
+        if (error is null && outcome is not null && request.Action is not null)
         {
             try
             {
-                payload = QueryResponseWriter.ToBytes(state.Service.XmlNamespace, state.Action, state.RequestId, result.WriteResult);
+                payload = QueryResponseWriter.ToBytes(service.XmlNamespace, request.Action, request.RequestId, outcome.WriteResult);
                 status = 200;
             }
             catch (Exception ex)
             {
-                LogHandlerFailed(logger, state.RequestId, state.Service.SigningName, state.Action, ex);
+                LogHandlerFailed(logger, request.RequestId, service.SigningName, request.Action, ex);
                 error = BrokerErrors.InternalFailure;
-                payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, error, state.RequestId);
+                payload = QueryResponseWriter.ErrorToBytes(service.XmlNamespace, error, request.RequestId);
                 status = error.HttpStatus;
             }
         }
         else
         {
             error ??= BrokerErrors.InternalFailure;
-            payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, error, state.RequestId);
+            payload = QueryResponseWriter.ErrorToBytes(service.XmlNamespace, error, request.RequestId);
             status = error.HttpStatus;
         }
 
-        if (state.Audited)
-        {
-            var record = AuditRecordFactory.Create(
-                new AuditRecordFactory.RequestFacts(
-                    state.RequestId,
-                    state.Started,
-                    state.Service.SigningName,
-                    state.Action,
-                    state.Region ?? runtime.Options.Region,
-                    state.SourceIp,
-                    http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null,
-                    state.AttemptedAccessKeyId,
-                    state.Caller,
-                    state.Caller?.AccountId ?? runtime.AccountId),
-                state.Parameters,
-                state.Details,
-                error);
-            try
-            {
-                // A credential issued on the cluster is recorded even when the answer failed afterwards: the reaper and revocation
-                // must know every login role that exists.
-                await audit.AppendAsync(record, error is null ? state.KeyUse : null, state.Details?.IssuedCredential);
-            }
-            catch (Exception ex)
-            {
-                // No durable record, no answer: refuse rather than act unaudited (503 when the store is unreachable).
-                LogAuditFailed(logger, state.RequestId, ex);
-                var refusal = ex is StoreUnavailableException ? BrokerErrors.ServiceUnavailable : BrokerErrors.InternalFailure;
-                status = refusal.HttpStatus;
-                payload = QueryResponseWriter.ErrorToBytes(state.Service.XmlNamespace, refusal, state.RequestId);
-            }
-        }
-        else
-        {
-            LogThrottledUnaudited(logger, state.RequestId, state.SourceIp);
-        }
+        var record = AuditRecordFactory.Create(request, decisions, outcome?.ResponseElements, error);
 
+        // A credential issued on the cluster is recorded even when the answer failed afterwards: the reaper and revocation
+        // must know every login role that exists.
+        (status, payload) = await AppendAsync(record, error is null ? keyUse : null, outcome?.IssuedCredential, request.RequestId, service, status, payload);
+        await RespondAsync(http, request.RequestId, status, payload, ct);
+    }
+
+    /// <summary>Makes the record durable; when that fails the answer becomes InternalFailure: no durable record, no answer.</summary>
+    private async Task<(int Status, byte[] Payload)> AppendAsync(
+        AuditRecord record, AccessKeyUse? keyUse, IssuedCredential? credential, string requestId, QueryService service, int status, byte[] payload)
+    {
+        try
+        {
+            await audit.AppendAsync(record, keyUse, credential);
+            return (status, payload);
+        }
+        catch (Exception ex)
+        {
+            // No durable record, no answer: refuse rather than act unaudited (503 when the store is unreachable).
+            LogAuditFailed(logger, requestId, ex);
+            var refusal = ex is StoreUnavailableException ? BrokerErrors.ServiceUnavailable : BrokerErrors.InternalFailure;
+            return (refusal.HttpStatus, QueryResponseWriter.ErrorToBytes(service.XmlNamespace, refusal, requestId));
+        }
+    }
+
+    private async Task RespondAsync(HttpContext http, string requestId, int status, byte[] payload, CancellationToken ct)
+    {
         if (status == 499 || ct.IsCancellationRequested)
         {
             return;
@@ -274,8 +303,8 @@ internal sealed partial class QueryPipeline(
         response.StatusCode = status;
         response.ContentType = QueryContentTypes.Xml;
         response.ContentLength = payload.Length;
-        response.Headers["x-amzn-RequestId"] = state.RequestId;
-        response.Headers.Date = runtime.Time.GetUtcNow().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["x-amzn-RequestId"] = requestId;
+        response.Headers.Date = time.GetUtcNow().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         await response.Body.WriteAsync(payload, ct);
     }
 
@@ -326,34 +355,4 @@ internal sealed partial class QueryPipeline(
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Request {RequestId}: the audit record could not be written; answering InternalFailure")]
     private static partial void LogAuditFailed(ILogger logger, string requestId, Exception exception);
-
-    /// <summary>What the stages learned so far; the audit record is built from it whatever stage answered.</summary>
-    private sealed class RequestState(string requestId, DateTimeOffset started, string sourceIp)
-    {
-        public string RequestId { get; } = requestId;
-
-        public DateTimeOffset Started { get; } = started;
-
-        public string SourceIp { get; } = sourceIp;
-
-        public QueryParameters Parameters { get; set; } = QueryParameters.Empty;
-
-        public QueryService Service { get; set; } = QueryService.Iam;
-
-        public string? Action { get; set; }
-
-        public string? Region { get; set; }
-
-        public CallerIdentity? Caller { get; set; }
-
-        public AccessKeyUse? KeyUse { get; set; }
-
-        public AuditDetails? Details { get; set; }
-
-        /// <summary>The access key id a request that failed authentication named (shape-checked by the verifier).</summary>
-        public string? AttemptedAccessKeyId { get; set; }
-
-        /// <summary>False for requests refused by the failed-authentication budget after the first: they write nothing.</summary>
-        public bool Audited { get; set; } = true;
-    }
 }

@@ -4,6 +4,7 @@ using IamDb.Aws.Arns;
 using IamDb.Aws.Identifiers;
 using IamDb.Aws.Signing;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 
@@ -61,7 +62,11 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
         _suspended = false;
     }
 
-    public ValueTask<SigningSecretLookup> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
+    public async ValueTask<SigningSecretLookup> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken) =>
+        (await FindKeyAsync(accessKeyId, sessionToken, cancellationToken)).Lookup;
+
+    /// <summary>Like <see cref="FindAsync"/>, with what the store says about a key that was found: its caller and session.</summary>
+    public ValueTask<KeyLookup> FindKeyAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
         if (!_suspended && _cache.TryGetValue(accessKeyId, out var cached) && time.GetElapsedTime(cached.CachedAt) < cacheTtl)
         {
@@ -71,7 +76,7 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
         return LoadAsync(accessKeyId, sessionToken, cancellationToken);
     }
 
-    private async ValueTask<SigningSecretLookup> LoadAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
+    private async ValueTask<KeyLookup> LoadAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
         var generation = Interlocked.Read(ref _generation);
         CachedKey? loaded;
@@ -85,13 +90,13 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
         }
         else
         {
-            return SigningSecretLookup.UnknownAccessKey;
+            return KeyLookup.Unknown;
         }
 
         if (loaded is null)
         {
             _cache.TryRemove(accessKeyId, out _);
-            return SigningSecretLookup.UnknownAccessKey;
+            return KeyLookup.Unknown;
         }
 
         if (cacheTtl > TimeSpan.Zero && !_suspended && Interlocked.Read(ref _generation) == generation)
@@ -113,22 +118,22 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
         return Check(loaded, sessionToken);
     }
 
-    private SigningSecretLookup Check(CachedKey key, string? sessionToken)
+    private KeyLookup Check(CachedKey key, string? sessionToken)
     {
         if (key.Key.Session is not { } session)
         {
             // A long-term key never carries a session token.
-            return sessionToken is null ? SigningSecretLookup.Found(key.Secret, key.Stamp, key.Key) : SigningSecretLookup.InvalidSessionToken;
+            return sessionToken is null ? new(SigningSecretLookup.Found(key.Secret, key.Stamp), key.Key) : KeyLookup.InvalidSessionToken;
         }
 
         if (sessionToken is null || !CryptographicOperations.FixedTimeEquals(SessionTokens.Hash(sessionToken), session.TokenHash))
         {
-            return SigningSecretLookup.InvalidSessionToken;
+            return KeyLookup.InvalidSessionToken;
         }
 
         return time.GetUtcNow() >= session.ExpiresAt
-            ? SigningSecretLookup.ExpiredSessionToken
-            : SigningSecretLookup.Found(key.Secret, key.Stamp, key.Key);
+            ? new(SigningSecretLookup.ExpiredSessionToken, null)
+            : new(SigningSecretLookup.Found(key.Secret, key.Stamp), key.Key);
     }
 
     private async Task<CachedKey?> LoadLongTermAsync(IStateReader reader, string accessKeyId, CancellationToken ct)
@@ -152,16 +157,7 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
                 return null;
             }
 
-            caller = new CallerIdentity
-            {
-                Kind = CallerKind.User,
-                AccountId = key.AccountId,
-                Arn = user.Arn,
-                UserId = user.UserId,
-                AccessKeyId = accessKeyId,
-                UserName = user.UserName,
-                PrincipalEntityArn = user.Arn,
-            };
+            caller = UserCaller(user, CallerKind.User, accessKeyId);
         }
 
         return new CachedKey(new AuthenticatedKey(caller, null), key.SecretAccessKey.Reveal(), key.CreatedAt.UtcTicks, time.GetTimestamp());
@@ -206,17 +202,7 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
                     return null;
                 }
 
-                caller = new CallerIdentity
-                {
-                    Kind = CallerKind.UserSession,
-                    AccountId = session.AccountId,
-                    Arn = user.Arn,
-                    UserId = user.UserId,
-                    AccessKeyId = accessKeyId,
-                    UserName = user.UserName,
-                    PrincipalEntityArn = user.Arn,
-                    SessionAccessKeyId = accessKeyId,
-                };
+                caller = UserCaller(user, CallerKind.UserSession, accessKeyId) with { SessionAccessKeyId = accessKeyId };
                 break;
             default:
                 return null; // federated sessions are not issued yet
@@ -224,6 +210,17 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
 
         return new CachedKey(new AuthenticatedKey(caller, session), session.SecretAccessKey.Reveal(), session.CreatedAt.UtcTicks, time.GetTimestamp());
     }
+
+    private static CallerIdentity UserCaller(IamUser user, CallerKind kind, string accessKeyId) => new()
+    {
+        Kind = kind,
+        AccountId = user.AccountId,
+        Arn = user.Arn,
+        UserId = user.UserId,
+        AccessKeyId = accessKeyId,
+        UserName = user.UserName,
+        PrincipalEntityArn = user.Arn,
+    };
 
     private static CallerIdentity RootCaller(string accountId, string accessKeyId)
     {
@@ -242,5 +239,45 @@ internal sealed class StoreSigningSecretSource(IStateStore store, TimeProvider t
     private sealed record CachedKey(AuthenticatedKey Key, string Secret, long Stamp, long CachedAt)
     {
         public override string ToString() => $"CachedKey {{ {Key.Caller.AccessKeyId} }}";
+    }
+}
+
+/// <summary>What a key lookup found: the verifier's answer and, for a key that was found, its caller and session.</summary>
+/// <param name="Lookup">The answer for the SigV4 verifier.</param>
+/// <param name="Key">The key's caller and session when it was found; null otherwise.</param>
+internal readonly record struct KeyLookup(SigningSecretLookup Lookup, AuthenticatedKey? Key)
+{
+    public static KeyLookup Unknown => new(SigningSecretLookup.UnknownAccessKey, null);
+
+    public static KeyLookup InvalidSessionToken => new(SigningSecretLookup.InvalidSessionToken, null);
+}
+
+/// <summary>
+/// The key lookup of one request: it asks the shared <see cref="StoreSigningSecretSource"/> and keeps, typed, the caller of
+/// the key it found, so the pipeline learns who signed without a second lookup and without casting.
+/// </summary>
+internal sealed class RequestKeyLookup(StoreSigningSecretSource keys) : ISigningSecretSource
+{
+    /// <summary>The caller and session of the key the verifier looked up; null until a key was found.</summary>
+    public AuthenticatedKey? Found { get; private set; }
+
+    public ValueTask<SigningSecretLookup> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
+    {
+        var pending = keys.FindKeyAsync(accessKeyId, sessionToken, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var found = pending.Result;
+            Found = found.Key;
+            return ValueTask.FromResult(found.Lookup);
+        }
+
+        return CompleteAsync(pending);
+    }
+
+    private async ValueTask<SigningSecretLookup> CompleteAsync(ValueTask<KeyLookup> pending)
+    {
+        var found = await pending;
+        Found = found.Key;
+        return found.Lookup;
     }
 }

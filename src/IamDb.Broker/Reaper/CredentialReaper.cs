@@ -1,5 +1,3 @@
-using IamDb.Broker.Actions.Redshift;
-using IamDb.Broker.Hosting;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
@@ -7,6 +5,13 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Reaper;
+
+/// <summary>The reaper's options, from the broker's.</summary>
+/// <param name="Enabled">False to never run a pass on a timer (tests and read-only nodes run none).</param>
+/// <param name="Interval">The time between passes.</param>
+/// <param name="MaxSessionAge">How long sessions of an expired credential's role may stay open before they are ended; null: until they end.</param>
+/// <param name="AccountId">The account whose clusters are visited.</param>
+internal sealed record ReaperSettings(bool Enabled, TimeSpan Interval, TimeSpan? MaxSessionAge, string AccountId);
 
 /// <summary>What one reaper pass did, summed over every cluster.</summary>
 internal sealed record ReaperPass
@@ -28,34 +33,35 @@ internal sealed record ReaperPass
 }
 
 /// <summary>
-/// The reaper: a hosted service that every <see cref="BrokerOptions.ReaperInterval"/> (read from the broker's
+/// The reaper: a hosted service that every <see cref="ReaperSettings.Interval"/> (read from the broker's
 /// <see cref="TimeProvider"/>) visits each registered cluster and drops the login roles of expired or revoked
 /// credentials. A role with open sessions is left until they end — expiry is checked at login only, as Redshift does —
-/// unless <see cref="BrokerOptions.MaxSessionAge"/> has passed since the oldest began (or the credential was revoked):
+/// unless <see cref="ReaperSettings.MaxSessionAge"/> has passed since the oldest began (or the credential was revoked):
 /// then its sessions are terminated first. Roles are found on the cluster by IamDb's marker, so roles the store lost are
 /// reaped too, and nothing without the marker is touched. Every step is idempotent; a pass resumes whatever an earlier
 /// one (or an earlier process) left, and one failing cluster does not stop the others. Of several nodes on one store,
 /// only the holder of the <see cref="ReaperLease"/> reaps; the others stand by and take over when it stops renewing.
 /// </summary>
-internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
+internal sealed partial class CredentialReaper(
+    ReaperSettings settings, IStateStore store, TimeProvider time, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
     : BackgroundService
 {
     private const int MaxStoreCandidates = 10_000;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ReaperLease _lease = new((IStoreCoordination)runtime.Store, runtime.Time, ReaperLease.NewHolderName());
+    private readonly ReaperLease _lease = new((IStoreCoordination)store, time, ReaperLease.NewHolderName());
 
     /// <summary>This node's part: <c>active</c> (holds the lease), <c>standby</c>, or <c>disabled</c>.</summary>
-    public string Role => !runtime.Options.ReaperEnabled ? "disabled" : _lease.Held ? "active" : "standby";
+    public string Role => !settings.Enabled ? "disabled" : _lease.Held ? "active" : "standby";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!runtime.Options.ReaperEnabled)
+        if (!settings.Enabled)
         {
             return;
         }
 
         long? lastPass = null;
-        var wait = runtime.Options.ReaperInterval < ReaperLease.RenewEvery ? runtime.Options.ReaperInterval : ReaperLease.RenewEvery;
+        var wait = settings.Interval < ReaperLease.RenewEvery ? settings.Interval : ReaperLease.RenewEvery;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -70,9 +76,9 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
                             LogLeaseTaken(logger, _lease.Holder);
                         }
 
-                        if (lastPass is not { } last || runtime.Time.GetElapsedTime(last) >= runtime.Options.ReaperInterval)
+                        if (lastPass is not { } last || time.GetElapsedTime(last) >= settings.Interval)
                         {
-                            lastPass = runtime.Time.GetTimestamp();
+                            lastPass = time.GetTimestamp();
                             await RunHoldingLeaseAsync(stoppingToken);
                         }
                     }
@@ -88,7 +94,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
 
                 try
                 {
-                    await Task.Delay(wait, runtime.Time, stoppingToken);
+                    await Task.Delay(wait, time, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -137,7 +143,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
         {
             while (true)
             {
-                await Task.Delay(ReaperLease.RenewEvery, runtime.Time, ct);
+                await Task.Delay(ReaperLease.RenewEvery, time, ct);
                 await _lease.TryHoldAsync(ct);
             }
         }
@@ -156,13 +162,12 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
         await _gate.WaitAsync(ct);
         try
         {
-            var now = runtime.Time.GetUtcNow();
+            var now = time.GetUtcNow();
             var pass = new ReaperPass();
-            var store = runtime.Store;
             var (registered, candidates) = await store.ReadAsync(
                 async (r, c) =>
                 {
-                    var all = await Pages.ReadAllAsync(p => r.Clusters.ListAsync(runtime.AccountId, p, c));
+                    var all = await Pages.ReadAllAsync(p => r.Clusters.ListAsync(settings.AccountId, p, c));
                     var reapable = await r.Credentials.ListReapableAsync(now, MaxStoreCandidates, c);
                     return (all, reapable);
                 },
@@ -209,7 +214,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
         var revoked = recorded.Where(c => c.RevokedAt is not null).Select(c => c.LoginRoleName).ToHashSet(StringComparer.Ordinal);
         var known = recorded.Select(c => c.LoginRoleName).ToHashSet(StringComparer.Ordinal);
         var remaining = roles.Select(r => r.LoginRoleName).ToHashSet(StringComparer.Ordinal);
-        var maxAge = runtime.Options.MaxSessionAge;
+        var maxAge = settings.MaxSessionAge;
         foreach (var role in roles)
         {
             var isRevoked = revoked.Contains(role.LoginRoleName);
@@ -262,7 +267,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
     }
 
     private async Task<int> MarkReapedAsync(List<IssuedCredential> credentials, DateTimeOffset now, CancellationToken ct) =>
-        await runtime.Store.WriteAsync(
+        await store.WriteAsync(
             async (w, c) =>
             {
                 var marked = 0;

@@ -1,5 +1,6 @@
 using System.Net;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.Tests.Support;
 
 namespace IamDb.Broker.Tests.Authorization;
@@ -82,8 +83,7 @@ public sealed class PolicyActionAuthorizerTests
     public async Task Authorize_Root_IsAlwaysAllowed()
     {
         await using var broker = await TestBroker.StartAsync();
-        var authorizer = (IActionAuthorizer)broker.Host.Services.GetService(typeof(IActionAuthorizer))!;
-        var context = TestContexts.For(broker, new CallerIdentity
+        var authorization = TestContexts.AuthorizationFor(broker, new CallerIdentity
         {
             Kind = CallerKind.Root,
             AccountId = broker.AccountId,
@@ -93,9 +93,10 @@ public sealed class PolicyActionAuthorizerTests
             PrincipalEntityArn = $"arn:aws:iam::{broker.AccountId}:root",
         });
 
-        var denied = await authorizer.AuthorizeAsync(context, "iam:DeleteUser", "*", null, TestContext.Current.CancellationToken);
+        var decision = await authorization.DecideAsync("iam:DeleteUser", "*", null, null, TestContext.Current.CancellationToken);
 
-        Assert.Null(denied);
-        Assert.Single(context.Audit.Decisions);
+        Assert.True(decision.IsAllowed);
+        Assert.Null(decision.Denial);
+        Assert.Single(authorization.Decisions);
     }
 }

@@ -85,11 +85,11 @@ public sealed class BrokerLifecycleTests(PostgresServerFixture postgres)
 
         public string Action => Name;
 
-        public async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+        public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
         {
             Started.TrySetResult();
             await Release.Task;
-            return ActionResult.Empty;
+            return ActionOutcome.Empty;
         }
     }
 }

@@ -54,7 +54,7 @@ public sealed class ErrorMappingTests
 
         public string Action => Name;
 
-        public ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct) => context.Parameters.Get("Failure") switch
+        public ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct) => context.Request.Parameters.Get("Failure") switch
         {
             "exists" => throw new EntityAlreadyExistsException("User", "alice", "User with name alice already exists."),
             "missing" => throw new NoSuchEntityException("The user with name alice cannot be found."),

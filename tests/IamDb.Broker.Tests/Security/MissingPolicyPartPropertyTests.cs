@@ -3,6 +3,7 @@ using CsCheck;
 using IamDb.Aws.Arns;
 using IamDb.Aws.Identifiers;
 using IamDb.Broker.Actions;
+using IamDb.Broker.Requests;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
@@ -85,9 +86,9 @@ public sealed class MissingPolicyPartPropertyTests
         var decisions = new List<(bool, string)>(Actions.Length);
         foreach (var action in Actions)
         {
-            var context = TestContexts.For(broker, caller);
-            var denied = await context.Authorizer.AuthorizeAsync(context, action, "*", null, TestContext.Current.CancellationToken);
-            decisions.Add((denied is null, string.Join(" | ", context.Audit.Decisions)));
+            var authorization = TestContexts.AuthorizationFor(broker, caller);
+            var decision = await authorization.DecideAsync(action, "*", null, null, TestContext.Current.CancellationToken);
+            decisions.Add((decision.IsAllowed, string.Join(" | ", authorization.Decisions.Select(d => d.AuditText))));
         }
 
         return decisions;

@@ -48,7 +48,8 @@ internal sealed class TestBroker : IAsyncDisposable
     public string AccountId => Host.AccountId;
 
     public static async Task<TestBroker> StartAsync(
-        Action<BrokerOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
+        Action<BrokerOptions>? configure = null, TimeProvider? time = null, string? dataDirectory = null, Action<IServiceCollection>? services = null,
+        Func<IStateStore, IStateStore>? decorateStore = null)
     {
         var created = dataDirectory is null ? Directory.CreateTempSubdirectory("iamdb-broker-").FullName : null;
         var options = new BrokerOptions
@@ -71,6 +72,7 @@ internal sealed class TestBroker : IAsyncDisposable
             {
                 Time = time,
                 ConfigureServices = services,
+                DecorateStore = decorateStore,
                 ConfigureLogging = logging =>
                 {
                     logging.SetMinimumLevel(LogLevel.Debug);

@@ -9,7 +9,7 @@ namespace IamDb.Broker.Actions.Redshift;
 /// record, before the answer is sent; a login role whose record could not be written (the request then fails) expires by
 /// VALID UNTIL and the reaper still finds it by its marker.
 /// </summary>
-internal sealed class CredentialIssuer(IClusterAdministration clusters)
+internal sealed class CredentialIssuer(IClusterAdministration clusters, TimeProvider time)
 {
     /// <summary>
     /// Refuses (<c>InvalidParameterValue</c>) a group the cluster's <c>AllowedDbGroups</c> does not list; an empty list allows
@@ -39,13 +39,16 @@ internal sealed class CredentialIssuer(IClusterAdministration clusters)
         }
     }
 
+    /// <summary>Issues the credential and returns the action's outcome: the answer (DbUser, DbPassword, Expiration) and the issued credential to record.</summary>
     /// <param name="context">The request.</param>
     /// <param name="cluster">Where to issue.</param>
     /// <param name="request">What to issue.</param>
+    /// <param name="withRefreshTime">True to answer <c>NextRefreshTime</c> too (GetClusterCredentialsWithIAM's shape).</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="groupsFromTag">The principal tag the groups came from (WithIAM), for the error about a missing group.</param>
-    public async Task<IssuedLoginRole> IssueAsync(
-        ActionContext context, RedshiftCluster cluster, CredentialRequest request, CancellationToken ct, string? groupsFromTag = null)
+    public async Task<ActionOutcome> IssueAsync(
+        ActionContext context, RedshiftCluster cluster, CredentialRequest request, bool withRefreshTime, CancellationToken ct,
+        string? groupsFromTag = null)
     {
         IssuedLoginRole issued;
         try
@@ -54,27 +57,43 @@ internal sealed class CredentialIssuer(IClusterAdministration clusters)
         }
         catch (ClusterOperationException ex)
         {
-            context.Audit.Decisions.Add($"Cluster {cluster.ClusterIdentifier} refused the credential: {ex.Failure}");
-            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser, groupsFromTag));
+            throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser, groupsFromTag))
+            {
+                Notes = [$"Cluster {cluster.ClusterIdentifier} refused the credential: {ex.Failure}"],
+            };
         }
 
-        context.Audit.IssuedCredential = new IssuedCredential(
-            context.RequestId,
-            context.Caller.AccountId,
-            context.Caller.Arn,
+        var credential = new IssuedCredential(
+            context.Request.RequestId,
+            context.Request.Caller.AccountId,
+            context.Request.Caller.Arn,
             cluster.ClusterIdentifier,
             request.BaseUser,
             issued.LoginRoleName,
-            context.Time.GetUtcNow(),
+            time.GetUtcNow(),
             issued.ExpiresAt)
         {
             DbName = request.DbName,
             DbGroups = request.DbGroups,
         };
-        context.Audit.ResponseElements["dbUser"] = issued.LoginRoleName;
-        context.Audit.ResponseElements["expiration"] = issued.ExpiresAt;
-        context.Audit.ResponseElements["clusterIdentifier"] = cluster.ClusterIdentifier;
-        context.Audit.ResponseElements["baseDbUser"] = request.BaseUser;
-        return issued;
+        var outcome = new ActionOutcome(w =>
+        {
+            w.WriteString("DbUser", issued.LoginRoleName);
+            w.WriteString("DbPassword", issued.Password);
+            w.WriteTimestamp("Expiration", issued.ExpiresAt);
+            if (withRefreshTime)
+            {
+                w.WriteTimestamp("NextRefreshTime", issued.ExpiresAt);
+            }
+        })
+        {
+            IssuedCredential = credential,
+        };
+        return outcome.Recording(
+            ("dbUser", issued.LoginRoleName), ("expiration", issued.ExpiresAt), ("clusterIdentifier", cluster.ClusterIdentifier), ("baseDbUser", request.BaseUser));
     }
 }
+
+/// <summary>The broker's limits on database credentials, from its options.</summary>
+/// <param name="MaxDurationSeconds">The longest <c>DurationSeconds</c> a credential may ask for.</param>
+internal sealed record CredentialSettings(int MaxDurationSeconds);

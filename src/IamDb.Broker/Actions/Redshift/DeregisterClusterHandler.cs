@@ -9,33 +9,34 @@ namespace IamDb.Broker.Actions.Redshift;
 /// reached (sessions terminated, login roles dropped); when it cannot, they are marked revoked and their roles stay on
 /// the server until PostgreSQL's VALID UNTIL refuses them anyway. The server itself is left running.
 /// </summary>
-internal sealed class DeregisterClusterHandler(CredentialRevoker revoker) : RedshiftActionHandler
+internal sealed class DeregisterClusterHandler(CredentialRevoker revoker, IStateStore store, TimeProvider time) : RedshiftActionHandler
 {
     public override string Action => "DeregisterCluster";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.RequiredClusterIdentifier();
         ThrowIfInvalid(reader);
 
-        var cluster = await FindClusterAsync(context, identifier, ct);
+        var cluster = await FindClusterAsync(store, context, identifier, ct);
         await context.AuthorizeAsync("iamdb:DeregisterCluster", ClusterArn(context, cluster, identifier), ct: ct);
         var found = Require(cluster, identifier);
-        var now = context.Time.GetUtcNow();
+        var now = time.GetUtcNow();
         var live = await CredentialRevoker.LiveAsync(
-            context.Store, new CredentialQuery(found.AccountId) { ClusterIdentifier = found.ClusterIdentifier }, ct);
+            store, new CredentialQuery(found.AccountId) { ClusterIdentifier = found.ClusterIdentifier }, ct);
         var dropped = 0;
+        IReadOnlyList<string> notes = [];
         try
         {
-            dropped = (await revoker.RevokeAsync(context.Store, found, live, now, ct)).Count;
+            dropped = (await revoker.RevokeAsync(store, found, live, now, ct)).Count;
         }
         catch (ClusterOperationException ex)
         {
-            context.Audit.Decisions.Add($"Cluster {found.ClusterIdentifier} could not drop its login roles ({ex.Failure}); marked revoked only");
+            notes = [$"Cluster {found.ClusterIdentifier} could not drop its login roles ({ex.Failure}); marked revoked only"];
         }
 
-        await context.Store.WriteAsync(
+        await store.WriteAsync(
             async (w, c) =>
             {
                 foreach (var credential in live.Where(x => x.RevokedAt is null))
@@ -46,9 +47,7 @@ internal sealed class DeregisterClusterHandler(CredentialRevoker revoker) : Reds
                 await w.Clusters.DeleteAsync(found.AccountId, found.ClusterIdentifier, c);
             },
             ct);
-        context.Audit.ResponseElements["clusterIdentifier"] = found.ClusterIdentifier;
-        context.Audit.ResponseElements["revokedCredentials"] = live.Count;
-        context.Audit.ResponseElements["droppedLoginRoles"] = dropped;
-        return new ActionResult(w => w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, found)));
+        var outcome = new ActionOutcome(w => w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, found))) { Notes = notes };
+        return outcome.Recording(("clusterIdentifier", found.ClusterIdentifier), ("revokedCredentials", live.Count), ("droppedLoginRoles", dropped));
     }
 }

@@ -9,7 +9,7 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>ClusterIdentifier</c>, <c>PrincipalArn</c> and <c>ActiveOnly</c>, paged by <c>MaxRecords</c> (1..100) and
 /// <c>Marker</c>. Authorized as <c>iamdb:DescribeClusterCredentials</c> on the cluster ARN, or <c>*</c> without a cluster.
 /// </summary>
-internal sealed class DescribeClusterCredentialsHandler : RedshiftActionHandler
+internal sealed class DescribeClusterCredentialsHandler(IStateStore store, TimeProvider time) : RedshiftActionHandler
 {
     private static readonly StringConstraints PrincipalArn = new(20, 2048);
 
@@ -22,7 +22,7 @@ internal sealed class DescribeClusterCredentialsHandler : RedshiftActionHandler
         : credential.ExpiresAt <= now ? "expired"
         : "active";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.OptionalClusterIdentifier();
@@ -34,7 +34,7 @@ internal sealed class DescribeClusterCredentialsHandler : RedshiftActionHandler
         RedshiftCluster? cluster = null;
         if (identifier is not null)
         {
-            cluster = await FindClusterAsync(context, identifier, ct);
+            cluster = await FindClusterAsync(store, context, identifier, ct);
             await context.AuthorizeAsync("iamdb:DescribeClusterCredentials", ClusterArn(context, cluster, identifier), ct: ct);
             Require(cluster, identifier);
         }
@@ -43,8 +43,8 @@ internal sealed class DescribeClusterCredentialsHandler : RedshiftActionHandler
             await context.AuthorizeAsync("iamdb:DescribeClusterCredentials", "*", ct: ct);
         }
 
-        var now = context.Time.GetUtcNow();
-        var query = new CredentialQuery(context.Caller.AccountId)
+        var now = time.GetUtcNow();
+        var query = new CredentialQuery(context.Request.Caller.AccountId)
         {
             ClusterIdentifier = cluster?.ClusterIdentifier,
             PrincipalArn = principal,
@@ -53,14 +53,14 @@ internal sealed class DescribeClusterCredentialsHandler : RedshiftActionHandler
         Page<IssuedCredential> result;
         try
         {
-            result = await context.Store.ReadAsync((r, c) => r.Credentials.ListAsync(query, page, c), ct);
+            result = await store.ReadAsync((r, c) => r.Credentials.ListAsync(query, page, c), ct);
         }
         catch (InvalidMarkerException)
         {
             throw new AwsErrorException(RedshiftErrors.InvalidParameter("Marker", "the marker is not one this operation returned; start without Marker"));
         }
 
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteList("Credentials", result.Items, (m, credential) =>
             {

@@ -8,13 +8,13 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>DescribeClusters</c>: one cluster by <c>ClusterIdentifier</c> (authorized on its ARN), or all of them (authorized on
 /// <c>*</c>), filtered by <c>TagKeys</c>/<c>TagValues</c> and paged with <c>MaxRecords</c> (20..100) and <c>Marker</c>.
 /// </summary>
-internal sealed class DescribeClustersHandler : RedshiftActionHandler
+internal sealed class DescribeClustersHandler(IStateStore store) : RedshiftActionHandler
 {
     private const string MarkerList = "redshift-clusters";
 
     public override string Action => "DescribeClusters";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.OptionalString("ClusterIdentifier");
@@ -30,15 +30,15 @@ internal sealed class DescribeClustersHandler : RedshiftActionHandler
         List<RedshiftCluster> clusters;
         if (identifier is not null)
         {
-            var cluster = await FindClusterAsync(context, identifier, ct);
+            var cluster = await FindClusterAsync(store, context, identifier, ct);
             await context.AuthorizeAsync("redshift:DescribeClusters", ClusterArn(context, cluster, identifier), ct: ct);
             clusters = [Require(cluster, identifier)];
         }
         else
         {
             await context.AuthorizeAsync("redshift:DescribeClusters", "*", ct: ct);
-            clusters = await context.Store.ReadAsync(
-                (r, c) => Pages.ReadAllAsync(p => r.Clusters.ListAsync(context.Caller.AccountId, p, c)), ct);
+            clusters = await store.ReadAsync(
+                (r, c) => Pages.ReadAllAsync(p => r.Clusters.ListAsync(context.Request.Caller.AccountId, p, c)), ct);
         }
 
         var matching = clusters.Where(c => MatchesTags(c, tagKeys, tagValues)).ToList();
@@ -52,7 +52,7 @@ internal sealed class DescribeClustersHandler : RedshiftActionHandler
             throw new AwsErrorException(RedshiftErrors.InvalidParameter("Marker", "the marker is not one this operation returned; start without Marker"));
         }
 
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteString("Marker", slice.NextMarker);
             w.WriteList("Clusters", slice.Items, RedshiftXml.WriteCluster, "Cluster");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IamDb.Aws.Redshift;
+using IamDb.Broker.State;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
@@ -11,11 +12,11 @@ namespace IamDb.Broker.Actions.Redshift;
 /// CONNECT grants go too (<c>ConnectRevokedOn</c>), so their credentials can be scoped to one database. <c>DryRun=true</c>
 /// reports what would change without changing it.
 /// </summary>
-internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clusters) : RedshiftActionHandler
+internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clusters, IStateStore store) : RedshiftActionHandler
 {
     public override string Action => "DisableClusterPasswords";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.RequiredClusterIdentifier();
@@ -31,7 +32,7 @@ internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clus
         var dryRun = reader.OptionalBool("DryRun") ?? false;
         ThrowIfInvalid(reader);
 
-        var cluster = await FindClusterAsync(context, identifier, ct);
+        var cluster = await FindClusterAsync(store, context, identifier, ct);
         await context.AuthorizeAsync("iamdb:DisableClusterPasswords", ClusterArn(context, cluster, identifier), ct: ct);
         var found = Require(cluster, identifier);
         IReadOnlyList<PasswordChange> changes;
@@ -44,9 +45,7 @@ internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clus
             throw new AwsErrorException(RedshiftErrors.FromCluster(ex, found));
         }
 
-        context.Audit.ResponseElements["dryRun"] = dryRun;
-        context.Audit.ResponseElements["changed"] = string.Join(",", changes.Where(c => c.Changed).Select(c => c.RoleName));
-        return new ActionResult(w => w.WriteList("Changes", changes, static (m, change) =>
+        return new ActionOutcome(w => w.WriteList("Changes", changes, static (m, change) =>
         {
             m.WriteString("DbUser", change.RoleName);
             m.WriteBoolean("Changed", change.Changed);
@@ -55,6 +54,6 @@ internal sealed class DisableClusterPasswordsHandler(IClusterAdministration clus
             {
                 m.WriteStringList("ConnectRevokedOn", change.ConnectRevokedOn);
             }
-        }));
+        })).Recording(("dryRun", dryRun), ("changed", string.Join(",", changes.Where(c => c.Changed).Select(c => c.RoleName))));
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using IamDb.Aws.Arns;
-using IamDb.Broker.Hosting;
+using IamDb.Broker.State;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
@@ -14,26 +14,26 @@ namespace IamDb.Broker.Actions.Redshift;
 /// before the cluster is asked; the cluster then refuses roles that are not plain groups, a privileged DbUser unless the
 /// cluster allows privileged users, and a DbName it cannot enforce, and creates a login role for this credential only.
 /// </summary>
-internal sealed class GetClusterCredentialsHandler(BrokerRuntime runtime, CredentialIssuer issuer) : RedshiftActionHandler
+internal sealed class GetClusterCredentialsHandler(CredentialSettings settings, CredentialIssuer issuer, IStateStore store, TimeProvider time) : RedshiftActionHandler
 {
     public override string Action => "GetClusterCredentials";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var dbUser = reader.RequiredDbUser();
         var dbName = reader.OptionalDbName();
         reader.RefuseCustomDomain();
         var identifier = reader.RequiredClusterIdentifier();
-        var duration = reader.ReadDurationSeconds(runtime.Options.MaxCredentialDurationSeconds);
+        var duration = reader.ReadDurationSeconds(settings.MaxDurationSeconds);
         var autoCreate = reader.OptionalBool("AutoCreate") ?? false;
         var groups = reader.ReadDbGroups();
         ThrowIfInvalid(reader);
 
-        var cluster = await FindClusterAsync(context, identifier, ct);
+        var cluster = await FindClusterAsync(store, context, identifier, ct);
         var id = ResourceIdentifier(cluster, identifier);
         var region = ResourceRegion(context, cluster);
-        var account = context.Caller.AccountId;
+        var account = context.Request.Caller.AccountId;
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
         {
             ["redshift:DbUser"] = [dbUser],
@@ -63,17 +63,11 @@ internal sealed class GetClusterCredentialsHandler(BrokerRuntime runtime, Creden
 
         var found = Require(cluster, identifier);
         CredentialIssuer.RequireAllowedGroups(found, groups);
-        var expires = context.Time.GetUtcNow().AddSeconds(duration);
+        var expires = time.GetUtcNow().AddSeconds(duration);
         var request = new CredentialRequest(dbUser, dbName, groups, autoCreate, expires, autoCreate ? "IAMA:" : "IAM:")
         {
             AllowPrivilegedDbUser = found.AllowPrivilegedDbUsers,
         };
-        var issued = await issuer.IssueAsync(context, found, request, ct);
-        return new ActionResult(w =>
-        {
-            w.WriteString("DbUser", issued.LoginRoleName);
-            w.WriteString("DbPassword", issued.Password);
-            w.WriteTimestamp("Expiration", issued.ExpiresAt);
-        });
+        return await issuer.IssueAsync(context, found, request, withRefreshTime: false, ct);
     }
 }

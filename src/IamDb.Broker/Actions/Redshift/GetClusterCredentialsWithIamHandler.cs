@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using IamDb.Aws.Arns;
 using IamDb.Aws.Redshift;
-using IamDb.Broker.Authorization;
-using IamDb.Broker.Hosting;
+using IamDb.Broker.Requests;
+using IamDb.Broker.State;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
@@ -16,7 +16,7 @@ namespace IamDb.Broker.Actions.Redshift;
 /// (colon-separated, as Redshift reads it; session tags included), each checked as GetClusterCredentials checks DbGroups.
 /// The account root has no IAM name to map and is refused.
 /// </summary>
-internal sealed class GetClusterCredentialsWithIamHandler(BrokerRuntime runtime, CredentialIssuer issuer, PrincipalPolicyLoader principals)
+internal sealed class GetClusterCredentialsWithIamHandler(CredentialSettings settings, CredentialIssuer issuer, IStateStore store, TimeProvider time)
     : RedshiftActionHandler
 {
     /// <summary>The principal tag Redshift reads database groups from.</summary>
@@ -24,17 +24,17 @@ internal sealed class GetClusterCredentialsWithIamHandler(BrokerRuntime runtime,
 
     public override string Action => "GetClusterCredentialsWithIAM";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var dbName = reader.OptionalDbName();
         reader.RefuseCustomDomain();
         var identifier = reader.RequiredClusterIdentifier();
-        var duration = reader.ReadDurationSeconds(runtime.Options.MaxCredentialDurationSeconds);
+        var duration = reader.ReadDurationSeconds(settings.MaxDurationSeconds);
         ThrowIfInvalid(reader);
 
-        var baseUser = MappedUser(context.Caller);
-        var cluster = await FindClusterAsync(context, identifier, ct);
+        var baseUser = MappedUser(context.Request.Caller);
+        var cluster = await FindClusterAsync(store, context, identifier, ct);
         var id = ResourceIdentifier(cluster, identifier);
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
         {
@@ -45,27 +45,20 @@ internal sealed class GetClusterCredentialsWithIamHandler(BrokerRuntime runtime,
             keys["redshift:DbName"] = [dbName];
         }
 
-        var resource = Arn.RedshiftDbName(ResourceRegion(context, cluster), context.Caller.AccountId, id, dbName ?? "*").ToString();
+        var resource = Arn.RedshiftDbName(ResourceRegion(context, cluster), context.Request.Caller.AccountId, id, dbName ?? "*").ToString();
         await context.AuthorizeAsync("redshift:GetClusterCredentialsWithIAM", resource, keys, ct);
         var found = Require(cluster, identifier);
 
-        var loaded = await principals.LoadAsync(context.Store, context.Caller, ct);
+        // The tag comes from the same load of the caller's policies the decision above was taken against.
+        var loaded = await context.Authorization.CallerPoliciesAsync(ct);
         var groups = GroupsFromTag(loaded.Principal.Tags);
         CredentialIssuer.RequireAllowedGroups(found, groups, GroupsTag);
-        var expires = context.Time.GetUtcNow().AddSeconds(duration);
+        var expires = time.GetUtcNow().AddSeconds(duration);
         var request = new CredentialRequest(baseUser, dbName, groups, AutoCreate: true, expires, "IAM:")
         {
             AllowPrivilegedDbUser = found.AllowPrivilegedDbUsers,
         };
-        var issued = await issuer.IssueAsync(context, found, request, ct, GroupsTag);
-        var refresh = issued.ExpiresAt;
-        return new ActionResult(w =>
-        {
-            w.WriteString("DbUser", issued.LoginRoleName);
-            w.WriteString("DbPassword", issued.Password);
-            w.WriteTimestamp("Expiration", issued.ExpiresAt);
-            w.WriteTimestamp("NextRefreshTime", refresh);
-        });
+        return await issuer.IssueAsync(context, found, request, withRefreshTime: true, ct, GroupsTag);
     }
 
     /// <summary><c>IAM:user</c> or <c>IAMR:role</c>; the root (or a name too long for PostgreSQL) is refused.</summary>

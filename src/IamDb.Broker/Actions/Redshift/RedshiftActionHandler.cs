@@ -12,11 +12,11 @@ internal abstract class RedshiftActionHandler : IActionHandler
 
     public abstract string Action { get; }
 
-    public abstract ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct);
+    public abstract ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct);
 
     /// <summary>A reader that reports the first problem as <c>MissingParameter</c> or <c>InvalidParameterValue</c>, as Redshift does.</summary>
     protected static QueryParameterReader Reader(ActionContext context) =>
-        new(context.Parameters, QueryValidationStyle.InvalidParameterValue);
+        new(context.Request.Parameters, QueryValidationStyle.InvalidParameterValue);
 
     /// <summary>Throws the reader's first problem, if any.</summary>
     protected static void ThrowIfInvalid(QueryParameterReader reader)
@@ -28,8 +28,8 @@ internal abstract class RedshiftActionHandler : IActionHandler
     }
 
     /// <summary>The registered cluster, or null. Identifiers compare without regard to case, as Redshift's do.</summary>
-    protected static Task<RedshiftCluster?> FindClusterAsync(ActionContext context, string identifier, CancellationToken ct) =>
-        context.Store.ReadAsync((r, c) => r.Clusters.GetAsync(context.Caller.AccountId, identifier, c), ct);
+    protected static Task<RedshiftCluster?> FindClusterAsync(IStateStore store, ActionContext context, string identifier, CancellationToken ct) =>
+        store.ReadAsync((r, c) => r.Clusters.GetAsync(context.Request.Caller.AccountId, identifier, c), ct);
 
     /// <summary>
     /// The cluster's spelling of its identifier when it exists (so <c>CLUSTERA</c> cannot slip past a policy written for
@@ -38,11 +38,11 @@ internal abstract class RedshiftActionHandler : IActionHandler
     protected static string ResourceIdentifier(RedshiftCluster? cluster, string requested) => cluster?.ClusterIdentifier ?? requested;
 
     /// <summary>The region in ARNs about <paramref name="cluster"/>: its own, or the request's when it is unknown.</summary>
-    protected static string ResourceRegion(ActionContext context, RedshiftCluster? cluster) => cluster?.Region ?? context.Region;
+    protected static string ResourceRegion(ActionContext context, RedshiftCluster? cluster) => cluster?.Region ?? context.Request.Region;
 
     /// <summary><c>arn:aws:redshift:REGION:ACCOUNT:cluster:ID</c>.</summary>
     protected static string ClusterArn(ActionContext context, RedshiftCluster? cluster, string requested) =>
-        Arn.RedshiftCluster(ResourceRegion(context, cluster), context.Caller.AccountId, ResourceIdentifier(cluster, requested)).ToString();
+        Arn.RedshiftCluster(ResourceRegion(context, cluster), context.Request.Caller.AccountId, ResourceIdentifier(cluster, requested)).ToString();
 
     /// <summary>Throws <c>ClusterNotFound</c> when <paramref name="cluster"/> is null.</summary>
     protected static RedshiftCluster Require(RedshiftCluster? cluster, string requested) =>

@@ -52,12 +52,4 @@ internal static class RedshiftXml
         w.WriteStringList("AllowedDbGroups", cluster.AllowedDbGroups);
         w.WriteBoolean("AllowPrivilegedDbUsers", cluster.AllowPrivilegedDbUsers);
     }
-
-    /// <summary>The endpoint the cluster administration connects to, with the admin password decrypted for this call only.</summary>
-    public static ClusterEndpoint Endpoint(this RedshiftCluster cluster) =>
-        new(cluster.Host, cluster.Port, cluster.DefaultDatabase, cluster.AdminUser, cluster.AdminPassword.Reveal())
-        {
-            SslMode = cluster.SslMode,
-            RootCertificatePem = cluster.SslRootCertificate,
-        };
 }

@@ -16,7 +16,7 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>SslMode</c> and <c>SslRootCertificate</c> (how the admin connection verifies the server), <c>AllowedDbGroups.member.N</c>
 /// and <c>AllowPrivilegedDbUsers</c> (what credentials may be issued for).
 /// </summary>
-internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : RedshiftActionHandler
+internal sealed class RegisterClusterHandler(IClusterAdministration clusters, IStateStore store, TimeProvider time) : RedshiftActionHandler
 {
     private static readonly StringConstraints Host = new(1, 253, @"[A-Za-z0-9.:\-\[\]_]+");
     private static readonly StringConstraints Password = new(1, 1024, sensitive: true);
@@ -25,7 +25,7 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
 
     public override string Action => "RegisterCluster";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.RequiredClusterIdentifier();
@@ -53,13 +53,13 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
         }
 
         await context.AuthorizeAsync("iamdb:RegisterCluster", ClusterArn(context, null, identifier), ct: ct);
-        if (await FindClusterAsync(context, identifier, ct) is { } existing)
+        if (await FindClusterAsync(store, context, identifier, ct) is { } existing)
         {
             throw new AwsErrorException(RedshiftErrors.ClusterAlreadyExists(existing.ClusterIdentifier));
         }
 
         var cluster = settings.ApplyTo(new RedshiftCluster(
-            context.Caller.AccountId, identifier, context.Region, host, port, database, admin, new SecretString(password), context.Time.GetUtcNow())
+            context.Request.Caller.AccountId, identifier, context.Request.Region, host, port, database, admin, new SecretString(password), time.GetUtcNow())
         {
             Tags = tags,
         });
@@ -75,23 +75,17 @@ internal sealed class RegisterClusterHandler(IClusterAdministration clusters) : 
 
         try
         {
-            cluster = await context.Store.WriteAsync((w, c) => w.Clusters.CreateAsync(cluster, c), ct);
+            cluster = await store.WriteAsync((w, c) => w.Clusters.CreateAsync(cluster, c), ct);
         }
         catch (EntityAlreadyExistsException)
         {
             throw new AwsErrorException(RedshiftErrors.ClusterAlreadyExists(identifier));
         }
 
-        context.Audit.ResponseElements["clusterIdentifier"] = cluster.ClusterIdentifier;
-        context.Audit.ResponseElements["endpoint"] = $"{cluster.Host}:{cluster.Port}";
-        context.Audit.ResponseElements["serverVersion"] = prepared.ServerVersion;
-        context.Audit.ResponseElements["passwordLoginUsers"] = string.Join(",", prepared.PasswordLoginUsers);
-        context.Audit.ResponseElements["sslMode"] = cluster.SslMode;
-        context.Audit.ResponseElements["skippedDatabases"] = string.Join(",", prepared.SkippedDatabases.Select(s => s.Database));
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, cluster));
             SkippedDatabasesXml.Write(w, prepared.SkippedDatabases);
-        });
+        }).Recording(("clusterIdentifier", cluster.ClusterIdentifier), ("endpoint", $"{cluster.Host}:{cluster.Port}"), ("serverVersion", prepared.ServerVersion), ("passwordLoginUsers", string.Join(",", prepared.PasswordLoginUsers)), ("sslMode", cluster.SslMode), ("skippedDatabases", string.Join(",", prepared.SkippedDatabases.Select(s => s.Database))));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using IamDb.Aws.Query;
 using IamDb.Aws.Redshift;
+using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 
@@ -13,13 +14,13 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>ClusterIdentifier</c> alone (everything on that cluster). Authorized as <c>iamdb:RevokeClusterCredentials</c> on the
 /// cluster ARN, or on <c>*</c> for a principal across clusters.
 /// </summary>
-internal sealed class RevokeClusterCredentialsHandler(CredentialRevoker revoker, IClusterAdministration clusters) : RedshiftActionHandler
+internal sealed class RevokeClusterCredentialsHandler(CredentialRevoker revoker, IClusterAdministration clusters, IStateStore store, TimeProvider time) : RedshiftActionHandler
 {
     private static readonly StringConstraints PrincipalArn = new(20, 2048);
 
     public override string Action => "RevokeClusterCredentials";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.OptionalClusterIdentifier();
@@ -46,7 +47,7 @@ internal sealed class RevokeClusterCredentialsHandler(CredentialRevoker revoker,
         RedshiftCluster? cluster = null;
         if (identifier is not null)
         {
-            cluster = await FindClusterAsync(context, identifier, ct);
+            cluster = await FindClusterAsync(store, context, identifier, ct);
             await context.AuthorizeAsync("iamdb:RevokeClusterCredentials", ClusterArn(context, cluster, identifier), ct: ct);
             Require(cluster, identifier);
         }
@@ -55,14 +56,14 @@ internal sealed class RevokeClusterCredentialsHandler(CredentialRevoker revoker,
             await context.AuthorizeAsync("iamdb:RevokeClusterCredentials", "*", ct: ct);
         }
 
-        var query = new CredentialQuery(context.Caller.AccountId)
+        var query = new CredentialQuery(context.Request.Caller.AccountId)
         {
             ClusterIdentifier = cluster?.ClusterIdentifier,
             PrincipalArn = principal,
             LoginRoleName = loginRole,
         };
-        var live = await CredentialRevoker.LiveAsync(context.Store, query, ct);
-        var now = context.Time.GetUtcNow();
+        var live = await CredentialRevoker.LiveAsync(store, query, ct);
+        var now = time.GetUtcNow();
         var revoked = new List<IssuedCredential>();
         if (loginRole is not null && live.Count == 0)
         {
@@ -71,7 +72,7 @@ internal sealed class RevokeClusterCredentialsHandler(CredentialRevoker revoker,
 
         foreach (var group in live.GroupBy(c => c.ClusterIdentifier, StringComparer.OrdinalIgnoreCase))
         {
-            var target = cluster ?? await FindClusterAsync(context, group.Key, ct);
+            var target = cluster ?? await FindClusterAsync(store, context, group.Key, ct);
             if (target is null)
             {
                 continue; // deregistered: nothing left to drop
@@ -79,24 +80,21 @@ internal sealed class RevokeClusterCredentialsHandler(CredentialRevoker revoker,
 
             try
             {
-                revoked.AddRange(await revoker.RevokeAsync(context.Store, target, group.ToList(), now, ct));
+                revoked.AddRange(await revoker.RevokeAsync(store, target, group.ToList(), now, ct));
             }
             catch (ClusterOperationException ex)
             {
-                context.Audit.ResponseElements["revoked"] = revoked.Count;
                 throw new AwsErrorException(RedshiftErrors.FromCluster(ex, target));
             }
         }
 
-        context.Audit.ResponseElements["revoked"] = revoked.Count;
-        context.Audit.ResponseElements["loginRoles"] = string.Join(",", revoked.Select(r => r.LoginRoleName));
-        return new ActionResult(w => w.WriteList("Revoked", revoked, static (m, credential) =>
+        return new ActionOutcome(w => w.WriteList("Revoked", revoked, static (m, credential) =>
         {
             m.WriteString("DbUser", credential.LoginRoleName);
             m.WriteString("ClusterIdentifier", credential.ClusterIdentifier);
             m.WriteString("PrincipalArn", credential.PrincipalArn.Length > 0 ? credential.PrincipalArn : null);
             m.WriteTimestamp("Expiration", credential.ExpiresAt);
-        }));
+        })).Recording(("revoked", revoked.Count), ("loginRoles", string.Join(",", revoked.Select(r => r.LoginRoleName))));
     }
 
     /// <summary>A login role the store does not know (the store was lost) but the cluster's marker says is IamDb's.</summary>

@@ -1,3 +1,4 @@
+using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 
@@ -8,17 +9,17 @@ namespace IamDb.Broker.Actions.Redshift;
 /// ordinary users that can still log in with a password (their temporary credentials would inherit their access), and
 /// how the admin connection is secured: the TLS protocol (as the server reports it) and what was verified.
 /// </summary>
-internal sealed class TestClusterHandler(IClusterAdministration clusters) : RedshiftActionHandler
+internal sealed class TestClusterHandler(IClusterAdministration clusters, IStateStore store) : RedshiftActionHandler
 {
     public override string Action => "TestCluster";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.RequiredClusterIdentifier();
         ThrowIfInvalid(reader);
 
-        var cluster = await FindClusterAsync(context, identifier, ct);
+        var cluster = await FindClusterAsync(store, context, identifier, ct);
         await context.AuthorizeAsync("iamdb:TestCluster", ClusterArn(context, cluster, identifier), ct: ct);
         var found = Require(cluster, identifier);
         ClusterPreparation test;
@@ -32,10 +33,7 @@ internal sealed class TestClusterHandler(IClusterAdministration clusters) : Reds
         }
 
         var verification = Verification(found);
-        context.Audit.ResponseElements["serverVersion"] = test.ServerVersion;
-        context.Audit.ResponseElements["tlsVersion"] = test.TlsVersion ?? "none";
-        context.Audit.ResponseElements["tlsVerification"] = verification;
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteString("ServerVersion", test.ServerVersion);
             w.WriteStringList("Databases", test.Databases);
@@ -43,7 +41,7 @@ internal sealed class TestClusterHandler(IClusterAdministration clusters) : Reds
             w.WriteString("TlsVersion", test.TlsVersion);
             w.WriteString("TlsVerification", verification);
             SkippedDatabasesXml.Write(w, test.SkippedDatabases);
-        });
+        }).Recording(("serverVersion", test.ServerVersion), ("tlsVersion", test.TlsVersion ?? "none"), ("tlsVerification", verification));
     }
 
     /// <summary>What the successful connection proved about the server, in words.</summary>

@@ -1,5 +1,6 @@
 using IamDb.Aws.Query;
 using IamDb.Broker.Secrets;
+using IamDb.Broker.State;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
@@ -10,13 +11,13 @@ namespace IamDb.Broker.Actions.Redshift;
 /// <c>AllowPrivilegedDbUsers</c>) and/or the stored admin password (<c>MasterUserPassword</c>, after it was changed on the
 /// server). A change to the admin connection is tested first, with the new settings; when that fails nothing changes.
 /// </summary>
-internal sealed class UpdateClusterHandler(IClusterAdministration clusters) : RedshiftActionHandler
+internal sealed class UpdateClusterHandler(IClusterAdministration clusters, IStateStore store) : RedshiftActionHandler
 {
     private static readonly StringConstraints Password = new(1, 1024, sensitive: true);
 
     public override string Action => "UpdateCluster";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = Reader(context);
         var identifier = reader.RequiredClusterIdentifier();
@@ -29,7 +30,7 @@ internal sealed class UpdateClusterHandler(IClusterAdministration clusters) : Re
                 "Nothing to update: give at least one of SslMode, SslRootCertificate, AllowedDbGroups, AllowPrivilegedDbUsers, MasterUserPassword."));
         }
 
-        var found = await FindClusterAsync(context, identifier, ct);
+        var found = await FindClusterAsync(store, context, identifier, ct);
         await context.AuthorizeAsync("iamdb:UpdateCluster", ClusterArn(context, found, identifier), ct: ct);
         var cluster = Require(found, identifier);
         var updated = settings.ApplyTo(cluster);
@@ -51,20 +52,16 @@ internal sealed class UpdateClusterHandler(IClusterAdministration clusters) : Re
             }
         }
 
-        if (!await context.Store.WriteAsync((w, c) => w.Clusters.UpdateAsync(updated, c), ct))
+        if (!await store.WriteAsync((w, c) => w.Clusters.UpdateAsync(updated, c), ct))
         {
             throw new AwsErrorException(RedshiftErrors.ClusterNotFound(identifier));
         }
 
-        context.Audit.ResponseElements["clusterIdentifier"] = updated.ClusterIdentifier;
-        context.Audit.ResponseElements["sslMode"] = updated.SslMode;
-        context.Audit.ResponseElements["sslRootCertificateChanged"] = settings.SslRootCertificate is null ? "false" : "true";
-        context.Audit.ResponseElements["adminPasswordChanged"] = password is null ? "false" : "true";
-        if (test?.TlsVersion is { } tls)
-        {
-            context.Audit.ResponseElements["tlsVersion"] = tls;
-        }
-
-        return new ActionResult(w => w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, updated)));
+        return new ActionOutcome(w => w.WriteStructure("Cluster", c => RedshiftXml.WriteCluster(c, updated))).Recording(
+            ("clusterIdentifier", updated.ClusterIdentifier),
+            ("sslMode", updated.SslMode),
+            ("sslRootCertificateChanged", settings.SslRootCertificate is null ? "false" : "true"),
+            ("adminPasswordChanged", password is null ? "false" : "true"),
+            ("tlsVersion", test?.TlsVersion));
     }
 }

@@ -10,15 +10,15 @@ namespace IamDb.Broker.Actions.Simulation;
 /// <c>iam:SimulateCustomPolicy</c>: evaluates the given identity policies (and optional boundary and resource policy)
 /// for each action and resource, for the caller named by <c>CallerArn</c> (or an unnamed IAM user of the account).
 /// </summary>
-internal sealed class SimulateCustomPolicyHandler : IActionHandler
+internal sealed class SimulateCustomPolicyHandler(TimeProvider time) : IActionHandler
 {
     public string Service => "iam";
 
     public string Action => "SimulateCustomPolicy";
 
-    public async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var (input, reader) = SimulationInput.Read(context.Parameters, policyInputsRequired: true);
+        var (input, reader) = SimulationInput.Read(context.Request.Parameters, policyInputsRequired: true);
         if (reader.TryGetError(out var error))
         {
             throw new AwsErrorException(error);
@@ -36,7 +36,7 @@ internal sealed class SimulateCustomPolicyHandler : IActionHandler
             ? SimulationInput.Compile(resourceDoc, ParsedKind.Resource, PolicyType.ResourceBased, "ResourcePolicy", "resource")
             : null;
 
-        var principal = Principal(input.CallerArn, context.Caller.AccountId);
+        var principal = Principal(input.CallerArn, context.Request.Caller.AccountId);
         var policies = new PolicySet
         {
             IdentityPolicies = SimulationInput.Compiled(identity),
@@ -45,7 +45,7 @@ internal sealed class SimulateCustomPolicyHandler : IActionHandler
             ResourceAccountId = input.ResourceOwner is { } owner && Arn.TryParse(owner, out var ownerArn, out _) ? ownerArn.Account : null,
         };
         var sources = identity.Concat(boundaries).Concat(resource is null ? [] : [resource]).ToList();
-        return SimulationRunner.Run(input, principal, policies, sources, input.CreateContext(context));
+        return SimulationRunner.Run(input, principal, policies, sources, input.CreateContext(context, time));
     }
 
     private static PrincipalInfo Principal(string? callerArn, string accountId)

@@ -18,15 +18,15 @@ namespace IamDb.Broker.Actions.Simulation;
 /// (a boundary or attached policy that no longer exists or parses) makes every result <c>explicitDeny</c>, as the broker
 /// would decide, with a matched statement naming that policy (without positions) and the reason in the audit record.
 /// </summary>
-internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loader) : IActionHandler
+internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loader, IStateStore store, TimeProvider time) : IActionHandler
 {
     public string Service => "iam";
 
     public string Action => "SimulatePrincipalPolicy";
 
-    public async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var (input, reader) = SimulationInput.Read(context.Parameters, policyInputsRequired: false);
+        var (input, reader) = SimulationInput.Read(context.Request.Parameters, policyInputsRequired: false);
         var sourceArn = reader.RequiredString("PolicySourceArn", new Aws.Query.StringConstraints(20, 2048));
         if (reader.TryGetError(out var error))
         {
@@ -39,7 +39,7 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
             throw new AwsErrorException(new AwsError("InvalidInput", $"Invalid ARN: {sourceArn}", 400));
         }
 
-        var (principal, sources, boundary, unavailable) = await context.Store.ReadAsync((r, token) => LoadAsync(r, arn.Account, type, name, token), ct);
+        var (principal, sources, boundary, unavailable) = await store.ReadAsync((r, token) => LoadAsync(r, arn.Account, type, name, token), ct);
         sources.AddRange(input.PolicyInputs.Select((doc, i) =>
             SimulationInput.Compile(doc, ParsedKind.Identity, PolicyType.Identity, $"PolicyInputList.{i + 1}", "none")));
         var boundaries = input.BoundaryInputs
@@ -53,7 +53,7 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
             unavailable.RemoveAll(u => u.Policy.Kind == PolicyType.PermissionsBoundary);
         }
 
-        var guardrails = await context.Store.ReadAsync((r, token) => loader.LoadGuardrailsAsync(r, arn.Account, token), ct);
+        var guardrails = await store.ReadAsync((r, token) => loader.LoadGuardrailsAsync(r, arn.Account, token), ct);
         var policies = new PolicySet
         {
             IdentityPolicies = SimulationInput.Compiled(sources),
@@ -61,14 +61,12 @@ internal sealed class SimulatePrincipalPolicyHandler(PrincipalPolicyLoader loade
             GuardrailLevels = guardrails.Levels,
             UnavailablePolicies = [.. guardrails.Unavailable, .. unavailable.Select(u => u.Policy)],
         };
-        foreach (var missing in policies.UnavailablePolicies)
-        {
-            context.Audit.Decisions.Add($"Simulation of {sourceArn} denies everything: {missing.Describe()}: {missing.Reason}");
-        }
-
+        var notes = policies.UnavailablePolicies
+            .Select(missing => $"Simulation of {sourceArn} denies everything: {missing.Describe()}: {missing.Reason}")
+            .ToList();
         var all = effectiveBoundary is null ? sources : [.. sources, effectiveBoundary];
         var unavailableTypes = unavailable.ToDictionary(u => u.Policy.Name, u => u.SourcePolicyType, StringComparer.Ordinal);
-        return SimulationRunner.Run(input, principal, policies, all, input.CreateContext(context), unavailableTypes);
+        return SimulationRunner.Run(input, principal, policies, all, input.CreateContext(context, time), unavailableTypes) with { Notes = notes };
     }
 
     /// <summary>A stored policy of the simulated principal that could not be loaded, with the type the response names.</summary>

@@ -84,9 +84,9 @@ internal sealed class SimulationInput
     }
 
     /// <summary>The simulation's request context: the given context entries on top of the request's standard keys.</summary>
-    public RequestContext CreateContext(ActionContext context)
+    public RequestContext CreateContext(ActionContext context, TimeProvider time)
     {
-        var request = new RequestContext(context.Time) { RequestedRegion = context.Region };
+        var request = new RequestContext(time) { RequestedRegion = context.Request.Region };
         foreach (var (key, type, values) in ContextEntries)
         {
             if (key.Length == 0 || values.Count == 0)

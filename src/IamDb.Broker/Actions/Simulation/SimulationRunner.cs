@@ -17,7 +17,7 @@ internal static class SimulationRunner
 {
     private const string MarkerList = "simulation";
 
-    public static ActionResult Run(
+    public static ActionOutcome Run(
         SimulationInput input, PrincipalInfo principal, PolicySet policies, IReadOnlyList<SimulatedPolicy> sources, RequestContext requestContext,
         IReadOnlyDictionary<string, string>? unavailableTypes = null)
     {
@@ -35,7 +35,7 @@ internal static class SimulationRunner
             results.Add((action, resource, PolicyExplainer.Explain(in request, policies)));
         }
 
-        return new ActionResult(xml =>
+        return new ActionOutcome(xml =>
         {
             xml.WriteList("EvaluationResults", results, (w, r) =>
             {

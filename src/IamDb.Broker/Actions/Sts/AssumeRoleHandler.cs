@@ -1,7 +1,10 @@
 using System.Globalization;
 using IamDb.Aws.Arns;
 using IamDb.Aws.Errors;
+using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
+using IamDb.Broker.Authorization;
+using IamDb.Broker.Requests;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Policy.Parsing;
@@ -14,7 +17,7 @@ namespace IamDb.Broker.Actions.Sts;
 /// must allow by itself); session policies (<c>Policy</c>, <c>PolicyArns</c>) and session tags are stored with the
 /// session and bound it later.
 /// </summary>
-internal sealed class AssumeRoleHandler : IActionHandler
+internal sealed class AssumeRoleHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids) : IActionHandler
 {
     private static readonly StringConstraints SessionName = new(2, 64, @"[\w+=,.@-]*");
     private static readonly StringConstraints ExternalId = new(2, 1224, @"[\w+=,.@:\/-]*");
@@ -31,9 +34,9 @@ internal sealed class AssumeRoleHandler : IActionHandler
 
     public string Action => "AssumeRole";
 
-    public async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var reader = new QueryParameterReader(context.Parameters, QueryValidationStyle.ValidationError);
+        var reader = new QueryParameterReader(context.Request.Parameters, QueryValidationStyle.ValidationError);
         var roleArnText = reader.RequiredString("RoleArn", RoleArn);
         var sessionName = reader.RequiredString("RoleSessionName", SessionName);
         var duration = reader.OptionalInt("DurationSeconds", 900, 43_200);
@@ -48,7 +51,7 @@ internal sealed class AssumeRoleHandler : IActionHandler
             throw new AwsErrorException(error);
         }
 
-        var caller = context.Caller;
+        var caller = context.Request.Caller;
         if (caller.IsRoot)
         {
             throw new AwsErrorException(new AwsError(AwsErrorCodes.AccessDenied, "Roles may not be assumed by root accounts.", 403));
@@ -64,7 +67,7 @@ internal sealed class AssumeRoleHandler : IActionHandler
         CheckSessionPolicy(policy);
         var packed = PackedPolicySize(policy, sessionPolicyArns, tags);
 
-        var role = await context.Store.ReadAsync((r, token) => r.Roles.GetAsync(roleArn.Account, roleName, token), ct);
+        var role = await store.ReadAsync((r, token) => r.Roles.GetAsync(roleArn.Account, roleName, token), ct);
         var keys = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase)
         {
             ["sts:RoleSessionName"] = [sessionName],
@@ -92,8 +95,10 @@ internal sealed class AssumeRoleHandler : IActionHandler
         {
             // AWS does not reveal whether the role exists: an unknown role is an AccessDenied like any other.
             var message = $"User: {caller.Arn} is not authorized to perform: sts:AssumeRole on resource: {roleArnText}";
-            context.Audit.Decisions.Add($"ImplicitDeny sts:AssumeRole on {roleArnText}: the role does not exist");
-            throw new AwsErrorException(new AwsError(AwsErrorCodes.AccessDenied, message, 403));
+            throw new AwsErrorException(new AwsError(AwsErrorCodes.AccessDenied, message, 403))
+            {
+                Notes = [$"ImplicitDeny sts:AssumeRole on {roleArnText}: the role does not exist"],
+            };
         }
 
         var trust = new ResourcePolicy(role.AssumeRolePolicyDocument, role.RoleName + " trust policy", true);
@@ -121,9 +126,9 @@ internal sealed class AssumeRoleHandler : IActionHandler
                 400));
         }
 
-        var now = context.Time.GetUtcNow();
+        var now = time.GetUtcNow();
         var expiration = StoreTime.Normalize(now.AddSeconds(seconds));
-        var (keyId, secret, token, hash) = StsCredentials.Issue(context);
+        var (keyId, secret, token, hash) = StsCredentials.Issue(ids);
         var sessionArn = Arn.StsAssumedRole(role.AccountId, role.RoleName, sessionName).ToString();
         var session = new StsSession(keyId, role.AccountId, secret, hash, SessionKind.AssumedRole, sessionArn, now, expiration)
         {
@@ -136,7 +141,7 @@ internal sealed class AssumeRoleHandler : IActionHandler
             TransitiveTagKeys = transitive,
             SourceIdentity = sourceIdentity,
         };
-        await context.Store.WriteAsync(
+        await store.WriteAsync(
             async (writer, t) =>
             {
                 // In the transaction that creates the session: a session is never created with session policies that
@@ -147,11 +152,7 @@ internal sealed class AssumeRoleHandler : IActionHandler
             ct);
 
         var assumedRoleId = $"{role.RoleId}:{sessionName}";
-        context.Audit.ResponseElements["credentials.accessKeyId"] = keyId;
-        context.Audit.ResponseElements["credentials.expiration"] = expiration;
-        context.Audit.ResponseElements["assumedRoleUser.assumedRoleId"] = assumedRoleId;
-        context.Audit.ResponseElements["assumedRoleUser.arn"] = sessionArn;
-        return new ActionResult(xml =>
+        return new ActionOutcome(xml =>
         {
             StsCredentials.Write(xml, keyId, secret, token, expiration);
             xml.WriteStructure("AssumedRoleUser", u =>
@@ -165,7 +166,11 @@ internal sealed class AssumeRoleHandler : IActionHandler
             }
 
             xml.WriteString("SourceIdentity", sourceIdentity);
-        });
+        }).Recording(
+            ("credentials.accessKeyId", keyId),
+            ("credentials.expiration", expiration),
+            ("assumedRoleUser.assumedRoleId", assumedRoleId),
+            ("assumedRoleUser.arn", sessionArn));
     }
 
     /// <summary>

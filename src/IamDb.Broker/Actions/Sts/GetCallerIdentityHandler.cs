@@ -6,19 +6,23 @@ namespace IamDb.Broker.Actions.Sts;
 /// </summary>
 internal sealed class GetCallerIdentityHandler : IActionHandler
 {
+    private static readonly IReadOnlyList<string> NoPermissionNeeded = ["Allow sts:GetCallerIdentity: no permission is required"];
+
     public string Service => "sts";
 
     public string Action => "GetCallerIdentity";
 
-    public ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var caller = context.Caller;
-        context.Audit.Decisions.Add("Allow sts:GetCallerIdentity: no permission is required");
-        return ValueTask.FromResult(new ActionResult(xml =>
+        var caller = context.Request.Caller;
+        return ValueTask.FromResult(new ActionOutcome(xml =>
         {
             xml.WriteString("UserId", caller.UserId);
             xml.WriteString("Account", caller.AccountId);
             xml.WriteString("Arn", caller.Arn);
-        }));
+        })
+        {
+            Notes = NoPermissionNeeded,
+        });
     }
 }

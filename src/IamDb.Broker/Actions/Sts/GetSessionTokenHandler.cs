@@ -1,4 +1,5 @@
 using IamDb.Aws.Errors;
+using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
@@ -9,8 +10,10 @@ namespace IamDb.Broker.Actions.Sts;
 /// <c>sts:GetSessionToken</c>: temporary credentials with the caller's own permissions, for IAM users and root (root
 /// sessions last at most one hour). Needs no permission; refused to callers already using temporary credentials.
 /// </summary>
-internal sealed class GetSessionTokenHandler : IActionHandler
+internal sealed class GetSessionTokenHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids) : IActionHandler
 {
+    private static readonly IReadOnlyList<string> NoPermissionNeeded = ["Allow sts:GetSessionToken: no permission is required"];
+
     public const int DefaultDurationSeconds = 43_200;
     public const int MaxRootDurationSeconds = 3_600;
 
@@ -18,16 +21,16 @@ internal sealed class GetSessionTokenHandler : IActionHandler
 
     public string Action => "GetSessionToken";
 
-    public async ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct)
+    public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var reader = new QueryParameterReader(context.Parameters, QueryValidationStyle.ValidationError);
+        var reader = new QueryParameterReader(context.Request.Parameters, QueryValidationStyle.ValidationError);
         var duration = reader.OptionalInt("DurationSeconds", 900, 129_600) ?? DefaultDurationSeconds;
         if (reader.TryGetError(out var error))
         {
             throw new AwsErrorException(error);
         }
 
-        var caller = context.Caller;
+        var caller = context.Request.Caller;
         if (caller.SessionAccessKeyId is not null)
         {
             throw new AwsErrorException(new AwsError(
@@ -39,17 +42,15 @@ internal sealed class GetSessionTokenHandler : IActionHandler
             duration = Math.Min(duration, MaxRootDurationSeconds);
         }
 
-        context.Audit.Decisions.Add("Allow sts:GetSessionToken: no permission is required");
-        var now = context.Time.GetUtcNow();
+        var now = time.GetUtcNow();
         var expiration = StoreTime.Normalize(now.AddSeconds(duration));
-        var (keyId, secret, token, hash) = StsCredentials.Issue(context);
+        var (keyId, secret, token, hash) = StsCredentials.Issue(ids);
         var session = new StsSession(keyId, caller.AccountId, secret, hash, SessionKind.SessionToken, caller.Arn, now, expiration)
         {
             UserId = caller.IsRoot ? null : caller.UserId,
         };
-        await context.Store.WriteAsync((writer, token) => writer.Sessions.CreateAsync(session, token), ct);
-        context.Audit.ResponseElements["credentials.accessKeyId"] = keyId;
-        context.Audit.ResponseElements["credentials.expiration"] = expiration;
-        return new ActionResult(xml => StsCredentials.Write(xml, keyId, secret, token, expiration));
+        await store.WriteAsync((writer, token) => writer.Sessions.CreateAsync(session, token), ct);
+        var outcome = new ActionOutcome(xml => StsCredentials.Write(xml, keyId, secret, token, expiration)) { Notes = NoPermissionNeeded };
+        return outcome.Recording(("credentials.accessKeyId", keyId), ("credentials.expiration", expiration));
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State.Iam;
@@ -11,10 +12,10 @@ internal static class StsCredentials
     /// <summary>Bytes of randomness in a session token (its base64 text is 256 characters).</summary>
     private const int TokenBytes = 192;
 
-    public static (string AccessKeyId, SecretString Secret, string SessionToken, byte[] TokenHash) Issue(ActionContext context)
+    public static (string AccessKeyId, SecretString Secret, string SessionToken, byte[] TokenHash) Issue(IdentifierGenerator ids)
     {
         var token = "IQoJ" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(TokenBytes));
-        return (context.Ids.NewTemporaryAccessKeyId(), new SecretString(context.Ids.NewSecretAccessKey()), token, SessionTokens.Hash(token));
+        return (ids.NewTemporaryAccessKeyId(), new SecretString(ids.NewSecretAccessKey()), token, SessionTokens.Hash(token));
     }
 
     /// <summary>Writes STS's <c>Credentials</c> structure.</summary>

@@ -1,5 +1,6 @@
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State.Iam;
+using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.State.Redshift;
 
@@ -32,6 +33,14 @@ internal sealed record RedshiftCluster(
 
     /// <summary>True when credentials may be issued for superusers and other privileged database users.</summary>
     public bool AllowPrivilegedDbUsers { get; init; }
+
+    /// <summary>The endpoint the cluster administration connects to, with the admin password decrypted for this call only.</summary>
+    public ClusterEndpoint Endpoint() =>
+        new(Host, Port, DefaultDatabase, AdminUser, AdminPassword.Reveal())
+        {
+            SslMode = SslMode,
+            RootCertificatePem = SslRootCertificate,
+        };
 }
 
 /// <summary>

@@ -26,7 +26,7 @@ internal sealed class AuditCommand(ParseResult parseResult, TextWriter? output =
         IReadOnlyList<AuditEvent> events;
         try
         {
-            await using var trail = await AuditTrail.OpenAsync(options, ct);
+            await using var trail = await AuditTrailOpener.OpenAsync(options, ct);
             events = await trail.ReadAsync(filter, limit, ct);
         }
         catch (AuditTrailException ex)

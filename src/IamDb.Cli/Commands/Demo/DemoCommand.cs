@@ -305,7 +305,7 @@ internal sealed class DemoCommand : IAsyncDisposable
     private async Task<string> TrailAsync(CancellationToken ct)
     {
         IReadOnlyList<AuditEvent> events;
-        await using (var trail = await AuditTrail.OpenAsync(_brokerOptions!, ct))
+        await using (var trail = await AuditTrailOpener.OpenAsync(_brokerOptions!, ct))
         {
             events = await trail.ReadAsync(new AuditFilter { Principal = _adamArn }, 20, ct);
         }

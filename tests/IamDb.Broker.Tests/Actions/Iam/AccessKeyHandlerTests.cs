@@ -1,3 +1,4 @@
+using IamDb.Broker.Requests;
 using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Tests.Actions.Iam;
@@ -30,8 +31,8 @@ public sealed class AccessKeyHandlerTests : IamHandlerTestBase
 
         var response = (await Call("CreateAccessKey", ("UserName", "alice"))).Ok();
 
-        Assert.DoesNotContain(response.Value("AccessKey/SecretAccessKey")!, string.Join(",", Iam.LastAudit!.ResponseElements.Values));
-        Assert.Equal(response.Value("AccessKey/AccessKeyId"), Iam.LastAudit.ResponseElements["accessKeyId"]);
+        Assert.DoesNotContain(response.Value("AccessKey/SecretAccessKey")!, string.Join(",", Iam.LastOutcome!.ResponseElements.Values));
+        Assert.Equal(response.Value("AccessKey/AccessKeyId"), Iam.LastOutcome.ResponseElements["accessKeyId"]);
     }
 
     [Fact]
@@ -183,7 +184,7 @@ public sealed class AccessKeyHandlerTests : IamHandlerTestBase
     {
         Iam.Caller = IamHarness.RootCaller with
         {
-            Kind = IamDb.Broker.Actions.CallerKind.AssumedRole,
+            Kind = IamDb.Broker.Requests.CallerKind.AssumedRole,
             Arn = "arn:aws:sts::123456789012:assumed-role/app/s1",
             RoleName = "app",
             SessionName = "s1",

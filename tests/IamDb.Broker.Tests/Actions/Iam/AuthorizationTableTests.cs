@@ -157,7 +157,11 @@ public sealed class AuthorizationTableTests : IamHandlerTestBase
     [Fact]
     public void AddIamActions_RegistersOneSingletonHandlerPerAction()
     {
-        var services = new ServiceCollection().AddIamActions();
+        var services = new ServiceCollection()
+            .AddSingleton(Iam.Store)
+            .AddSingleton<TimeProvider>(Iam.Time)
+            .AddSingleton(Iam.Ids)
+            .AddIamActions();
 
         using var provider = services.BuildServiceProvider();
         var handlers = provider.GetServices<IActionHandler>().ToList();

@@ -8,9 +8,13 @@ using IamDb.Aws.Query;
 using IamDb.Broker.Actions;
 using IamDb.Broker.Actions.Iam;
 using IamDb.Broker.Actions.Iam.Reports;
+using IamDb.Broker.Authorization;
+using IamDb.Broker.Requests;
 using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Sql;
+using IamDb.Policy.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IamDb.Broker.Tests.Actions.Iam;
@@ -73,6 +77,7 @@ internal sealed class IamHarness : IAsyncDisposable
     public const string RootArn = "arn:aws:iam::123456789012:root";
 
     private readonly Dictionary<string, IActionHandler> _handlers;
+    private readonly ServiceProvider _services;
     private readonly DirectoryInfo _directory;
     private int _requests;
 
@@ -82,11 +87,15 @@ internal sealed class IamHarness : IAsyncDisposable
         _directory = directory;
         var random = new Random(7);
         Ids = new IdentifierGenerator(b => random.NextBytes(b));
-        Reports = new CredentialReportCache();
-        _handlers = IamActionRegistration.CreateHandlers()
-            .Append(new GenerateCredentialReportHandler(Reports))
-            .Append(new GetCredentialReportHandler(Reports))
-            .ToDictionary(h => h.Action, StringComparer.Ordinal);
+        // The handlers as the broker builds them: IAM's registration list over this harness's store, clock and ids.
+        var services = new ServiceCollection()
+            .AddSingleton(store)
+            .AddSingleton<TimeProvider>(Time)
+            .AddSingleton(Ids)
+            .AddIamActions();
+        _services = services.BuildServiceProvider();
+        Reports = _services.GetRequiredService<CredentialReportCache>();
+        _handlers = _services.GetServices<IActionHandler>().ToDictionary(h => h.Action, StringComparer.Ordinal);
     }
 
     public static DateTimeOffset Start { get; } = new(2026, 11, 24, 2, 39, 32, 123, TimeSpan.Zero);
@@ -103,8 +112,8 @@ internal sealed class IamHarness : IAsyncDisposable
 
     public IReadOnlyCollection<string> Actions => _handlers.Keys;
 
-    /// <summary>The audit details of the last request.</summary>
-    public AuditDetails? LastAudit { get; private set; }
+    /// <summary>The outcome of the last request (null when it failed).</summary>
+    public ActionOutcome? LastOutcome { get; private set; }
 
     /// <summary>The caller of the next requests; the account root by default.</summary>
     public CallerIdentity Caller { get; set; } = RootCaller;
@@ -142,6 +151,7 @@ internal sealed class IamHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _services.DisposeAsync();
         await Store.DisposeAsync();
         _directory.Delete(recursive: true);
     }
@@ -151,31 +161,25 @@ internal sealed class IamHarness : IAsyncDisposable
     {
         var handler = _handlers[action];
         var requestId = $"req-{++_requests}";
-        var context = new ActionContext
-        {
-            RequestId = requestId,
-            Service = QueryService.Iam,
-            Action = action,
-            Parameters = QueryParameters.From(
+        var request = new BrokerRequest(
+            new RequestArrival(requestId, Time.GetUtcNow(), "127.0.0.1", SecureTransport: false, UserAgent: null),
+            QueryService.Iam,
+            action,
+            QueryParameters.From(
                 new[] { new KeyValuePair<string, string>("Action", action), new("Version", QueryService.IamVersion) }
                     .Concat(parameters.Select(p => new KeyValuePair<string, string>(p.Name, p.Value)))),
-            Caller = Caller,
-            Region = "us-east-1",
-            SecureTransport = false,
-            SourceIp = "127.0.0.1",
-            Store = Store,
-            Time = Time,
-            Ids = Ids,
-            Authorizer = Authorizer,
-        };
-        LastAudit = context.Audit;
+            Caller,
+            "us-east-1");
+        LastOutcome = null;
+        Authorizer.CallerArn = Caller.Arn;
         var before = Authorizer.Calls.Count;
         AwsError? error = null;
         byte[] body;
         try
         {
-            var result = await handler.HandleAsync(context, Ct);
-            body = QueryResponseWriter.ToBytes(QueryService.IamNamespace, action, requestId, result.WriteResult);
+            var outcome = await handler.HandleAsync(new ActionContext(request, Authorizer), Ct);
+            LastOutcome = outcome;
+            body = QueryResponseWriter.ToBytes(QueryService.IamNamespace, action, requestId, outcome.WriteResult);
         }
         catch (AwsErrorException e)
         {
@@ -303,28 +307,37 @@ internal sealed class IamHarness : IAsyncDisposable
 }
 
 /// <summary>
-/// The harness's stand-in for the real authorizer: AWS always allows the account root, so it allows every call and
+/// The harness's stand-in for the real authorization: AWS always allows the account root, so it allows every call and
 /// records (action, resource). <see cref="Deny"/> makes it refuse one action with AWS's AccessDenied, to prove that
 /// handlers authorize before they write.
 /// </summary>
-internal sealed class RootStandInAuthorizer : IActionAuthorizer
+internal sealed class RootStandInAuthorizer : IRequestAuthorization
 {
+    private readonly List<AuthorizationDecision> _decisions = [];
+
     public List<(string Action, string Resource)> Calls { get; } = [];
 
     /// <summary>An action (e.g. <c>iam:CreateUser</c>) to deny, or null.</summary>
     public string? Deny { get; set; }
 
-    public ValueTask<AwsError?> AuthorizeAsync(
-        ActionContext context, string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? extraContext, CancellationToken ct)
+    /// <summary>The caller of the request being handled, for the denial message.</summary>
+    public string CallerArn { get; set; } = IamHarness.RootArn;
+
+    public IReadOnlyList<AuthorizationDecision> Decisions => _decisions;
+
+    public ValueTask<AuthorizationDecision> DecideAsync(
+        string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? context, ResourcePolicy? resourcePolicy, CancellationToken ct)
     {
         Calls.Add((action, resourceArn));
-        return ValueTask.FromResult(action == Deny
-            ? new AwsError("AccessDenied", $"User: {context.Caller.Arn} is not authorized to perform: {action} on resource: {resourceArn}", 403)
-            : null);
+        var decision = action == Deny
+            ? new AuthorizationDecision(
+                action, resourceArn, Decision.ImplicitDeny, [], [], $"ImplicitDeny {action}",
+                new AwsError("AccessDenied", $"User: {CallerArn} is not authorized to perform: {action} on resource: {resourceArn}", 403))
+            : AuthorizationDecision.RootAllowed(action, resourceArn);
+        _decisions.Add(decision);
+        return ValueTask.FromResult(decision);
     }
 
-    public ValueTask<AwsError?> AuthorizeWithResourcePolicyAsync(
-        ActionContext context, string action, string resourceArn, ResourcePolicy resourcePolicy,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? extraContext, CancellationToken ct) =>
-        AuthorizeAsync(context, action, resourceArn, extraContext, ct);
+    public Task<PrincipalPolicies> CallerPoliciesAsync(CancellationToken ct) =>
+        throw new NotSupportedException("IAM handlers do not read the caller's policies");
 }

@@ -1,5 +1,6 @@
 using IamDb.Aws.Signing;
 using IamDb.Broker.Hosting;
+using IamDb.Broker.State;
 using IamDb.Broker.Tests.Support;
 using IamDb.Testing;
 using Npgsql;
@@ -32,13 +33,17 @@ internal sealed class RedshiftTestKit : IAsyncDisposable
     public string AdminPassword => new NpgsqlConnectionStringBuilder(Postgres.Server.ConnectionString()).Password!;
 
     public static async Task<RedshiftTestKit> StartAsync(
-        PostgresServerFixture postgres, string clusterId = "clusterA", Action<BrokerOptions>? configure = null, TimeProvider? time = null)
+        PostgresServerFixture postgres, string clusterId = "clusterA", Action<BrokerOptions>? configure = null, TimeProvider? time = null,
+        Func<IamDb.Broker.State.IStateStore, IamDb.Broker.State.IStateStore>? decorateStore = null)
     {
-        var broker = await TestBroker.StartAsync(o =>
-        {
-            o.ReaperEnabled = false;
-            configure?.Invoke(o);
-        }, time);
+        var broker = await TestBroker.StartAsync(
+            o =>
+            {
+                o.ReaperEnabled = false;
+                configure?.Invoke(o);
+            },
+            time,
+            decorateStore: decorateStore);
         var kit = new RedshiftTestKit(broker, postgres, clusterId);
         try
         {

@@ -1,4 +1,6 @@
+using IamDb.Aws.Identifiers;
 using IamDb.Broker.Secrets;
+using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.AccessKeys;
@@ -7,63 +9,61 @@ namespace IamDb.Broker.Actions.Iam.AccessKeys;
 /// <c>CreateAccessKey</c>: a new AKIA… key for <c>UserName</c>, or for the caller (root without <c>UserName</c> gets a
 /// root key). At most two per user. The secret is in the response only, never in the audit record.
 /// </summary>
-internal sealed class CreateAccessKeyHandler : IamActionHandler
+internal sealed class CreateAccessKeyHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids) : IamActionHandler
 {
     public override string Action => "CreateAccessKey";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var userName = AccessKeyOwner.ReadUserName(p);
-        p.ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, await AccessKeyOwner.ArnAsync(ctx, userName, ct), ct: ct);
+        var reader = IamParameters.Reader(context);
+        var userName = AccessKeyOwner.ReadUserName(reader);
+        reader.ThrowIfInvalid();
+        await context.AuthorizeAsync(Permission, await AccessKeyOwner.ArnAsync(store, context, userName, ct), ct: ct);
 
         // Generated outside the unit of work so a retried transaction stores the same key.
-        var keyId = ctx.Ids.NewLongTermAccessKeyId();
-        var secret = new SecretString(ctx.Ids.NewSecretAccessKey());
-        var now = ctx.Time.GetUtcNow();
-        var (owner, key) = await ctx.Store.WriteAsync(
+        var keyId = ids.NewLongTermAccessKeyId();
+        var secret = new SecretString(ids.NewSecretAccessKey());
+        var now = time.GetUtcNow();
+        var (owner, key) = await store.WriteAsync(
             async (w, c) =>
             {
-                var owner = await AccessKeyOwner.ResolveAsync(w, ctx, userName, c);
+                var owner = await AccessKeyOwner.ResolveAsync(w, context, userName, c);
                 var key = await w.AccessKeys.CreateAsync(
-                    new AccessKey(keyId, ctx.Caller.AccountId, owner.UserId, secret, AccessKeyStatus.Active, now), c);
+                    new AccessKey(keyId, context.Request.Caller.AccountId, owner.UserId, secret, AccessKeyStatus.Active, now), c);
                 return (owner, key);
             },
             ct);
-        ctx.Audit.ResponseElements["accessKeyId"] = key.AccessKeyId;
-        ctx.Audit.ResponseElements["status"] = "Active";
-        return new ActionResult(w => w.WriteStructure("AccessKey", k =>
+        return new ActionOutcome(w => w.WriteStructure("AccessKey", k =>
         {
             k.WriteString("UserName", owner.UserName);
             k.WriteString("AccessKeyId", key.AccessKeyId);
             k.WriteString("Status", key.Status.ToString());
             k.WriteString("SecretAccessKey", key.SecretAccessKey.Reveal());
             k.WriteTimestamp("CreateDate", key.CreatedAt);
-        }));
+        })).Recording(("accessKeyId", key.AccessKeyId), ("status", "Active"));
     }
 }
 
 /// <summary><c>ListAccessKeys</c>: the metadata (never secrets) of a user's or the caller's keys.</summary>
-internal sealed class ListAccessKeysHandler : IamActionHandler
+internal sealed class ListAccessKeysHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "ListAccessKeys";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var userName = AccessKeyOwner.ReadUserName(p);
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, await AccessKeyOwner.ArnAsync(ctx, userName, ct), ct: ct);
-        var (owner, keys) = await ctx.Store.ReadAsync(
+        var reader = IamParameters.Reader(context);
+        var userName = AccessKeyOwner.ReadUserName(reader);
+        var page = reader.ReadPage();
+        reader.ThrowIfInvalid();
+        await context.AuthorizeAsync(Permission, await AccessKeyOwner.ArnAsync(store, context, userName, ct), ct: ct);
+        var (owner, keys) = await store.ReadAsync(
             async (r, c) =>
             {
-                var owner = await AccessKeyOwner.ResolveAsync(r, ctx, userName, c);
-                return (owner, MemoryPaging.Slice(await r.AccessKeys.ListAsync(ctx.Caller.AccountId, owner.UserId, c), "access-keys", page));
+                var owner = await AccessKeyOwner.ResolveAsync(r, context, userName, c);
+                return (owner, MemoryPaging.Slice(await r.AccessKeys.ListAsync(context.Request.Caller.AccountId, owner.UserId, c), "access-keys", page));
             },
             ct);
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteList("AccessKeyMetadata", keys.Items, (m, key) =>
             {
@@ -78,24 +78,24 @@ internal sealed class ListAccessKeysHandler : IamActionHandler
 }
 
 /// <summary><c>UpdateAccessKey</c> (Status Active/Inactive) and <c>DeleteAccessKey</c> on a key of the user or caller.</summary>
-internal sealed class AccessKeyChangeHandler(bool delete) : IamActionHandler
+internal sealed class AccessKeyChangeHandler(bool delete, IStateStore store, IAccessKeyCache? keyCache = null) : IamActionHandler
 {
     public override string Action => delete ? "DeleteAccessKey" : "UpdateAccessKey";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var userName = AccessKeyOwner.ReadUserName(p);
-        var keyId = p.RequiredString("AccessKeyId", IamParameters.AccessKeyId);
-        var status = delete ? null : p.RequiredEnum("Status", "Active", "Inactive");
-        p.ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, await AccessKeyOwner.ArnAsync(ctx, userName, ct), ct: ct);
-        await ctx.Store.ExecuteAsync(
+        var reader = IamParameters.Reader(context);
+        var userName = AccessKeyOwner.ReadUserName(reader);
+        var keyId = reader.RequiredString("AccessKeyId", IamParameters.AccessKeyId);
+        var status = delete ? null : reader.RequiredEnum("Status", "Active", "Inactive");
+        reader.ThrowIfInvalid();
+        await context.AuthorizeAsync(Permission, await AccessKeyOwner.ArnAsync(store, context, userName, ct), ct: ct);
+        await store.WriteAsync(
             async (w, c) =>
             {
-                var owner = await AccessKeyOwner.ResolveAsync(w, ctx, userName, c);
+                var owner = await AccessKeyOwner.ResolveAsync(w, context, userName, c);
                 var key = await w.AccessKeys.GetAsync(keyId, c);
-                if (key is null || key.AccountId != ctx.Caller.AccountId || key.UserId != owner.UserId)
+                if (key is null || key.AccountId != context.Request.Caller.AccountId || key.UserId != owner.UserId)
                 {
                     throw IamErrors.NoSuchAccessKey(keyId);
                 }
@@ -112,23 +112,23 @@ internal sealed class AccessKeyChangeHandler(bool delete) : IamActionHandler
             ct);
 
         // After the commit: a deactivated or deleted key must stop working at once on this node.
-        ctx.KeyCache?.Invalidate(keyId);
-        return ActionResult.Empty;
+        keyCache?.Invalidate(keyId);
+        return ActionOutcome.Empty;
     }
 }
 
 /// <summary><c>GetAccessKeyLastUsed</c>: when, where and with which service a key was last used (<c>N/A</c> when never).</summary>
-internal sealed class GetAccessKeyLastUsedHandler : IamActionHandler
+internal sealed class GetAccessKeyLastUsedHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "GetAccessKeyLastUsed";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var keyId = p.RequiredString("AccessKeyId", IamParameters.AccessKeyId);
-        p.ThrowIfInvalid();
-        var account = ctx.Caller.AccountId;
-        var (key, user) = await ctx.Store.ReadAsync(
+        var reader = IamParameters.Reader(context);
+        var keyId = reader.RequiredString("AccessKeyId", IamParameters.AccessKeyId);
+        reader.ThrowIfInvalid();
+        var account = context.Request.Caller.AccountId;
+        var (key, user) = await store.ReadAsync(
             async (r, c) =>
             {
                 var key = await r.AccessKeys.GetAsync(keyId, c);
@@ -141,13 +141,13 @@ internal sealed class GetAccessKeyLastUsedHandler : IamActionHandler
             },
             ct);
         var resource = key is null ? IamEntities.AnyResource : user?.Arn ?? Aws.Arns.Arn.IamRoot(account).ToString();
-        await ctx.AuthorizeAsync(Permission, resource, ct: ct);
+        await context.AuthorizeAsync(Permission, resource, ct: ct);
         if (key is null)
         {
             throw IamErrors.NoSuchAccessKey(keyId);
         }
 
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteString("UserName", user?.UserName);
             w.WriteStructure("AccessKeyLastUsed", u =>

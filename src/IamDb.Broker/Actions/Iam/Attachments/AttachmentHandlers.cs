@@ -7,23 +7,23 @@ namespace IamDb.Broker.Actions.Iam.Attachments;
 /// <c>AttachUserPolicy</c>/<c>DetachUserPolicy</c> and the Group and Role forms, authorized on the principal. A
 /// principal holds at most ten managed policies (IAM's default quota).
 /// </summary>
-internal sealed class AttachmentHandler(PrincipalKind kind, bool attach) : IamActionHandler
+internal sealed class AttachmentHandler(PrincipalKind kind, bool attach, IStateStore store) : IamActionHandler
 {
     /// <summary>IAM's default quota of managed policies per user, group or role.</summary>
     public const int MaxAttachedPolicies = 10;
 
     public override string Action => $"{(attach ? "Attach" : "Detach")}{kind}Policy";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
-        var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
+        var arn = reader.RequiredString("PolicyArn", IamParameters.Arn);
+        reader.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
-        var account = ctx.Caller.AccountId;
-        await ctx.Store.ExecuteAsync(
+        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
+        var account = context.Request.Caller.AccountId;
+        await store.WriteAsync(
             async (w, c) =>
             {
                 var principal = await IamEntities.RequireAsync(w, account, kind, name, c);
@@ -47,31 +47,31 @@ internal sealed class AttachmentHandler(PrincipalKind kind, bool attach) : IamAc
                 await w.Policies.AttachAsync(account, kind, principal.Id, arn, c);
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }
 
 /// <summary><c>ListAttachedUserPolicies</c> and the Group and Role forms.</summary>
-internal sealed class ListAttachedPoliciesHandler(PrincipalKind kind) : IamActionHandler
+internal sealed class ListAttachedPoliciesHandler(PrincipalKind kind, IStateStore store) : IamActionHandler
 {
     public override string Action => $"ListAttached{kind}Policies";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
-        var prefix = p.OptionalString("PathPrefix", IamParameters.PolicyPath);
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
-        var attached = await ctx.Store.ReadAsync(
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
+        var prefix = reader.OptionalString("PathPrefix", IamParameters.PolicyPath);
+        var page = reader.ReadPage();
+        reader.ThrowIfInvalid();
+        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
+        var attached = await store.ReadAsync(
             async (r, c) =>
             {
-                var principal = await IamEntities.RequireAsync(r, ctx.Caller.AccountId, kind, name, c);
+                var principal = await IamEntities.RequireAsync(r, context.Request.Caller.AccountId, kind, name, c);
                 return await r.Policies.ListAttachedAsync(principal.Id, prefix, page, c);
             },
             ct);
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             IamXml.WriteAttachedPolicies(w, "AttachedPolicies", attached.Items);
             IamXml.WritePaging(w, attached);
@@ -84,25 +84,25 @@ internal sealed class ListAttachedPoliciesHandler(PrincipalKind kind) : IamActio
 /// <c>PolicyUsageFilter=PermissionsBoundary</c>, the users and roles it bounds), filtered by <c>EntityFilter</c> and the
 /// entities' <c>PathPrefix</c>.
 /// </summary>
-internal sealed class ListEntitiesForPolicyHandler : IamActionHandler
+internal sealed class ListEntitiesForPolicyHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "ListEntitiesForPolicy";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
-        var filter = p.OptionalEnum("EntityFilter", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy");
-        var prefix = p.OptionalString("PathPrefix", IamParameters.Path);
-        var usage = p.OptionalEnum("PolicyUsageFilter", "PermissionsPolicy", "PermissionsBoundary");
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var arn = reader.RequiredString("PolicyArn", IamParameters.Arn);
+        var filter = reader.OptionalEnum("EntityFilter", "User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy");
+        var prefix = reader.OptionalString("PathPrefix", IamParameters.Path);
+        var usage = reader.OptionalEnum("PolicyUsageFilter", "PermissionsPolicy", "PermissionsBoundary");
+        var page = reader.ReadPage();
+        reader.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
-        await ctx.AuthorizeAsync(Permission, arn, ct: ct);
-        var account = ctx.Caller.AccountId;
+        await context.AuthorizeAsync(Permission, arn, ct: ct);
+        var account = context.Request.Caller.AccountId;
         PrincipalKind? kind = filter is null ? null : Enum.TryParse<PrincipalKind>(filter, out var k) ? k : null;
         var policyKindFilter = filter is "LocalManagedPolicy" or "AWSManagedPolicy";
-        var entities = await ctx.Store.ReadAsync(
+        var entities = await store.ReadAsync(
             async (r, c) =>
             {
                 _ = await r.Policies.GetAsync(arn, c) ?? throw IamErrors.NoSuchPolicy(arn);
@@ -133,7 +133,7 @@ internal sealed class ListEntitiesForPolicyHandler : IamActionHandler
                     page);
             },
             ct);
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             WriteKind(w, "PolicyGroups", "Group", entities.Items.Where(e => e.Kind == PrincipalKind.Group));
             WriteKind(w, "PolicyUsers", "User", entities.Items.Where(e => e.Kind == PrincipalKind.User));

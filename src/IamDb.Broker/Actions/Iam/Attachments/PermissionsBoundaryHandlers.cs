@@ -1,3 +1,4 @@
+using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.Attachments;
@@ -6,24 +7,24 @@ namespace IamDb.Broker.Actions.Iam.Attachments;
 /// <c>PutUserPermissionsBoundary</c>/<c>DeleteUserPermissionsBoundary</c> and the Role forms. The boundary must be an
 /// existing managed policy of the account.
 /// </summary>
-internal sealed class PermissionsBoundaryHandler(PrincipalKind kind, bool put) : IamActionHandler
+internal sealed class PermissionsBoundaryHandler(PrincipalKind kind, bool put, IStateStore store) : IamActionHandler
 {
     public override string Action => $"{(put ? "Put" : "Delete")}{kind}PermissionsBoundary";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
-        var boundary = put ? p.RequiredString("PermissionsBoundary", IamParameters.Arn) : null;
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind, existingUserName: false));
+        var boundary = put ? reader.RequiredString("PermissionsBoundary", IamParameters.Arn) : null;
+        reader.ThrowIfInvalid();
         if (boundary is not null)
         {
             IamEntities.RequirePolicyArn(boundary);
         }
 
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
-        var account = ctx.Caller.AccountId;
-        await ctx.Store.ExecuteAsync(
+        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
+        var account = context.Request.Caller.AccountId;
+        await store.WriteAsync(
             async (w, c) =>
             {
                 if (boundary is not null && await w.Policies.GetAsync(boundary, c) is null)
@@ -43,6 +44,6 @@ internal sealed class PermissionsBoundaryHandler(PrincipalKind kind, bool put) :
                 }
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }

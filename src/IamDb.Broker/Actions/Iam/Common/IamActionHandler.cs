@@ -7,7 +7,7 @@ internal abstract class IamActionHandler : IActionHandler
 
     public abstract string Action { get; }
 
-    public abstract ValueTask<ActionResult> HandleAsync(ActionContext context, CancellationToken ct);
+    public abstract ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct);
 
     /// <summary>The IAM authorization action for this handler, e.g. <c>iam:CreateUser</c>.</summary>
     protected string Permission => "iam:" + Action;

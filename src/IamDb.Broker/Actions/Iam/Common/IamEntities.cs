@@ -14,37 +14,37 @@ internal sealed record PrincipalRef(PrincipalKind Kind, string Id, string Name, 
 /// </summary>
 internal static class IamEntities
 {
-    public static string UserArn(ActionContext ctx, string path, string name) => Arn.IamUser(ctx.Caller.AccountId, path, name).ToString();
+    public static string UserArn(ActionContext context, string path, string name) => Arn.IamUser(context.Request.Caller.AccountId, path, name).ToString();
 
-    public static string GroupArn(ActionContext ctx, string path, string name) => Arn.IamGroup(ctx.Caller.AccountId, path, name).ToString();
+    public static string GroupArn(ActionContext context, string path, string name) => Arn.IamGroup(context.Request.Caller.AccountId, path, name).ToString();
 
-    public static string RoleArn(ActionContext ctx, string path, string name) => Arn.IamRole(ctx.Caller.AccountId, path, name).ToString();
+    public static string RoleArn(ActionContext context, string path, string name) => Arn.IamRole(context.Request.Caller.AccountId, path, name).ToString();
 
-    public static string PolicyArn(ActionContext ctx, string path, string name) => Arn.IamPolicy(ctx.Caller.AccountId, path, name).ToString();
+    public static string PolicyArn(ActionContext context, string path, string name) => Arn.IamPolicy(context.Request.Caller.AccountId, path, name).ToString();
 
     /// <summary>The resource of list actions: <c>arn:aws:iam::ACCOUNT:user/</c> plus the path prefix without its leading slash.</summary>
-    public static string ListResource(ActionContext ctx, string type, string? pathPrefix) =>
-        $"arn:aws:iam::{ctx.Caller.AccountId}:{type}{pathPrefix ?? "/"}";
+    public static string ListResource(ActionContext context, string type, string? pathPrefix) =>
+        $"arn:aws:iam::{context.Request.Caller.AccountId}:{type}{pathPrefix ?? "/"}";
 
     /// <summary>Account-wide actions (reports, authorization details) are authorized on <c>*</c>.</summary>
     public const string AnyResource = "*";
 
     /// <summary>The ARN of the principal named <paramref name="name"/> as it exists now, or its root-path ARN when it does not.</summary>
-    public static Task<string> ArnOfAsync(ActionContext ctx, PrincipalKind kind, string name, CancellationToken ct) =>
-        ctx.Store.ReadAsync(
-            async (r, c) => (await FindAsync(r, ctx.Caller.AccountId, kind, name, c))?.Arn ?? kind switch
+    public static Task<string> ArnOfAsync(IStateStore store, ActionContext context, PrincipalKind kind, string name, CancellationToken ct) =>
+        store.ReadAsync(
+            async (r, c) => (await FindAsync(r, context.Request.Caller.AccountId, kind, name, c))?.Arn ?? kind switch
             {
-                PrincipalKind.User => UserArn(ctx, "/", name),
-                PrincipalKind.Group => GroupArn(ctx, "/", name),
-                _ => RoleArn(ctx, "/", name),
+                PrincipalKind.User => UserArn(context, "/", name),
+                PrincipalKind.Group => GroupArn(context, "/", name),
+                _ => RoleArn(context, "/", name),
             },
             ct);
 
     /// <summary>Resolves the ARN of <paramref name="name"/> and authorizes <c>iam:<paramref name="action"/></c> on it.</summary>
-    public static async Task AuthorizeOnAsync(ActionContext ctx, string action, PrincipalKind kind, string name, CancellationToken ct)
+    public static async Task AuthorizeOnAsync(IStateStore store, ActionContext context, string action, PrincipalKind kind, string name, CancellationToken ct)
     {
-        var arn = await ArnOfAsync(ctx, kind, name, ct);
-        await ctx.AuthorizeAsync("iam:" + action, arn, ct: ct);
+        var arn = await ArnOfAsync(store, context, kind, name, ct);
+        await context.AuthorizeAsync("iam:" + action, arn, ct: ct);
     }
 
     public static async Task<PrincipalRef?> FindAsync(IStateReader r, string account, PrincipalKind kind, string name, CancellationToken ct)

@@ -73,7 +73,7 @@ internal static class IamParameters
     public const int MaxTags = 50;
 
     /// <summary>A reader reporting IAM's (Coral) <c>ValidationError</c> style.</summary>
-    public static QueryParameterReader Reader(ActionContext context) => new(context.Parameters, QueryValidationStyle.ValidationError);
+    public static QueryParameterReader Reader(ActionContext context) => new(context.Request.Parameters, QueryValidationStyle.ValidationError);
 
     /// <summary>Throws the reader's single <c>ValidationError</c> if anything was wrong.</summary>
     public static void ThrowIfInvalid(this QueryParameterReader reader)

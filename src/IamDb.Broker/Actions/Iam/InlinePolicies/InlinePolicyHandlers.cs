@@ -1,3 +1,4 @@
+using IamDb.Aws.Query;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Policy.Parsing;
@@ -23,57 +24,57 @@ internal static class InlinePolicyKinds
 /// <c>PutUserPolicy</c> and the Group and Role forms: creates or replaces an inline policy. The sizes of all of the
 /// principal's inline policies together must stay within IAM's aggregate quota (user 2,048, group 5,120, role 10,240).
 /// </summary>
-internal sealed class PutInlinePolicyHandler(PrincipalKind kind) : IamActionHandler
+internal sealed class PutInlinePolicyHandler(PrincipalKind kind, IStateStore store) : IamActionHandler
 {
     public override string Action => $"Put{kind}Policy";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        var policyName = p.RequiredString("PolicyName", IamParameters.PolicyName);
-        var document = p.RequiredString("PolicyDocument", IamParameters.PolicyDocument);
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
+        var policyName = reader.RequiredString("PolicyName", IamParameters.PolicyName);
+        var document = reader.RequiredString("PolicyDocument", IamParameters.PolicyDocument);
+        reader.ThrowIfInvalid();
+        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
         var policyKind = InlinePolicyKinds.Of(kind);
         PolicyDocuments.Validate(document, policyKind);
-        await ctx.Store.ExecuteAsync(
+        await store.WriteAsync(
             async (w, c) =>
             {
-                var principal = await IamEntities.RequireAsync(w, ctx.Caller.AccountId, kind, name, c);
+                var principal = await IamEntities.RequireAsync(w, context.Request.Caller.AccountId, kind, name, c);
                 var others = await Pages.ReadAllAsync(x => w.InlinePolicies.ListAsync(principal.Id, x, c));
                 var total = PolicySizeLimits.Measure(document, policyKind) + others
                     .Where(o => !string.Equals(o.PolicyName, policyName, StringComparison.OrdinalIgnoreCase))
                     .Sum(o => PolicySizeLimits.Measure(o.Document, policyKind));
                 PolicyDocuments.ThrowIfTooLarge(PolicySizeLimits.CheckInlineAggregate(total, policyKind, principal.Name));
-                await w.InlinePolicies.PutAsync(ctx.Caller.AccountId, kind, new InlinePolicy(principal.Id, policyName, document), c);
+                await w.InlinePolicies.PutAsync(context.Request.Caller.AccountId, kind, new InlinePolicy(principal.Id, policyName, document), c);
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }
 
 /// <summary><c>GetUserPolicy</c> and the Group and Role forms: the document URL-encoded, as AWS returns it.</summary>
-internal sealed class GetInlinePolicyHandler(PrincipalKind kind) : IamActionHandler
+internal sealed class GetInlinePolicyHandler(PrincipalKind kind, IStateStore store) : IamActionHandler
 {
     public override string Action => $"Get{kind}Policy";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        var policyName = p.RequiredString("PolicyName", IamParameters.PolicyName);
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
-        var (principal, policy) = await ctx.Store.ReadAsync(
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
+        var policyName = reader.RequiredString("PolicyName", IamParameters.PolicyName);
+        reader.ThrowIfInvalid();
+        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
+        var (principal, policy) = await store.ReadAsync(
             async (r, c) =>
             {
-                var principal = await IamEntities.RequireAsync(r, ctx.Caller.AccountId, kind, name, c);
+                var principal = await IamEntities.RequireAsync(r, context.Request.Caller.AccountId, kind, name, c);
                 var policy = await r.InlinePolicies.GetAsync(principal.Id, policyName, c) ?? throw InlinePolicyKinds.NoSuchPolicy(kind, policyName);
                 return (principal, policy);
             },
             ct);
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteString(IamEntities.NameParameter(kind), principal.Name);
             w.WriteString("PolicyName", policy.PolicyName);
@@ -83,54 +84,43 @@ internal sealed class GetInlinePolicyHandler(PrincipalKind kind) : IamActionHand
 }
 
 /// <summary><c>ListUserPolicies</c> and the Group and Role forms: inline policy names.</summary>
-internal sealed class ListInlinePoliciesHandler(PrincipalKind kind) : IamActionHandler
+internal sealed class ListInlinePoliciesHandler(PrincipalKind kind, IStateStore store) : PrincipalListHandler<InlinePolicy>(kind, store)
 {
-    public override string Action => $"List{kind}Policies";
+    public override string Action => $"List{Kind}Policies";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    protected override async Task<Page<InlinePolicy>> ListAsync(
+        IStateReader reader, string account, string name, PageRequest page, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
-        var policies = await ctx.Store.ReadAsync(
-            async (r, c) =>
-            {
-                var principal = await IamEntities.RequireAsync(r, ctx.Caller.AccountId, kind, name, c);
-                return await r.InlinePolicies.ListAsync(principal.Id, page, c);
-            },
-            ct);
-        return new ActionResult(w =>
-        {
-            w.WriteStringList("PolicyNames", policies.Items.Select(x => x.PolicyName));
-            IamXml.WritePaging(w, policies);
-        });
+        var principal = await IamEntities.RequireAsync(reader, account, Kind, name, ct);
+        return await reader.InlinePolicies.ListAsync(principal.Id, page, ct);
     }
+
+    protected override void WriteItems(QueryXmlWriter writer, IReadOnlyList<InlinePolicy> items) =>
+        writer.WriteStringList("PolicyNames", items.Select(x => x.PolicyName));
 }
 
 /// <summary><c>DeleteUserPolicy</c> and the Group and Role forms.</summary>
-internal sealed class DeleteInlinePolicyHandler(PrincipalKind kind) : IamActionHandler
+internal sealed class DeleteInlinePolicyHandler(PrincipalKind kind, IStateStore store) : IamActionHandler
 {
     public override string Action => $"Delete{kind}Policy";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        var policyName = p.RequiredString("PolicyName", IamParameters.PolicyName);
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, kind, name, ct);
-        await ctx.Store.ExecuteAsync(
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
+        var policyName = reader.RequiredString("PolicyName", IamParameters.PolicyName);
+        reader.ThrowIfInvalid();
+        await IamEntities.AuthorizeOnAsync(store, context, Action, kind, name, ct);
+        await store.WriteAsync(
             async (w, c) =>
             {
-                var principal = await IamEntities.RequireAsync(w, ctx.Caller.AccountId, kind, name, c);
+                var principal = await IamEntities.RequireAsync(w, context.Request.Caller.AccountId, kind, name, c);
                 if (!await w.InlinePolicies.DeleteAsync(principal.Id, policyName, c))
                 {
                     throw InlinePolicyKinds.NoSuchPolicy(kind, policyName);
                 }
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }

@@ -4,28 +4,27 @@ using IamDb.Policy.Parsing;
 namespace IamDb.Broker.Actions.Iam.Policies;
 
 /// <summary><c>CreatePolicyVersion</c>: the next version (at most five), optionally made the default.</summary>
-internal sealed class CreatePolicyVersionHandler : IamActionHandler
+internal sealed class CreatePolicyVersionHandler(IStateStore store, TimeProvider time) : IamActionHandler
 {
     public override string Action => "CreatePolicyVersion";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
-        var document = p.RequiredString("PolicyDocument", IamParameters.PolicyDocument);
-        var setAsDefault = p.OptionalBool("SetAsDefault") ?? false;
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var arn = reader.RequiredString("PolicyArn", IamParameters.Arn);
+        var document = reader.RequiredString("PolicyDocument", IamParameters.PolicyDocument);
+        var setAsDefault = reader.OptionalBool("SetAsDefault") ?? false;
+        reader.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
-        await ctx.AuthorizeAsync(Permission, arn, ct: ct);
+        await context.AuthorizeAsync(Permission, arn, ct: ct);
         PolicyDocuments.Validate(document, PolicyKind.Identity);
         try
         {
-            var version = await ctx.Store.WriteAsync(
-                async (w, c) => await w.Policies.CreateVersionAsync(arn, document, setAsDefault, ctx.Time.GetUtcNow(), c)
+            var version = await store.WriteAsync(
+                async (w, c) => await w.Policies.CreateVersionAsync(arn, document, setAsDefault, time.GetUtcNow(), c)
                     ?? throw IamErrors.NoSuchPolicy(arn),
                 ct);
-            ctx.Audit.ResponseElements["versionId"] = version.VersionId;
-            return new ActionResult(w => w.WriteStructure("PolicyVersion", v => IamXml.WritePolicyVersion(v, version, includeDocument: false)));
+            return new ActionOutcome(w => w.WriteStructure("PolicyVersion", v => IamXml.WritePolicyVersion(v, version, includeDocument: false))).Recording(("versionId", version.VersionId));
         }
         catch (StateLimitExceededException e) when (e.Quota == "VersionsPerPolicy")
         {
@@ -36,46 +35,46 @@ internal sealed class CreatePolicyVersionHandler : IamActionHandler
 }
 
 /// <summary><c>GetPolicyVersion</c>: the version with its document URL-encoded, as AWS returns it.</summary>
-internal sealed class GetPolicyVersionHandler : IamActionHandler
+internal sealed class GetPolicyVersionHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "GetPolicyVersion";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
-        var versionId = p.RequiredString("VersionId", IamParameters.PolicyVersionId);
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var arn = reader.RequiredString("PolicyArn", IamParameters.Arn);
+        var versionId = reader.RequiredString("VersionId", IamParameters.PolicyVersionId);
+        reader.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
-        await ctx.AuthorizeAsync(Permission, arn, ct: ct);
-        var version = await ctx.Store.ReadAsync(
+        await context.AuthorizeAsync(Permission, arn, ct: ct);
+        var version = await store.ReadAsync(
             async (r, c) => await r.Policies.GetVersionAsync(arn, versionId, c) ?? throw IamErrors.NoSuchPolicyVersion(arn, versionId),
             ct);
-        return new ActionResult(w => w.WriteStructure("PolicyVersion", v => IamXml.WritePolicyVersion(v, version)));
+        return new ActionOutcome(w => w.WriteStructure("PolicyVersion", v => IamXml.WritePolicyVersion(v, version)));
     }
 }
 
 /// <summary><c>ListPolicyVersions</c>: newest first, without documents.</summary>
-internal sealed class ListPolicyVersionsHandler : IamActionHandler
+internal sealed class ListPolicyVersionsHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "ListPolicyVersions";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var arn = reader.RequiredString("PolicyArn", IamParameters.Arn);
+        var page = reader.ReadPage();
+        reader.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
-        await ctx.AuthorizeAsync(Permission, arn, ct: ct);
-        var versions = await ctx.Store.ReadAsync(
+        await context.AuthorizeAsync(Permission, arn, ct: ct);
+        var versions = await store.ReadAsync(
             async (r, c) =>
             {
                 _ = await r.Policies.GetAsync(arn, c) ?? throw IamErrors.NoSuchPolicy(arn);
                 return MemoryPaging.Slice(await r.Policies.ListVersionsAsync(arn, c), "policy-versions", page);
             },
             ct);
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteList("Versions", versions.Items, static (v, version) => IamXml.WritePolicyVersion(v, version, includeDocument: false));
             IamXml.WritePaging(w, versions);
@@ -84,31 +83,31 @@ internal sealed class ListPolicyVersionsHandler : IamActionHandler
 }
 
 /// <summary><c>SetDefaultPolicyVersion</c> and <c>DeletePolicyVersion</c> (the default version cannot be deleted).</summary>
-internal sealed class PolicyVersionChangeHandler(bool delete) : IamActionHandler
+internal sealed class PolicyVersionChangeHandler(bool delete, IStateStore store, TimeProvider time) : IamActionHandler
 {
     public override string Action => delete ? "DeletePolicyVersion" : "SetDefaultPolicyVersion";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var arn = p.RequiredString("PolicyArn", IamParameters.Arn);
-        var versionId = p.RequiredString("VersionId", IamParameters.PolicyVersionId);
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var arn = reader.RequiredString("PolicyArn", IamParameters.Arn);
+        var versionId = reader.RequiredString("VersionId", IamParameters.PolicyVersionId);
+        reader.ThrowIfInvalid();
         IamEntities.RequirePolicyArn(arn);
-        await ctx.AuthorizeAsync(Permission, arn, ct: ct);
-        await ctx.Store.ExecuteAsync(
+        await context.AuthorizeAsync(Permission, arn, ct: ct);
+        await store.WriteAsync(
             async (w, c) =>
             {
                 _ = await w.Policies.GetAsync(arn, c) ?? throw IamErrors.NoSuchPolicy(arn);
                 var done = delete
                     ? await w.Policies.DeleteVersionAsync(arn, versionId, c)
-                    : await w.Policies.SetDefaultVersionAsync(arn, versionId, ctx.Time.GetUtcNow(), c);
+                    : await w.Policies.SetDefaultVersionAsync(arn, versionId, time.GetUtcNow(), c);
                 if (!done)
                 {
                     throw IamErrors.NoSuchPolicyVersion(arn, versionId);
                 }
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }

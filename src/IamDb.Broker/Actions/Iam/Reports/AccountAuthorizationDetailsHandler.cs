@@ -9,22 +9,22 @@ namespace IamDb.Broker.Actions.Iam.Reports;
 /// policies (documents URL-encoded), optionally limited by <c>Filter.member.N</c>. One snapshot is taken per call and
 /// paged by position, users first, then groups, roles and policies, as AWS orders them.
 /// </summary>
-internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
+internal sealed class AccountAuthorizationDetailsHandler(IStateStore store) : IamActionHandler
 {
     private static readonly string[] Lists = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"];
 
     public override string Action => "GetAccountAuthorizationDetails";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var filter = p.OptionalStringList("Filter", itemConstraints: new StringConstraints(pattern: "User|Role|Group|LocalManagedPolicy|AWSManagedPolicy"));
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, IamEntities.AnyResource, ct: ct);
+        var reader = IamParameters.Reader(context);
+        var filter = reader.OptionalStringList("Filter", itemConstraints: new StringConstraints(pattern: "User|Role|Group|LocalManagedPolicy|AWSManagedPolicy"));
+        var page = reader.ReadPage();
+        reader.ThrowIfInvalid();
+        await context.AuthorizeAsync(Permission, IamEntities.AnyResource, ct: ct);
         bool Wants(string type) => filter is null || filter.Count == 0 || filter.Contains(type);
-        var account = ctx.Caller.AccountId;
-        var entries = await ctx.Store.ReadAsync(
+        var account = context.Request.Caller.AccountId;
+        var entries = await store.ReadAsync(
             async (r, c) =>
             {
                 var items = new List<(int List, Action<QueryXmlWriter> Write)>();
@@ -65,7 +65,7 @@ internal sealed class AccountAuthorizationDetailsHandler : IamActionHandler
                 return MemoryPaging.Slice(items, "authorization-details", page);
             },
             ct);
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             for (var list = 0; list < Lists.Length; list++)
             {

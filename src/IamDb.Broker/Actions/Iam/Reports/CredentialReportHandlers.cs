@@ -1,4 +1,5 @@
 using IamDb.Aws.Errors;
+using IamDb.Broker.State;
 
 namespace IamDb.Broker.Actions.Iam.Reports;
 
@@ -7,25 +8,25 @@ namespace IamDb.Broker.Actions.Iam.Reports;
 /// older than four hours), <c>COMPLETE</c> while the current one is fresh. Generation is synchronous, so a report
 /// is ready as soon as STARTED is answered.
 /// </summary>
-internal sealed class GenerateCredentialReportHandler(CredentialReportCache reports) : IamActionHandler
+internal sealed class GenerateCredentialReportHandler(CredentialReportCache reports, IStateStore store, TimeProvider time) : IamActionHandler
 {
     public override string Action => "GenerateCredentialReport";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        IamParameters.Reader(ctx).ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, IamEntities.AnyResource, ct: ct);
-        var account = ctx.Caller.AccountId;
-        var now = ctx.Time.GetUtcNow();
+        IamParameters.Reader(context).ThrowIfInvalid();
+        await context.AuthorizeAsync(Permission, IamEntities.AnyResource, ct: ct);
+        var account = context.Request.Caller.AccountId;
+        var now = time.GetUtcNow();
         var current = reports.Get(account);
         if (current is not null && now - current.GeneratedAt < CredentialReportCache.Lifetime)
         {
-            return new ActionResult(w => w.WriteString("State", "COMPLETE"));
+            return new ActionOutcome(w => w.WriteString("State", "COMPLETE"));
         }
 
-        var csv = await ctx.Store.ReadAsync((r, c) => CredentialReportCsv.BuildAsync(r, account, c), ct);
+        var csv = await store.ReadAsync((r, c) => CredentialReportCsv.BuildAsync(r, account, c), ct);
         reports.Set(account, new CredentialReport(now, csv));
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteString("State", "STARTED");
             w.WriteString("Description", "No report exists. Starting a new report generation task");
@@ -34,19 +35,19 @@ internal sealed class GenerateCredentialReportHandler(CredentialReportCache repo
 }
 
 /// <summary><c>GetCredentialReport</c>: the CSV base64-encoded, its format and generation time.</summary>
-internal sealed class GetCredentialReportHandler(CredentialReportCache reports) : IamActionHandler
+internal sealed class GetCredentialReportHandler(CredentialReportCache reports, TimeProvider time) : IamActionHandler
 {
     public override string Action => "GetCredentialReport";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        IamParameters.Reader(ctx).ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, IamEntities.AnyResource, ct: ct);
-        var report = reports.Get(ctx.Caller.AccountId) ?? throw new AwsErrorException(new AwsError(
+        IamParameters.Reader(context).ThrowIfInvalid();
+        await context.AuthorizeAsync(Permission, IamEntities.AnyResource, ct: ct);
+        var report = reports.Get(context.Request.Caller.AccountId) ?? throw new AwsErrorException(new AwsError(
             IamErrors.ReportNotPresentCode,
             "The request was rejected because the credential report does not exist. To generate a credential report, use GenerateCredentialReport.",
             410));
-        if (ctx.Time.GetUtcNow() - report.GeneratedAt >= CredentialReportCache.Lifetime)
+        if (time.GetUtcNow() - report.GeneratedAt >= CredentialReportCache.Lifetime)
         {
             throw new AwsErrorException(new AwsError(
                 IamErrors.ReportExpiredCode,
@@ -54,7 +55,7 @@ internal sealed class GetCredentialReportHandler(CredentialReportCache reports) 
                 410));
         }
 
-        return new ActionResult(w =>
+        return new ActionOutcome(w =>
         {
             w.WriteString("Content", Convert.ToBase64String(report.Csv));
             w.WriteString("ReportFormat", "text/csv");

@@ -1,36 +1,39 @@
 using IamDb.Aws.Arns;
 using IamDb.Aws.Errors;
+using IamDb.Aws.Identifiers;
+using IamDb.Aws.Query;
+using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 
 namespace IamDb.Broker.Actions.Iam.Users;
 
 /// <summary><c>CreateUser</c>: a new user (AIDA…) with optional path, permissions boundary and tags.</summary>
-internal sealed class CreateUserHandler : IamActionHandler
+internal sealed class CreateUserHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids) : IamActionHandler
 {
     public override string Action => "CreateUser";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString("UserName", IamParameters.NewUserName);
-        var path = p.OptionalString("Path", IamParameters.Path) ?? IamPath.Root;
-        var boundary = p.OptionalString("PermissionsBoundary", IamParameters.Arn);
-        var tags = p.ReadTags();
-        p.ThrowIfInvalid();
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString("UserName", IamParameters.NewUserName);
+        var path = reader.OptionalString("Path", IamParameters.Path) ?? IamPath.Root;
+        var boundary = reader.OptionalString("PermissionsBoundary", IamParameters.Arn);
+        var tags = reader.ReadTags();
+        reader.ThrowIfInvalid();
         TagRules.CheckRequest(tags);
         if (boundary is not null)
         {
             IamEntities.RequirePolicyArn(boundary);
         }
 
-        var arn = IamEntities.UserArn(ctx, path, name);
-        await ctx.AuthorizeAsync(Permission, arn, ct: ct);
-        var user = new IamUser(ctx.Caller.AccountId, ctx.Ids.NewUserId(), name, path, arn, ctx.Time.GetUtcNow())
+        var arn = IamEntities.UserArn(context, path, name);
+        await context.AuthorizeAsync(Permission, arn, ct: ct);
+        var user = new IamUser(context.Request.Caller.AccountId, ids.NewUserId(), name, path, arn, time.GetUtcNow())
         {
             PermissionsBoundaryArn = boundary,
             Tags = tags ?? [],
         };
-        user = await ctx.Store.WriteAsync(
+        user = await store.WriteAsync(
             async (w, c) =>
             {
                 if (boundary is not null && await w.Policies.GetAsync(boundary, c) is null)
@@ -41,33 +44,31 @@ internal sealed class CreateUserHandler : IamActionHandler
                 return await w.Users.CreateAsync(user, c);
             },
             ct);
-        ctx.Audit.ResponseElements["userId"] = user.UserId;
-        ctx.Audit.ResponseElements["arn"] = user.Arn;
-        return new ActionResult(w => w.WriteStructure("User", u => IamXml.WriteUser(u, user)));
+        return new ActionOutcome(w => w.WriteStructure("User", u => IamXml.WriteUser(u, user))).Recording(("userId", user.UserId), ("arn", user.Arn));
     }
 }
 
 /// <summary><c>GetUser</c>: the named user, or the caller's own user without <c>UserName</c> (the root shape for root).</summary>
-internal sealed class GetUserHandler : IamActionHandler
+internal sealed class GetUserHandler(IStateStore store, TimeProvider time) : IamActionHandler
 {
     public override string Action => "GetUser";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.OptionalString("UserName", IamParameters.ExistingUserName);
-        p.ThrowIfInvalid();
-        var account = ctx.Caller.AccountId;
+        var reader = IamParameters.Reader(context);
+        var name = reader.OptionalString("UserName", IamParameters.ExistingUserName);
+        reader.ThrowIfInvalid();
+        var account = context.Request.Caller.AccountId;
         if (name is null)
         {
-            if (ctx.Caller.IsRoot)
+            if (context.Request.Caller.IsRoot)
             {
-                await ctx.AuthorizeAsync(Permission, ctx.Caller.PrincipalEntityArn, ct: ct);
-                var keys = await ctx.Store.ReadAsync((r, c) => r.AccessKeys.ListAsync(account, null, c), ct);
+                await context.AuthorizeAsync(Permission, context.Request.Caller.PrincipalEntityArn, ct: ct);
+                var keys = await store.ReadAsync((r, c) => r.AccessKeys.ListAsync(account, null, c), ct);
 
                 // AWS answers root with only UserId (the account), Arn and CreateDate; the account's creation is its first root key.
-                var created = keys.Count > 0 ? keys.Min(k => k.CreatedAt) : ctx.Time.GetUtcNow();
-                return new ActionResult(w => w.WriteStructure("User", u =>
+                var created = keys.Count > 0 ? keys.Min(k => k.CreatedAt) : time.GetUtcNow();
+                return new ActionOutcome(w => w.WriteStructure("User", u =>
                 {
                     u.WriteString("UserId", account);
                     u.WriteString("Arn", Arn.IamRoot(account).ToString());
@@ -75,83 +76,77 @@ internal sealed class GetUserHandler : IamActionHandler
                 }));
             }
 
-            name = ctx.Caller.UserName ?? throw new AwsErrorException(new AwsError(
+            name = context.Request.Caller.UserName ?? throw new AwsErrorException(new AwsError(
                 AwsErrorCodes.ValidationError, "Must specify userName when calling with non-User credentials", 400));
         }
 
-        await IamEntities.AuthorizeOnAsync(ctx, Action, PrincipalKind.User, name, ct);
-        var user = await ctx.Store.ReadAsync((r, c) => IamEntities.RequireUserAsync(r, account, name, c), ct);
-        return new ActionResult(w => w.WriteStructure("User", u => IamXml.WriteUser(u, user)));
+        await IamEntities.AuthorizeOnAsync(store, context, Action, PrincipalKind.User, name, ct);
+        var user = await store.ReadAsync((r, c) => IamEntities.RequireUserAsync(r, account, name, c), ct);
+        return new ActionOutcome(w => w.WriteStructure("User", u => IamXml.WriteUser(u, user)));
     }
 }
 
 /// <summary><c>ListUsers</c> with <c>PathPrefix</c> and paging.</summary>
-internal sealed class ListUsersHandler : IamActionHandler
+internal sealed class ListUsersHandler(IStateStore store) : PathListHandler<IamUser>(store)
 {
     public override string Action => "ListUsers";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
-    {
-        var p = IamParameters.Reader(ctx);
-        var prefix = p.OptionalString("PathPrefix", IamParameters.PathPrefix);
-        var page = p.ReadPage();
-        p.ThrowIfInvalid();
-        await ctx.AuthorizeAsync(Permission, IamEntities.ListResource(ctx, "user", prefix), ct: ct);
-        var users = await ctx.Store.ReadAsync((r, c) => r.Users.ListAsync(ctx.Caller.AccountId, prefix, page, c), ct);
-        return new ActionResult(w =>
-        {
-            w.WriteList("Users", users.Items, static (u, user) => IamXml.WriteUser(u, user, full: false));
-            IamXml.WritePaging(w, users);
-        });
-    }
+    protected override string ResourceType => "user";
+
+    protected override string ListElement => "Users";
+
+    protected override Task<Page<IamUser>> ListAsync(IStateReader reader, string account, string? prefix, PageRequest page, CancellationToken ct) =>
+        reader.Users.ListAsync(account, prefix, page, ct);
+
+    protected override void Write(QueryXmlWriter writer, IamUser item) => IamXml.WriteUser(writer, item, full: false);
 }
 
 /// <summary><c>UpdateUser</c>: renames (<c>NewUserName</c>) and/or moves (<c>NewPath</c>) a user; its id, keys and memberships stay.</summary>
-internal sealed class UpdateUserHandler : IamActionHandler
+internal sealed class UpdateUserHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "UpdateUser";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString("UserName", IamParameters.ExistingUserName);
-        var newPath = p.OptionalString("NewPath", IamParameters.Path);
-        var newName = p.OptionalString("NewUserName", IamParameters.NewUserName);
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, PrincipalKind.User, name, ct);
-        await ctx.Store.ExecuteAsync(
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString("UserName", IamParameters.ExistingUserName);
+        var newPath = reader.OptionalString("NewPath", IamParameters.Path);
+        var newName = reader.OptionalString("NewUserName", IamParameters.NewUserName);
+        reader.ThrowIfInvalid();
+        await IamEntities.AuthorizeOnAsync(store, context, Action, PrincipalKind.User, name, ct);
+        await store.WriteAsync(
             async (w, c) =>
             {
-                var user = await IamEntities.RequireUserAsync(w, ctx.Caller.AccountId, name, c);
+                var user = await IamEntities.RequireUserAsync(w, context.Request.Caller.AccountId, name, c);
                 var path = newPath ?? user.Path;
                 var userName = newName ?? user.UserName;
-                await w.Users.UpdateAsync(user with { UserName = userName, Path = path, Arn = IamEntities.UserArn(ctx, path, userName) }, c);
+                await w.Users.UpdateAsync(user with { UserName = userName, Path = path, Arn = IamEntities.UserArn(context, path, userName) }, c);
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }
 
 /// <summary><c>DeleteUser</c>: refused (DeleteConflict) while the user has keys, groups or policies.</summary>
-internal sealed class DeleteUserHandler : IamActionHandler
+internal sealed class DeleteUserHandler(IStateStore store) : IamActionHandler
 {
     public override string Action => "DeleteUser";
 
-    public override async ValueTask<ActionResult> HandleAsync(ActionContext ctx, CancellationToken ct)
+    public override async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
-        var p = IamParameters.Reader(ctx);
-        var name = p.RequiredString("UserName", IamParameters.ExistingUserName);
-        p.ThrowIfInvalid();
-        await IamEntities.AuthorizeOnAsync(ctx, Action, PrincipalKind.User, name, ct);
-        await ctx.Store.ExecuteAsync(
+        var reader = IamParameters.Reader(context);
+        var name = reader.RequiredString("UserName", IamParameters.ExistingUserName);
+        reader.ThrowIfInvalid();
+        await IamEntities.AuthorizeOnAsync(store, context, Action, PrincipalKind.User, name, ct);
+        await store.WriteAsync(
             async (w, c) =>
             {
-                if (!await w.Users.DeleteAsync(ctx.Caller.AccountId, name, c))
+                if (!await w.Users.DeleteAsync(context.Request.Caller.AccountId, name, c))
                 {
                     throw IamErrors.NoSuchUser(name);
                 }
             },
             ct);
-        return ActionResult.Empty;
+        return ActionOutcome.Empty;
     }
 }

@@ -1,4 +1,4 @@
-namespace IamDb.Broker.Actions;
+namespace IamDb.Broker.Requests;
 
 /// <summary>What kind of principal signed a request.</summary>
 internal enum CallerKind
@@ -19,7 +19,7 @@ internal enum CallerKind
 /// <summary>
 /// The authenticated caller of a request, resolved by the pipeline from the access key (and session)
 /// before any handler runs. Handlers use it for defaults (CreateAccessKey without UserName means the
-/// caller's own user) and for GetCallerIdentity; authorization uses it through <see cref="ActionContext.AuthorizeAsync"/>.
+/// caller's own user) and for GetCallerIdentity; authorization loads its policies.
 /// </summary>
 internal sealed record CallerIdentity
 {
