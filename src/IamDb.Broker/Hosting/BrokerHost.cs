@@ -119,12 +119,14 @@ public sealed partial class BrokerHost : IAsyncDisposable
         IStateStore store = options.Store == StoreKind.Postgres
             ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, time, cancellationToken)
             : await SqliteStateStore.OpenAsync(data.StateFilePath, protector, time, cancellationToken);
+        // Coordination (account, leases, migrations, change notifications) goes to the store itself, never through a decorator.
+        var coordination = (IStoreCoordination)store;
         store = hooks.DecorateStore?.Invoke(store) ?? store;
         try
         {
-            var bootstrap = await AccountBootstrap.EnsureAccountAsync((IStoreCoordination)store, data, options.AccountId, options.Region, ids, time, cancellationToken);
+            var bootstrap = await AccountBootstrap.EnsureAccountAsync(coordination, data, options.AccountId, options.Region, ids, time, cancellationToken);
             var accountId = bootstrap.AccountId;
-            var runtime = new BrokerRuntime(options, store, time, ids, accountId, data) { Protector = protector };
+            var runtime = new BrokerRuntime(options, store, time, ids, accountId, data) { Protector = protector, Coordination = coordination };
             string? caPath = null;
             X509Certificate2? certificate = null;
             if (options.GenerateTlsCertificate)
@@ -247,6 +249,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton(runtime.Store);
         services.AddSingleton(runtime.Time);
         services.AddSingleton(runtime.Ids);
+        services.AddSingleton(runtime.Coordination);
         var keyCache = new StoreSigningSecretSource(runtime.Store, runtime.Time, options.CredentialCacheTtl);
         services.AddSingleton(keyCache);
         services.AddSingleton<IAccessKeyCache>(keyCache);
@@ -275,7 +278,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
     /// <summary>Cross-node invalidation: the caches hear of changes made on other nodes of a shared (PostgreSQL) store.</summary>
     private static void AddChangeFeed(IServiceCollection services, BrokerRuntime runtime, StoreSigningSecretSource keyCache)
     {
-        var shared = runtime.Store as PostgresStateStore;
+        var shared = runtime.Coordination as PostgresStateStore;
         var feed = new StateChangeFeed(shared is not null);
         feed.Subscribe(new SigningSecretInvalidation(keyCache));
         services.AddSingleton(feed);

@@ -21,4 +21,7 @@ internal sealed class BrokerRuntime(BrokerOptions options, IStateStore store, Ti
 
     /// <summary>The master-key protector the store encrypts secrets with (the local cluster's password file uses it too).</summary>
     public required IamDb.Broker.Secrets.SecretProtector Protector { get; init; }
+
+    /// <summary>The opened store itself (not a decorator of it), for what nodes agree through it.</summary>
+    public required IStoreCoordination Coordination { get; init; }
 }

@@ -109,7 +109,7 @@ internal static class HealthEndpoint
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
             timeout.CancelAfter(StoreTimeout);
-            return await ((IStoreCoordination)runtime.Store).MissingMigrationsAsync(timeout.Token);
+            return await runtime.Coordination.MissingMigrationsAsync(timeout.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {

@@ -43,12 +43,12 @@ internal sealed record ReaperPass
 /// only the holder of the <see cref="ReaperLease"/> reaps; the others stand by and take over when it stops renewing.
 /// </summary>
 internal sealed partial class CredentialReaper(
-    ReaperSettings settings, IStateStore store, TimeProvider time, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
+    ReaperSettings settings, IStateStore store, IStoreCoordination coordination, TimeProvider time, IClusterAdministration clusters, ILogger<CredentialReaper> logger)
     : BackgroundService
 {
     private const int MaxStoreCandidates = 10_000;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ReaperLease _lease = new((IStoreCoordination)store, time, ReaperLease.NewHolderName());
+    private readonly ReaperLease _lease = new(coordination, time, ReaperLease.NewHolderName());
 
     /// <summary>This node's part: <c>active</c> (holds the lease), <c>standby</c>, or <c>disabled</c>.</summary>
     public string Role => !settings.Enabled ? "disabled" : _lease.Held ? "active" : "standby";

@@ -1,6 +1,6 @@
-using IamDb.Broker.Pipeline;
+using IamDb.Broker.State.Notifications;
 
-namespace IamDb.Broker.State.Notifications;
+namespace IamDb.Broker.Pipeline;
 
 /// <summary>
 /// Keeps the access-key cache (<see cref="StoreSigningSecretSource"/>) true to the shared store: a key deactivated or
