@@ -24,7 +24,7 @@ public sealed class TlsBrokersFixture : IAsyncLifetime
     /// <summary>A broker whose certificate is for other.example only.</summary>
     internal BrokerProcess WrongName { get; private set; } = null!;
 
-    /// <summary>A broker whose certificate for 127.0.0.1 expired yesterday.</summary>
+    /// <summary>A broker whose certificate for 127.0.0.1 expired five minutes ago.</summary>
     internal BrokerProcess Expired { get; private set; } = null!;
 
     /// <summary>The test CA that signed the wrong-name and expired certificates.</summary>
@@ -41,7 +41,7 @@ public sealed class TlsBrokersFixture : IAsyncLifetime
         await File.WriteAllTextAsync(TestCa, ca.CertificatePem);
         var now = DateTimeOffset.UtcNow;
         var wrongName = TestCertificates.CreateServer(ca, ["other.example"], [], now.AddHours(-1), now.AddDays(30));
-        var expired = TestCertificates.CreateServer(ca, ["localhost"], [IPAddress.Loopback], now.AddDays(-30), now.AddDays(-1));
+        var expired = TestCertificates.CreateServer(ca, ["localhost"], [IPAddress.Loopback], now.AddMinutes(-50), now.AddMinutes(-5)); // inside the CA's validity
 
         var starts = new[]
         {
