@@ -58,18 +58,21 @@ internal static class AccountBootstrap
             WritePrivate(accountFile, accountId + "\n");
         }
 
+        // [default] repeats the root key so the aws CLI, the SDKs and iamdb find it with only AWS_SHARED_CREDENTIALS_FILE and
+        // AWS_CONFIG_FILE exported (no --profile / AWS_PROFILE), as the README's sequence does.
         var credentialsPath = Path.Combine(data.Path, CredentialsFileName);
         if (created || !File.Exists(credentialsPath))
         {
             WritePrivate(
                 credentialsPath,
-                $"[{ProfileName}]\naws_access_key_id = {key.AccessKeyId}\naws_secret_access_key = {key.SecretAccessKey.Reveal()}\n");
+                $"[{ProfileName}]\naws_access_key_id = {key.AccessKeyId}\naws_secret_access_key = {key.SecretAccessKey.Reveal()}\n"
+                + $"\n[default]\naws_access_key_id = {key.AccessKeyId}\naws_secret_access_key = {key.SecretAccessKey.Reveal()}\n");
         }
 
         var configPath = Path.Combine(data.Path, ConfigFileName);
         if (created || !File.Exists(configPath))
         {
-            WritePrivate(configPath, $"[profile {ProfileName}]\nregion = {region}\noutput = json\n");
+            WritePrivate(configPath, $"[profile {ProfileName}]\nregion = {region}\noutput = json\n\n[default]\nregion = {region}\noutput = json\n");
         }
 
         return new BootstrapResult(accountId, key.AccessKeyId, created);

@@ -1,11 +1,14 @@
+using IamDb.Broker.Secrets;
+using Npgsql;
 using Tomlyn;
 using Tomlyn.Model;
 
 namespace IamDb.Broker.Hosting;
 
 /// <summary>
-/// Reads <c>iamdb server --config FILE</c> (TOML) into <see cref="BrokerOptions"/>. Unknown keys and wrong types are
-/// errors, all reported at once. Example:
+/// Reads <c>iamdb server --config FILE</c> (TOML) into <see cref="BrokerOptions"/>. Unknown keys, wrong types, a missing
+/// master key, a password inside the store's connection string and the validation rules are errors, all reported at
+/// once. Example:
 /// <code>
 /// urls = ["http://127.0.0.1:8080"]
 /// data_dir = "/var/lib/iamdb"
@@ -17,7 +20,8 @@ namespace IamDb.Broker.Hosting;
 ///
 /// [store]
 /// kind = "postgres"                        # or "sqlite" (default, in data_dir)
-/// connection_string = "Host=db;Database=iamdb;Username=iamdb"
+/// connection_string = "Host=db;Database=iamdb;Username=iamdb"   # never a password here
+/// password_env = "IAMDB_STORE_PASSWORD"    # the variable holding the store user's password
 ///
 /// [throttling]
 /// rate_per_second = 100
@@ -36,9 +40,13 @@ namespace IamDb.Broker.Hosting;
 /// </summary>
 public static class BrokerConfigFile
 {
-    /// <summary>Reads <paramref name="path"/> into a new <see cref="BrokerOptions"/> (not yet validated).</summary>
-    /// <exception cref="BrokerOptionsException">the file cannot be read or has unknown keys or wrong types.</exception>
-    public static BrokerOptions Load(string path, Func<string, string?>? getEnvironmentVariable = null)
+    /// <summary>
+    /// Reads <paramref name="path"/> into a new <see cref="BrokerOptions"/>. When the file has problems, every one of them is
+    /// reported together with what <see cref="BrokerOptions.Validate"/> finds in the rest (after
+    /// <paramref name="overrides"/>, the command line's settings), so one unknown key never hides another mistake.
+    /// </summary>
+    /// <exception cref="BrokerOptionsException">the file cannot be read or has problems (all listed).</exception>
+    public static BrokerOptions Load(string path, Func<string, string?>? getEnvironmentVariable = null, Action<BrokerOptions>? overrides = null)
     {
         string text;
         try
@@ -47,14 +55,35 @@ public static class BrokerConfigFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new BrokerOptionsException($"config file `{path}`: {ex.Message}", ex);
+            var why = ex is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : ex.Message;
+            throw new BrokerOptionsException($"config file `{path}`: {why}", ex);
         }
 
-        return Parse(text, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", getEnvironmentVariable);
+        var (options, errors) = ParseCore(text, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", getEnvironmentVariable);
+        overrides?.Invoke(options);
+        ThrowIfAny(options, errors);
+        return options;
     }
 
     /// <summary>Parses TOML text; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
+    /// <exception cref="BrokerOptionsException">the text has problems (all listed, with the validation of the rest).</exception>
     public static BrokerOptions Parse(string toml, string baseDirectory, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        var (options, errors) = ParseCore(toml, baseDirectory, getEnvironmentVariable);
+        ThrowIfAny(options, errors);
+        return options;
+    }
+
+    private static void ThrowIfAny(BrokerOptions options, List<string> errors)
+    {
+        if (errors.Count > 0)
+        {
+            errors.AddRange(BrokerOptionsValidator.Validate(options).Where(e => !errors.Contains(e)));
+            throw new BrokerOptionsException(errors);
+        }
+    }
+
+    private static (BrokerOptions Options, List<string> Errors) ParseCore(string toml, string baseDirectory, Func<string, string?>? getEnvironmentVariable)
     {
         getEnvironmentVariable ??= Environment.GetEnvironmentVariable;
         TomlTable root;
@@ -93,25 +122,32 @@ public static class BrokerConfigFile
             options.CredentialCacheTtl = TimeSpan.FromSeconds(ttl);
         }
 
-        if (reader.String("master_key_env") is { } keyEnv)
+        var keyEnv = reader.String("master_key_env");
+        var keyFile = reader.String("master_key_file");
+        if (keyEnv is not null && keyFile is not null)
+        {
+            errors.Add("master_key_env and master_key_file: set one of them, not both");
+        }
+
+        if (keyEnv is not null)
         {
             options.MasterKey = getEnvironmentVariable(keyEnv);
             if (string.IsNullOrWhiteSpace(options.MasterKey))
             {
-                errors.Add($"master_key_env: environment variable `{keyEnv}` is not set");
+                errors.Add(
+                    $"master_key_env: environment variable `{keyEnv}` is not set. Set it to the store's master key (base64 of 32 bytes); "
+                    + $"for a new store create one with `openssl rand -base64 32` and keep it safe: without it the store cannot be read");
+            }
+            else
+            {
+                CheckMasterKey(options.MasterKey, $"master_key_env `{keyEnv}`", errors);
             }
         }
 
-        if (reader.String("master_key_file") is { } keyFile)
+        if (keyFile is not null)
         {
-            try
-            {
-                options.MasterKey = File.ReadAllText(Resolve(baseDirectory, keyFile)).Trim();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                errors.Add($"master_key_file `{keyFile}`: {ex.Message}");
-            }
+            var keyPath = Resolve(baseDirectory, keyFile);
+            options.MasterKey = ReadMasterKeyFile(keyPath, errors);
         }
 
         if (reader.Table("store") is { } store)
@@ -129,7 +165,7 @@ public static class BrokerConfigFile
                     break;
             }
 
-            options.PostgresConnectionString = store.String("connection_string");
+            options.PostgresConnectionString = StoreConnectionString(store.String("connection_string"), store.String("password_env"), getEnvironmentVariable, errors);
             store.RejectUnknown();
         }
 
@@ -169,12 +205,98 @@ public static class BrokerConfigFile
         }
 
         reader.RejectUnknown();
-        if (errors.Count > 0)
+        return (options, errors);
+    }
+
+    private static void CheckMasterKey(string base64, string source, List<string> errors)
+    {
+        try
         {
-            throw new BrokerOptionsException(errors);
+            MasterKey.Parse(base64, source);
+        }
+        catch (MasterKeyException ex)
+        {
+            errors.Add(ex.Message);
+        }
+    }
+
+    private static string? ReadMasterKeyFile(string path, List<string> errors)
+    {
+        var create = $"create one, readable only by the broker's user: (umask 077; openssl rand -base64 32 > {path}); "
+                     + "keep a copy somewhere safe — without it the store's secrets cannot be read";
+        if (!File.Exists(path))
+        {
+            errors.Add($"master_key_file `{path}`: the file does not exist. For a new store {create}; for an existing store restore the key file it was created with");
+            return null;
         }
 
-        return options;
+        if (!OperatingSystem.IsWindows()
+            && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            errors.Add($"master_key_file `{path}`: other users can access it; run: chmod 600 {path}");
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(path).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"master_key_file `{path}`: cannot be read ({ex.Message}); it must be readable by the user the broker runs as");
+            return null;
+        }
+
+        CheckMasterKey(text, $"master_key_file `{path}`", errors);
+        return text;
+    }
+
+    // The store's password never lives in the config file: it comes from the variable password_env names.
+    private static string? StoreConnectionString(string? connectionString, string? passwordEnv, Func<string, string?> getEnvironmentVariable, List<string> errors)
+    {
+        if (connectionString is null)
+        {
+            if (passwordEnv is not null)
+            {
+                errors.Add("store.password_env: needs store.connection_string (the host, database and user the password is for)");
+            }
+
+            return null;
+        }
+
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add($"store.connection_string: not a valid PostgreSQL connection string ({ex.Message}); write it as Host=H;Port=5432;Database=D;Username=U");
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            errors.Add(
+                "store.connection_string: holds a password, which a config file must not; remove `Password=…` from it and set "
+                + "store.password_env = \"IAMDB_STORE_PASSWORD\" (the name of an environment variable the broker is started with that holds the password)");
+            return null;
+        }
+
+        if (passwordEnv is not null)
+        {
+            var password = getEnvironmentVariable(passwordEnv);
+            if (string.IsNullOrEmpty(password))
+            {
+                errors.Add($"store.password_env: environment variable `{passwordEnv}` is not set (it must hold the password of the store's PostgreSQL user `{builder.Username}`)");
+                return null;
+            }
+
+            builder.Password = password;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static string Resolve(string baseDirectory, string path) =>

@@ -27,7 +27,7 @@ internal static partial class BrokerOptionsValidator
 
         if (options.Store == StoreKind.Postgres && string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
-            errors.Add("store postgres: a connection string is required");
+            errors.Add("store postgres: a connection string is required (store.connection_string = \"Host=H;Database=D;Username=U\", with store.password_env for the password)");
         }
 
         if (options.MaxRequestBodyBytes is < 1024 or > 64 * 1024 * 1024)

@@ -15,7 +15,7 @@ namespace IamDb.Cli.Configuration;
 internal static partial class CliConfigFile
 {
     private static readonly string[] KnownKeys =
-        ["endpoint_url", "region", "cluster", "db_name", "db_user", "db_groups", "auto_create", "duration_seconds", "profile"];
+        ["endpoint_url", "region", "cluster", "db_name", "db_user", "db_groups", "auto_create", "duration_seconds", "profile", "ca_bundle"];
 
     /// <summary>The configuration file this process uses.</summary>
     public static string DefaultPath()
@@ -174,6 +174,7 @@ internal static partial class CliConfigFile
             }
 
             Line(text, "profile", env.Profile);
+            Line(text, "ca_bundle", env.CaBundle);
         }
 
         return text.ToString();
@@ -284,7 +285,7 @@ internal static partial class CliConfigFile
             return null;
         }
 
-        return new CliEnvironment(name, Text("endpoint_url"), Text("region"), cluster!, Text("db_name"), dbUser!, groups, autoCreate, duration, Text("profile"));
+        return new CliEnvironment(name, Text("endpoint_url"), Text("region"), cluster!, Text("db_name"), dbUser!, groups, autoCreate, duration, Text("profile"), Text("ca_bundle"));
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]

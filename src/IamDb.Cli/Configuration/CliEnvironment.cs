@@ -14,6 +14,7 @@ namespace IamDb.Cli.Configuration;
 /// <param name="AutoCreate">Create the database user if it does not exist.</param>
 /// <param name="DurationSeconds">Credential lifetime (900–3600), or null for the service default (900).</param>
 /// <param name="Profile">AWS profile for the signing credentials, or null for the default chain.</param>
+/// <param name="CaBundle">A PEM file of extra CAs to trust for the broker's HTTPS, or null.</param>
 internal sealed record CliEnvironment(
     string Name,
     string? EndpointUrl,
@@ -24,4 +25,5 @@ internal sealed record CliEnvironment(
     IReadOnlyList<string> DbGroups,
     bool AutoCreate,
     int? DurationSeconds,
-    string? Profile);
+    string? Profile,
+    string? CaBundle = null);

@@ -4,6 +4,7 @@ using IamDb.Cli.Output;
 using IamDb.Client.Credentials;
 using IamDb.Client.Query;
 using IamDb.Client.Redshift;
+using IamDb.Client.Tls;
 
 namespace IamDb.Cli.Connection;
 
@@ -16,18 +17,22 @@ namespace IamDb.Cli.Connection;
 /// <item>the region: <c>--region</c>, the environment's, <c>AWS_REGION</c>/<c>AWS_DEFAULT_REGION</c>, the local data
 /// directory's config, else <c>us-east-1</c>;</item>
 /// <item>the credentials: <c>--profile</c> (or the environment's), AWS's environment variables and default chain, or
-/// for a local broker its root profile <c>iamdb</c> in <c>DATA/credentials</c>.</item>
+/// for a local broker its root profile <c>iamdb</c> in <c>DATA/credentials</c>; when the shared credentials file in effect
+/// (<c>AWS_SHARED_CREDENTIALS_FILE</c>, e.g. the one the broker generated) has profile <c>iamdb</c> and no <c>default</c>,
+/// that profile;</item>
+/// <item>the CAs trusted for HTTPS besides the system's: <c>--ca-bundle</c>, the environment's <c>ca_bundle</c>,
+/// <c>AWS_CA_BUNDLE</c>, else the profile's <c>ca_bundle</c> in the AWS config file.</item>
 /// </list>
 /// </summary>
 internal sealed class ServiceConnection : IDisposable
 {
-    private ServiceConnection(Uri? endpoint, string region, AwsCredentialSource credentials, CliEnvironment? environment, string describe)
+    private ServiceConnection(Uri? endpoint, string region, AwsCredentialSource credentials, CliEnvironment? environment, string describe, CaBundle? caBundle)
     {
         Endpoint = endpoint;
         Region = region;
         Environment = environment;
         Description = describe;
-        Query = new AwsQueryClient(credentials, new AwsQueryClientOptions { UserAgent = "iamdb-cli/1.0" });
+        Query = new AwsQueryClient(credentials, new AwsQueryClientOptions { UserAgent = "iamdb-cli/1.0", CaBundle = caBundle, UseAwsCaBundleSettings = false });
     }
 
     /// <summary>The broker endpoint (every service), or null for AWS's public endpoints.</summary>
@@ -92,6 +97,11 @@ internal sealed class ServiceConnection : IDisposable
                 || (profile is null && endpoint is not null && !AwsServices.IsAwsEndpoint(endpoint)
                     && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
                     && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_PROFILE"))));
+        if (!useLocalFile && profile is null && GeneratedProfileInEffect())
+        {
+            profile = LocalBroker.ProfileName;
+        }
+
         AwsCredentialSource credentials;
         try
         {
@@ -104,13 +114,94 @@ internal sealed class ServiceConnection : IDisposable
             throw new CliException(ex.Message);
         }
 
+        var caBundle = ResolveCaBundle(parseResult, environment, useLocalFile ? null : profile);
+        var localCa = Path.Combine(dataDir, "tls", "ca.pem");
+        if (caBundle is null && local && endpoint!.Scheme == Uri.UriSchemeHttps && File.Exists(localCa))
+        {
+            // The broker `iamdb up --tls` runs from this user's own data directory: its generated CA is the one to trust.
+            caBundle = LoadBundle(localCa, "the local broker's data directory");
+        }
+
         var describe = endpoint is null ? $"AWS ({region})" : endpoint.GetLeftPart(UriPartial.Authority);
-        return new ServiceConnection(endpoint, region, credentials, environment, describe);
+        return new ServiceConnection(endpoint, region, credentials, environment, describe, caBundle);
     }
 
     /// <summary>A connection to one broker endpoint with explicit credentials (the demo, tests).</summary>
-    public static ServiceConnection ForEndpoint(Uri endpoint, string region, AwsCredentialSource credentials) =>
-        new(endpoint, region, credentials, null, endpoint.GetLeftPart(UriPartial.Authority));
+    public static ServiceConnection ForEndpoint(Uri endpoint, string region, AwsCredentialSource credentials, CaBundle? caBundle = null) =>
+        new(endpoint, region, credentials, null, endpoint.GetLeftPart(UriPartial.Authority), caBundle);
+
+    /// <summary>
+    /// The full path of a CA bundle to save with an environment (<c>env add --ca-bundle</c>), checked now so a typo is an
+    /// error at once rather than at the first TLS call; null when none was given.
+    /// </summary>
+    public static string? SavedCaBundle(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        return LoadBundle(path, "--ca-bundle").Path;
+    }
+
+    /// <summary>The CAs to trust besides the system's, as the aws CLI picks them (with a saved environment's after --ca-bundle).</summary>
+    internal static CaBundle? ResolveCaBundle(ParseResult parseResult, CliEnvironment? environment, string? profile)
+    {
+        if (parseResult.GetValue(GlobalOptions.CaBundleOption) is { } explicitPath)
+        {
+            return LoadBundle(explicitPath, "--ca-bundle");
+        }
+
+        if (environment?.CaBundle is { } saved)
+        {
+            return LoadBundle(saved, $"ca_bundle of environment {environment.Name}");
+        }
+
+        try
+        {
+            return CaBundle.Resolve(profile: profile);
+        }
+        catch (CaBundleException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    private static CaBundle LoadBundle(string path, string origin)
+    {
+        try
+        {
+            return CaBundle.Load(path, origin);
+        }
+        catch (CaBundleException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// True when nothing names a profile or keys and the shared credentials file in effect — typically the broker's
+    /// generated <c>DATA/credentials</c> exported as <c>AWS_SHARED_CREDENTIALS_FILE</c> — holds profile <c>iamdb</c> but no
+    /// <c>default</c>. Files generated since the broker writes <c>[default]</c> too are found by the default chain anyway;
+    /// this keeps older data directories working the same way.
+    /// </summary>
+    private static bool GeneratedProfileInEffect()
+    {
+        if (!string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
+            || !string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_PROFILE")))
+        {
+            return false;
+        }
+
+        var file = NonEmpty(System.Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"));
+        if (file is null)
+        {
+            return false;
+        }
+
+        var profiles = AwsConfigFile.Profiles(file);
+        return profiles.Contains(LocalBroker.ProfileName) && !profiles.Contains("default");
+    }
 
     /// <summary>The environment named by <c>--env</c>, or null.</summary>
     public static CliEnvironment? SelectedEnvironment(ParseResult parseResult) =>

@@ -55,6 +55,14 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> CaBundleOption = new("--ca-bundle")
+    {
+        Description = "A PEM file of CAs to trust for the broker's HTTPS (its ca.pem), in addition to the system's. "
+                      + "Default: from --env, AWS_CA_BUNDLE, or ca_bundle of the AWS profile. Certificates and host names are always checked.",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> NoColorOption = new("--no-color")
     {
         Description = "Plain text without colors (also when NO_COLOR is set or output is not a terminal).",
@@ -69,5 +77,5 @@ internal static class GlobalOptions
 
     /// <summary>All global options, in the order help lists them.</summary>
     public static IReadOnlyList<Option> All { get; } =
-        [OutputOption, EndpointUrlOption, RegionOption, ProfileOption, EnvOption, NoColorOption];
+        [OutputOption, EndpointUrlOption, RegionOption, ProfileOption, CaBundleOption, EnvOption, NoColorOption];
 }

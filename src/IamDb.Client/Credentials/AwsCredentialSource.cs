@@ -21,6 +21,9 @@ public abstract class AwsCredentialSource
     /// </summary>
     public string Identity { get; }
 
+    /// <summary>The shared-config profile these credentials come from, or null for explicit keys and the default chain.</summary>
+    internal string? ProfileName { get; private init; }
+
     /// <summary>Fixed keys (a long-term <c>AKIA…</c> pair, or an <c>ASIA…</c> pair with its session token).</summary>
     public static AwsCredentialSource Explicit(string accessKeyId, string secretAccessKey, string? sessionToken = null) =>
         new FixedSource(new SigningCredentials(accessKeyId, secretAccessKey, sessionToken));
@@ -47,7 +50,10 @@ public abstract class AwsCredentialSource
             throw new AwsCredentialsException($"AWS profile '{profileName}' cannot be used: {e.Message}", e);
         }
 
-        return new SdkSource(credentials, "profile:" + profileName + (credentialsFile is null ? string.Empty : "@" + Path.GetFullPath(credentialsFile)));
+        return new SdkSource(credentials, "profile:" + profileName + (credentialsFile is null ? string.Empty : "@" + Path.GetFullPath(credentialsFile)))
+        {
+            ProfileName = profileName,
+        };
     }
 
     /// <summary>

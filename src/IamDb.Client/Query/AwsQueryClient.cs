@@ -8,6 +8,7 @@ using System.Xml.Linq;
 using IamDb.Aws.Encoding;
 using IamDb.Aws.Signing;
 using IamDb.Client.Credentials;
+using IamDb.Client.Tls;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +17,22 @@ namespace IamDb.Client.Query;
 /// <summary>Settings of an <see cref="AwsQueryClient"/>.</summary>
 public sealed class AwsQueryClientOptions
 {
-    /// <summary>The HTTP client to send with (not disposed by the query client). Default: a pooled client of its own.</summary>
+    /// <summary>
+    /// The HTTP client to send with (not disposed by the query client). Default: a pooled client of its own that trusts
+    /// <see cref="CaBundle"/> in addition to the system's roots. A client given here validates certificates its own way
+    /// (the CA bundle settings do not apply to it).
+    /// </summary>
     public HttpClient? HttpClient { get; init; }
+
+    /// <summary>
+    /// Extra CAs to trust for HTTPS (the broker's CA). Default: what the AWS tools use — <c>AWS_CA_BUNDLE</c>, else the
+    /// <c>ca_bundle</c> of the signing profile in the AWS config file (see <see cref="Tls.CaBundle.Resolve"/>); none when
+    /// neither is set. Validation and the host-name check always stay on.
+    /// </summary>
+    public CaBundle? CaBundle { get; init; }
+
+    /// <summary>Look up <c>AWS_CA_BUNDLE</c> and the profile's <c>ca_bundle</c> when <see cref="CaBundle"/> is null. Default on.</summary>
+    public bool UseAwsCaBundleSettings { get; init; } = true;
 
     /// <summary>The clock requests are signed with. Default: the system clock.</summary>
     public TimeProvider? Time { get; init; }
@@ -53,9 +68,11 @@ public sealed partial class AwsQueryClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AwsQueryClientOptions _options;
+    private readonly BrokerCertificateValidator? _validator;
     private long _clockCorrectionTicks;
 
     /// <summary>Creates a client signing with <paramref name="credentials"/>.</summary>
+    /// <exception cref="CaBundleException">a CA bundle is named (option, <c>AWS_CA_BUNDLE</c>, profile) but cannot be read.</exception>
     public AwsQueryClient(AwsCredentialSource credentials, AwsQueryClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
@@ -70,7 +87,9 @@ public sealed partial class AwsQueryClient : IDisposable
         }
         else
         {
-            _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            var bundle = _options.CaBundle ?? (_options.UseAwsCaBundleSettings ? CaBundle.Resolve(profile: credentials.ProfileName) : null);
+            _validator = new BrokerCertificateValidator(bundle);
+            _http = new HttpClient(_validator.CreateHandler())
             {
                 Timeout = System.Threading.Timeout.InfiniteTimeSpan,
             };
@@ -80,6 +99,9 @@ public sealed partial class AwsQueryClient : IDisposable
 
     /// <summary>The credentials requests are signed with.</summary>
     public AwsCredentialSource Credentials { get; }
+
+    /// <summary>The extra CAs this client trusts for HTTPS, or null (also when <see cref="AwsQueryClientOptions.HttpClient"/> was given).</summary>
+    public CaBundle? TrustedCaBundle => _validator?.Bundle;
 
     /// <summary>The offset added to the local clock when signing, learnt from a clock-skew rejection (zero until then).</summary>
     public TimeSpan ClockCorrection => TimeSpan.FromTicks(Interlocked.Read(ref _clockCorrectionTicks));
@@ -182,6 +204,12 @@ public sealed partial class AwsQueryClient : IDisposable
             LogNetworkFailure(_logger, request.Service, request.Action, request.Endpoint.Authority, "timeout");
             throw new AwsNetworkException(request.Service, request.Action, request.Endpoint,
                 $"no answer within {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        }
+        catch (HttpRequestException e) when (TlsFailure.IsTls(e))
+        {
+            var why = TlsFailure.Describe(e, _validator?.LastRefusal(uri.IdnHost), request.Endpoint);
+            LogNetworkFailure(_logger, request.Service, request.Action, request.Endpoint.Authority, why);
+            throw new AwsNetworkException(request.Service, request.Action, request.Endpoint, why, e);
         }
         catch (HttpRequestException e)
         {

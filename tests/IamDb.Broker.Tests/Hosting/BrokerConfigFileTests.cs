@@ -28,7 +28,8 @@ public sealed class BrokerConfigFileTests
             generate = true
             """;
 
-        var options = BrokerConfigFile.Parse(toml, "/etc/iamdb", name => name == "MY_KEY" ? "a2V5" : null);
+        var key = Convert.ToBase64String(new byte[32]);
+        var options = BrokerConfigFile.Parse(toml, "/etc/iamdb", name => name == "MY_KEY" ? key : null);
 
         Assert.Equal(["http://127.0.0.1:8080", "http://127.0.0.1:8081"], options.Urls);
         Assert.Equal("/etc/iamdb/state", options.DataDirectory);
@@ -36,7 +37,7 @@ public sealed class BrokerConfigFileTests
         Assert.Equal("eu-west-1", options.Region);
         Assert.Equal(65536, options.MaxRequestBodyBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.CredentialCacheTtl);
-        Assert.Equal("a2V5", options.MasterKey);
+        Assert.Equal(key, options.MasterKey);
         Assert.Equal(StoreKind.Postgres, options.Store);
         Assert.Equal("Host=db;Database=iamdb", options.PostgresConnectionString);
         Assert.Equal(100, options.ThrottleRatePerSecond);

@@ -140,7 +140,7 @@ public sealed class BrokerCommandTests(PostgresServerFixture postgres) : IAsyncL
         var (cluster, database) = await _kit.AddClusterAsync();
         await _kit.CreateRoleAsync("cli_awsshape");
         var keys = File.ReadAllLines(_kit.Broker.CredentialsFilePath).Select(l => l.Split('=', 2, StringSplitOptions.TrimEntries)).Where(p => p.Length == 2)
-            .ToDictionary(p => p[0], p => p[1]);
+            .DistinctBy(p => p[0]).ToDictionary(p => p[0], p => p[1]);
         var aws = new AwsCli(_kit.Endpoint, keys["aws_access_key_id"], keys["aws_secret_access_key"]);
         string[] request = ["--cluster-identifier", cluster, "--db-user", "cli_awsshape", "--db-name", database];
 

@@ -13,7 +13,7 @@ internal sealed class SignedClient(string endpoint) : IDisposable
     public static SigningCredentials ReadProfile(string credentialsFile)
     {
         var lines = File.ReadAllLines(credentialsFile);
-        string Value(string key) => lines.Single(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+        string Value(string key) => lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
         return new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key"));
     }
 

@@ -55,7 +55,7 @@ public sealed class CredentialSourceTests
     {
         await using var broker = await LoopbackBroker.StartAsync();
         var root = File.ReadAllLines(broker.Host.CredentialsFilePath).Where(l => l.Contains('=', StringComparison.Ordinal))
-            .Select(l => l.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+            .Select(l => l.Split('=', 2)).DistinctBy(p => p[0].Trim()).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
         using var environment = new ProcessEnvironment(new()
         {
             ["AWS_ACCESS_KEY_ID"] = root["aws_access_key_id"],

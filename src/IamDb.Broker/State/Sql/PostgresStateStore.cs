@@ -44,11 +44,27 @@ internal sealed partial class PostgresStateStore : SqlStateStore
             await store.MigrateAsync(timeProvider ?? TimeProvider.System, cancellationToken);
             return store;
         }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
+        {
+            await store.DisposeAsync();
+            throw StoreLoginRefused(dataSource.ConnectionString, e);
+        }
         catch
         {
             await store.DisposeAsync();
             throw;
         }
+    }
+
+    // Says it is the STATE STORE that refused (not a registered cluster), naming where and as whom, never the password.
+    private static StateStoreLoginException StoreLoginRefused(string connectionString, PostgresException e)
+    {
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
+        return new StateStoreLoginException(
+            $"the broker's PostgreSQL state store at {target.Host}:{target.Port}/{target.Database} refused the login of `{target.Username}` "
+            + $"({e.SqlState}: {e.MessageText}). This is the [store] of the config file, not a cluster: check store.connection_string's "
+            + "Username and the password in the variable store.password_env names",
+            e);
     }
 
     public override async ValueTask DisposeAsync()
@@ -88,3 +104,6 @@ internal sealed partial class PostgresStateStore : SqlStateStore
         await transaction.CommitAsync(cancellationToken);
     }
 }
+
+/// <summary>The PostgreSQL state store refused the broker's login (wrong user or password).</summary>
+internal sealed class StateStoreLoginException(string message, Exception inner) : Exception(message, inner);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using IamDb.Cli.Configuration;
+using IamDb.Cli.Connection;
 using IamDb.Cli.Output;
 using Spectre.Console;
 
@@ -46,7 +47,8 @@ internal static class EnvCommands
             parseResult.GetValue(EnvCommandDefinition.DbGroupsOption) ?? [],
             parseResult.GetValue(EnvCommandDefinition.AutoCreateOption),
             duration,
-            parseResult.GetValue(GlobalOptions.ProfileOption));
+            parseResult.GetValue(GlobalOptions.ProfileOption),
+            ServiceConnection.SavedCaBundle(parseResult.GetValue(GlobalOptions.CaBundleOption)));
 
         var path = CliConfigFile.DefaultPath();
         var environments = CliConfigFile.Load(path).ToList();
@@ -153,5 +155,6 @@ internal static class EnvCommands
         ["AutoCreate"] = e.AutoCreate,
         ["DurationSeconds"] = e.DurationSeconds,
         ["Profile"] = e.Profile,
+        ["CaBundle"] = e.CaBundle,
     };
 }

@@ -28,7 +28,12 @@ internal sealed class ServerCommand(ParseResult parseResult, TextWriter? output 
     internal static BrokerOptions LoadOptions(ParseResult parseResult)
     {
         var file = parseResult.GetRequiredValue(ServerCommandDefinition.ConfigOption);
-        var options = BrokerConfigFile.Load(file.FullName);
+        return BrokerConfigFile.Load(file.FullName, overrides: options => ApplyOverrides(parseResult, options));
+    }
+
+    // The command line wins over the file; applied before validation so every reported problem is one that remains.
+    private static void ApplyOverrides(ParseResult parseResult, BrokerOptions options)
+    {
         if (parseResult.GetValue(ServerCommandDefinition.DataDirOption) is { } dataDir)
         {
             options.DataDirectory = dataDir;
@@ -48,7 +53,5 @@ internal sealed class ServerCommand(ParseResult parseResult, TextWriter? output 
                 options.Urls.Add(url);
             }
         }
-
-        return options;
     }
 }

@@ -19,7 +19,15 @@ public sealed class TwoNodesOnPostgresTests(PostgresServerFixture postgres) : IC
     {
         var database = await postgres.CreateDatabaseAsync("twonodes");
         var root = Directory.CreateTempSubdirectory("iamdb-twonodes-").FullName;
-        var environment = new Dictionary<string, string> { ["IAMDB_TEST_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+        // The store's password travels in an environment variable (store.password_env); a config file refuses one.
+        var withoutPassword = new Npgsql.NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString(database));
+        var storePassword = withoutPassword.Password!;
+        withoutPassword.Password = null;
+        var environment = new Dictionary<string, string>
+        {
+            ["IAMDB_TEST_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["IAMDB_TEST_STORE_PASSWORD"] = storePassword,
+        };
         try
         {
             string Config(string node)
@@ -36,7 +44,8 @@ public sealed class TwoNodesOnPostgresTests(PostgresServerFixture postgres) : IC
                     master_key_env = "IAMDB_TEST_MASTER_KEY"
                     [store]
                     kind = "postgres"
-                    connection_string = "{postgres.Server.ConnectionString(database)}"
+                    connection_string = "{withoutPassword.ConnectionString}"
+                    password_env = "IAMDB_TEST_STORE_PASSWORD"
                     """);
                 return path;
             }
