@@ -7,6 +7,7 @@ using IamDb.Broker.Actions;
 using IamDb.Broker.Audit;
 using IamDb.Broker.Hosting;
 using IamDb.Broker.State;
+using IamDb.Broker.Telemetry;
 using IamDb.Broker.Throttling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -246,6 +247,8 @@ internal sealed partial class QueryPipeline(
         {
             LogThrottledUnaudited(logger, state.RequestId, state.SourceIp);
         }
+
+        RequestTelemetry.Describe(http, state.RequestId, state.Service.SigningName, state.Action, state.Caller?.Arn, error?.Code, status);
 
         if (status == 499 || ct.IsCancellationRequested)
         {

@@ -4,6 +4,7 @@ using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 using Microsoft.Extensions.Hosting;
+using IamDb.Broker.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Reaper;
@@ -66,6 +67,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
             catch (Exception ex)
             {
                 LogPassFailed(logger, ex.GetType().Name, ex.Message);
+                BrokerMetrics.ReapFailed("pass");
             }
 
             try
@@ -107,11 +109,13 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
                 {
                     pass.FailedClusters++;
                     LogClusterFailed(logger, cluster.ClusterIdentifier, ex.Failure, ex.Message);
+                    BrokerMetrics.ReapFailed("cluster", cluster.ClusterIdentifier);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     pass.FailedClusters++;
                     LogClusterFailed(logger, cluster.ClusterIdentifier, ClusterFailure.ServerError, ex.GetType().Name);
+                    BrokerMetrics.ReapFailed("cluster", cluster.ClusterIdentifier);
                 }
             }
 
@@ -163,6 +167,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
             catch (ClusterOperationException ex) when (ex.Failure is not (ClusterFailure.Unreachable or ClusterFailure.AdminLoginRefused))
             {
                 LogRoleFailed(logger, role.LoginRoleName, cluster.ClusterIdentifier, ex.Failure, ex.Message);
+                BrokerMetrics.ReapFailed("role", cluster.ClusterIdentifier);
                 continue;
             }
 
@@ -174,6 +179,7 @@ internal sealed partial class CredentialReaper(BrokerRuntime runtime, IClusterAd
 
             remaining.Remove(role.LoginRoleName);
             pass.Dropped++;
+            BrokerMetrics.RoleReaped(cluster.ClusterIdentifier);
             if (!known.Contains(role.LoginRoleName))
             {
                 pass.DroppedUnrecorded++;

@@ -1,5 +1,6 @@
 using IamDb.Aws.Errors;
 using IamDb.Broker.State.Redshift;
+using IamDb.Broker.Telemetry;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
@@ -48,12 +49,15 @@ internal sealed class CredentialIssuer(IClusterAdministration clusters)
         ActionContext context, RedshiftCluster cluster, CredentialRequest request, CancellationToken ct, string? groupsFromTag = null)
     {
         IssuedLoginRole issued;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             issued = await clusters.IssueAsync(cluster.Endpoint(), request, ct);
+            BrokerMetrics.CredentialIssued(cluster.ClusterIdentifier, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (ClusterOperationException ex)
         {
+            BrokerMetrics.CredentialFailed(cluster.ClusterIdentifier, ex.Failure.ToString(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
             context.Audit.Decisions.Add($"Cluster {cluster.ClusterIdentifier} refused the credential: {ex.Failure}");
             throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser, groupsFromTag));
         }
