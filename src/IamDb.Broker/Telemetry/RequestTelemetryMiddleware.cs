@@ -39,7 +39,8 @@ internal sealed partial class RequestTelemetryMiddleware(ILoggerFactory loggers,
 
     private void Record(HttpContext http, RequestTelemetry telemetry, TimeSpan elapsed)
     {
-        var service = telemetry.Service ?? "unknown";
+        // A request refused before its action was read (a throttled address, an unreadable body) names no service either.
+        var service = telemetry.Action is null ? "unknown" : telemetry.Service ?? "unknown";
         var known = telemetry.Action is { } action && telemetry.Service is not null && isKnownAction(telemetry.Service, action);
         var outcome = telemetry.Described ? telemetry.ErrorCode ?? BrokerMetrics.Success : "InternalFailure";
         var status = telemetry.Described ? telemetry.Status : StatusCodes.Status500InternalServerError;
