@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Audit;
 using IamDb.Broker.State.Redshift;
+using IamDb.Broker.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Audit;
@@ -64,6 +65,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
             }
 
             _queue.Enqueue(pending);
+            BrokerMetrics.AuditQueued();
             if (_writerIdle)
             {
                 _writerIdle = false;
@@ -113,9 +115,11 @@ internal sealed partial class AuditLog : IAsyncDisposable
             var records = new List<SerializedAuditRecord>(MaxBatch);
             while (TakeBatch(batch))
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     WriteBatchAsync(batch, records).GetAwaiter().GetResult();
+                    BrokerMetrics.AuditCommitted(batch.Count, succeeded: true, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     foreach (var item in batch)
                     {
                         item.Done.TrySetResult();
@@ -127,12 +131,14 @@ internal sealed partial class AuditLog : IAsyncDisposable
                     LogBatchRetried(_logger, batch.Count, ex);
                     foreach (var item in batch)
                     {
-                        WriteOne(item, records);
+                        started = System.Diagnostics.Stopwatch.GetTimestamp();
+                        BrokerMetrics.AuditCommitted(1, WriteOne(item, records), System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     }
                 }
                 catch (Exception ex)
                 {
                     LogAppendFailed(_logger, batch[0].Record.Record.RequestId, ex);
+                    BrokerMetrics.AuditCommitted(1, succeeded: false, System.Diagnostics.Stopwatch.GetElapsedTime(started));
                     batch[0].Done.TrySetException(ex);
                 }
             }
@@ -170,12 +176,13 @@ internal sealed partial class AuditLog : IAsyncDisposable
         return true;
     }
 
-    private void WriteOne(Pending item, List<SerializedAuditRecord> records)
+    private bool WriteOne(Pending item, List<SerializedAuditRecord> records)
     {
         try
         {
             WriteBatchAsync([item], records).GetAwaiter().GetResult();
             item.Done.TrySetResult();
+            return true;
         }
         catch (EntityAlreadyExistsException ex) when (ex.EntityKind == "AuditEvent" && ex.Name == item.Record.Record.EventId)
         {
@@ -187,6 +194,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
         {
             LogAppendFailed(_logger, item.Record.Record.RequestId, ex);
             item.Done.TrySetException(ex);
+            return false;
         }
     }
 

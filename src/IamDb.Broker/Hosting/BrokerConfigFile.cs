@@ -36,6 +36,15 @@ namespace IamDb.Broker.Hosting;
 /// reaper_interval_seconds = 30
 /// max_session_age_seconds = 43200          # unset: sessions of expired credentials run until they end
 /// local_cluster = false
+///
+/// [metrics]
+/// enabled = true                           # GET /metrics, Prometheus text format
+/// listen = "127.0.0.1:9464"                # unset: served on the urls above
+/// live_credentials_interval_seconds = 15
+///
+/// [logging]
+/// format = "json"                          # or "text" (default): one line per entry on stderr
+/// level = "information"                    # trace, debug, information, warning, error, critical, none
 /// </code>
 /// </summary>
 public static class BrokerConfigFile
@@ -202,6 +211,47 @@ public static class BrokerConfigFile
 
             options.LocalCluster = redshift.Boolean("local_cluster") ?? options.LocalCluster;
             redshift.RejectUnknown();
+        }
+
+        if (reader.Table("metrics") is { } metrics)
+        {
+            options.Metrics.Enabled = metrics.Boolean("enabled") ?? options.Metrics.Enabled;
+            options.Metrics.Listen = metrics.String("listen") ?? options.Metrics.Listen;
+            if (metrics.Number("live_credentials_interval_seconds") is { } liveInterval)
+            {
+                options.Metrics.LiveCredentialsInterval = TimeSpan.FromSeconds(liveInterval);
+            }
+
+            metrics.RejectUnknown();
+        }
+
+        if (reader.Table("logging") is { } logging)
+        {
+            switch (logging.String("format"))
+            {
+                case null:
+                    break;
+                case var format when Enum.TryParse<Telemetry.LogFormat>(format, ignoreCase: true, out var parsed) && !char.IsAsciiDigit(format[0]):
+                    options.Logging.Format = parsed;
+                    break;
+                case var other:
+                    errors.Add($"logging.format `{other}`: must be `text` or `json`");
+                    break;
+            }
+
+            switch (logging.String("level"))
+            {
+                case null:
+                    break;
+                case var level when Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsed) && !char.IsAsciiDigit(level[0]):
+                    options.Logging.Level = parsed;
+                    break;
+                case var other:
+                    errors.Add($"logging.level `{other}`: must be trace, debug, information, warning, error, critical or none");
+                    break;
+            }
+
+            logging.RejectUnknown();
         }
 
         reader.RejectUnknown();

@@ -12,6 +12,7 @@ using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Notifications;
 using IamDb.Broker.State.Sql;
+using IamDb.Broker.Telemetry;
 using IamDb.Broker.Throttling;
 using IamDb.Postgres.Credentials;
 using Microsoft.AspNetCore.Builder;
@@ -24,6 +25,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OpenTelemetry.Metrics;
 
 namespace IamDb.Broker.Hosting;
 
@@ -38,8 +40,9 @@ public sealed partial class BrokerHost : IAsyncDisposable
     private readonly IStateStore _store;
     private int _stopped;
 
-    private BrokerHost(WebApplication app, IStateStore store, BrokerRuntime runtime, BootstrapResult bootstrap, IReadOnlyList<Uri> addresses, string? caPath)
+    private BrokerHost(WebApplication app, IStateStore store, BrokerRuntime runtime, BootstrapResult bootstrap, IReadOnlyList<Uri> addresses, string? caPath, Uri? metricsUrl)
     {
+        MetricsUrl = metricsUrl;
         _app = app;
         _store = store;
         Runtime = runtime;
@@ -50,6 +53,9 @@ public sealed partial class BrokerHost : IAsyncDisposable
 
     /// <summary>Every address the broker listens on, with the ports actually bound.</summary>
     public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>Where Prometheus scrapes, e.g. <c>http://127.0.0.1:9464/metrics</c>; null when metrics are off.</summary>
+    public Uri? MetricsUrl { get; }
 
     /// <summary>The first listen address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress => Addresses[0];
@@ -126,7 +132,11 @@ public sealed partial class BrokerHost : IAsyncDisposable
         {
             var bootstrap = await AccountBootstrap.EnsureAccountAsync(coordination, data, options.AccountId, options.Region, ids, time, cancellationToken);
             var accountId = bootstrap.AccountId;
-            var runtime = new BrokerRuntime(options, store, time, ids, accountId, data) { Protector = protector, Coordination = coordination };
+            var runtime = new BrokerRuntime(options, options.Metrics.Enabled ? new MeteredStateStore(store) : store, time, ids, accountId, data)
+            {
+                Protector = protector,
+                Coordination = coordination,
+            };
             string? caPath = null;
             X509Certificate2? certificate = null;
             if (options.GenerateTlsCertificate)
@@ -138,7 +148,8 @@ public sealed partial class BrokerHost : IAsyncDisposable
                 certificate = TlsCertificates.Load(certPath, options.TlsKeyPath);
             }
 
-            var app = Build(runtime, hooks, certificate);
+            var metricsListener = new MetricsListener();
+            var app = Build(runtime, hooks, certificate, metricsListener);
             await app.StartAsync(cancellationToken);
             if (options.Urls.Where(BrokerOptionsValidator.IsPlainHttpOffLoopback).ToList() is { Count: > 0 } plain)
             {
@@ -147,7 +158,10 @@ public sealed partial class BrokerHost : IAsyncDisposable
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
                 .Select(a => new Uri(a.Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)))
                 .ToList();
-            return new BrokerHost(app, store, runtime, bootstrap, addresses, caPath);
+            addresses.RemoveAll(a => metricsListener.Port is { } port && a.Port == port);
+            var metricsUrl = options.Metrics.Enabled ? metricsListener.Url(addresses) : null;
+            BrokerLifecycleLog.Started(app.Services.GetRequiredService<ILoggerFactory>(), addresses, options.Store.ToString(), data.Path, metricsUrl);
+            return new BrokerHost(app, store, runtime, bootstrap, addresses, caPath, metricsUrl);
         }
         catch
         {
@@ -178,10 +192,13 @@ public sealed partial class BrokerHost : IAsyncDisposable
             return;
         }
 
+        var lifecycle = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(BrokerLifecycleLog.Category);
+        BrokerLifecycleLog.Stopping(lifecycle, Runtime.Options.ShutdownTimeout.TotalSeconds);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Runtime.Options.ShutdownTimeout);
         await _app.StopAsync(timeout.Token);
         await _app.Services.GetRequiredService<AuditLog>().DisposeAsync();
+        BrokerLifecycleLog.Stopped(lifecycle);
         await _app.DisposeAsync();
         await _store.DisposeAsync();
     }
@@ -189,7 +206,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
     /// <inheritdoc cref="StopAsync"/>
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private static WebApplication Build(BrokerRuntime runtime, BrokerHostHooks hooks, X509Certificate2? certificate)
+    private static WebApplication Build(BrokerRuntime runtime, BrokerHostHooks hooks, X509Certificate2? certificate, MetricsListener metricsListener)
     {
         var options = runtime.Options;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = runtime.DataDirectory.Path });
@@ -221,20 +238,36 @@ public sealed partial class BrokerHost : IAsyncDisposable
                     kestrel.Listen(address, uri.Port, configure);
                 }
             }
+
+            if (options.Metrics is { Enabled: true, ListenEndpoint: { } metrics })
+            {
+                metricsListener.Listen(kestrel, metrics.Host, metrics.Port);
+            }
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(options.Logging.Level);
         hooks.ConfigureLogging?.Invoke(builder.Logging);
         RegisterServices(builder.Services, runtime, hooks);
+        RegisterMetrics(builder.Services, runtime);
         hooks.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         var pipeline = app.Services.GetRequiredService<QueryPipeline>();
+        var router = app.Services.GetRequiredService<ActionRouter>();
+        var telemetry = new RequestTelemetryMiddleware(
+            app.Services.GetRequiredService<ILoggerFactory>(), options.Metrics.Enabled, (service, action) => router.Find(service, action) is not null);
+        if (options.Metrics.Enabled)
+        {
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(null, metricsListener.IsScrape, null, null, null);
+        }
+
         app.Run(http =>
-            HealthEndpoint.Serves(http.Request.Path) && HttpMethods.IsGet(http.Request.Method)
+            metricsListener.IsOn(http) ? MetricsListener.NotFound(http)
+            : HealthEndpoint.Serves(http.Request.Path) && HttpMethods.IsGet(http.Request.Method)
                 ? HealthEndpoint.InvokeAsync(http, runtime)
-                : pipeline.InvokeAsync(http));
+            : telemetry.IsActive ? telemetry.InvokeAsync(http, pipeline.InvokeAsync)
+            : pipeline.InvokeAsync(http));
         return app;
     }
 
@@ -287,6 +320,25 @@ public sealed partial class BrokerHost : IAsyncDisposable
             services.AddHostedService(sp => new PostgresChangeListener(
                 shared, feed, runtime.Time, sp.GetRequiredService<ILogger<PostgresChangeListener>>()));
         }
+    /// <summary>OpenTelemetry metrics with the Prometheus exporter, and the live-credentials gauge's store reader.</summary>
+    private static void RegisterMetrics(IServiceCollection services, BrokerRuntime runtime)
+    {
+        if (!runtime.Options.Metrics.Enabled)
+        {
+            return;
+        }
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(BrokerMetrics.MeterName)
+            .AddPrometheusExporter(prometheus =>
+            {
+                prometheus.ScrapeResponseCacheDurationMilliseconds = 0; // a scrape sees every request answered before it
+                prometheus.ScopeInfoEnabled = false;
+                prometheus.TargetInfoEnabled = false;
+            }));
+        services.AddSingleton(sp => new LiveCredentialsMonitor(
+            runtime.Store, runtime.AccountId, runtime.Time, runtime.Options.Metrics.LiveCredentialsInterval, sp.GetRequiredService<ILogger<LiveCredentialsMonitor>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<LiveCredentialsMonitor>());
     }
 
     /// <summary>The cluster administration, credential issuance and revocation, the local cluster and the reaper.</summary>

@@ -1,3 +1,6 @@
+using IamDb.Broker.Telemetry;
+using Microsoft.Extensions.Logging;
+
 namespace IamDb.Broker.Hosting;
 
 /// <summary>Which state store the broker keeps its entities, keys and audit trail in.</summary>
@@ -125,15 +128,75 @@ public sealed class BrokerOptions
     /// <value>The default value is false.</value>
     public bool LocalCluster { get; set; }
 
+    /// <summary>The Prometheus endpoint (<c>/metrics</c>) and what it counts.</summary>
+    public BrokerMetricsOptions Metrics { get; } = new();
+
+    /// <summary>The format and level of the log (where the host has a console provider: <c>iamdb up</c>, <c>iamdb server</c>).</summary>
+    public BrokerLoggingOptions Logging { get; } = new();
+
     /// <summary>Throws <see cref="BrokerOptionsException"/> listing every invalid setting.</summary>
     public void Validate()
     {
-        var errors = BrokerOptionsValidator.Validate(this);
+        var errors = BrokerOptionsValidator.Validate(this).Concat(Metrics.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new BrokerOptionsException(errors);
         }
     }
+}
+
+/// <summary>Metrics: OpenTelemetry instruments exported in Prometheus text format at <c>GET /metrics</c>.</summary>
+public sealed class BrokerMetricsOptions
+{
+    /// <summary>Serve <c>/metrics</c> and record the broker's instruments.</summary>
+    /// <value>The default value is true.</value>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// A separate listener for <c>/metrics</c> as <c>HOST:PORT</c> (an IP address or <c>localhost</c>; port 0 picks one),
+    /// e.g. <c>127.0.0.1:9464</c>; the broker's own URLs then no longer serve it. Null serves it on the broker's URLs.
+    /// </summary>
+    /// <value>The default value is null.</value>
+    public string? Listen { get; set; }
+
+    /// <summary>How often the live-credentials gauge is recounted from the store.</summary>
+    /// <value>The default value is 15 seconds.</value>
+    public TimeSpan LiveCredentialsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The separate listener's address and port, or null when <see cref="Listen"/> is not set or not valid.</summary>
+    internal (string Host, int Port)? ListenEndpoint =>
+        Listen is { } text && text.LastIndexOf(':') is var colon and > 0
+        && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+        && port is >= 0 and <= 65535
+        && text[..colon].Trim('[', ']') is var host
+        && (host == "localhost" || System.Net.IPAddress.TryParse(host, out _))
+            ? (host, port)
+            : null;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (Listen is not null && ListenEndpoint is null)
+        {
+            yield return $"metrics.listen `{Listen}`: must be HOST:PORT with an IP address or localhost, e.g. 127.0.0.1:9464";
+        }
+
+        if (LiveCredentialsInterval <= TimeSpan.Zero)
+        {
+            yield return "metrics.live_credentials_interval_seconds: must be positive";
+        }
+    }
+}
+
+/// <summary>The broker's log: format and level.</summary>
+public sealed class BrokerLoggingOptions
+{
+    /// <summary>Text lines with UTC timestamps, or one JSON object per line.</summary>
+    /// <value>The default value is <see cref="LogFormat.Text"/>.</value>
+    public LogFormat Format { get; set; } = LogFormat.Text;
+
+    /// <summary>The least severe level written; Information includes one line per request and the start-up and shutdown lines.</summary>
+    /// <value>The default value is <see cref="LogLevel.Information"/>.</value>
+    public LogLevel Level { get; set; } = LogLevel.Information;
 }
 
 /// <summary>Invalid broker options, with every problem found.</summary>

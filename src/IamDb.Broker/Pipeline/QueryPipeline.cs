@@ -10,6 +10,7 @@ using IamDb.Broker.Requests;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Audit;
 using IamDb.Broker.State.Redshift;
+using IamDb.Broker.Telemetry;
 using IamDb.Broker.Throttling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -233,6 +234,7 @@ internal sealed partial class QueryPipeline(
             LogThrottledUnaudited(logger, arrival.RequestId, arrival.SourceIp);
         }
 
+        RequestTelemetry.Describe(http, arrival.RequestId, service.SigningName, action, null, error.Code, status);
         await RespondAsync(http, arrival.RequestId, status, payload, ct);
     }
 
@@ -271,6 +273,7 @@ internal sealed partial class QueryPipeline(
         // A credential issued on the cluster is recorded even when the answer failed afterwards: the reaper and revocation
         // must know every login role that exists.
         (status, payload) = await AppendAsync(record, error is null ? keyUse : null, outcome?.IssuedCredential, request.RequestId, service, status, payload);
+        RequestTelemetry.Describe(http, request.RequestId, service.SigningName, request.Action, request.Caller.Arn, error?.Code, status);
         await RespondAsync(http, request.RequestId, status, payload, ct);
     }
 

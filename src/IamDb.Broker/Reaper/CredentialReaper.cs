@@ -2,6 +2,7 @@ using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
 using IamDb.Postgres.Credentials;
 using Microsoft.Extensions.Hosting;
+using IamDb.Broker.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Reaper;
@@ -113,6 +114,7 @@ internal sealed partial class CredentialReaper(
             catch (Exception ex)
             {
                 LogPassFailed(logger, ex.GetType().Name, ex.Message);
+                BrokerMetrics.ReapFailed("pass");
             }
         }
     }
@@ -183,11 +185,13 @@ internal sealed partial class CredentialReaper(
                 {
                     pass.FailedClusters++;
                     LogClusterFailed(logger, cluster.ClusterIdentifier, ex.Failure, ex.Message);
+                    BrokerMetrics.ReapFailed("cluster", cluster.ClusterIdentifier);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     pass.FailedClusters++;
                     LogClusterFailed(logger, cluster.ClusterIdentifier, ClusterFailure.ServerError, ex.GetType().Name);
+                    BrokerMetrics.ReapFailed("cluster", cluster.ClusterIdentifier);
                 }
             }
 
@@ -239,6 +243,7 @@ internal sealed partial class CredentialReaper(
             catch (ClusterOperationException ex) when (ex.Failure is not (ClusterFailure.Unreachable or ClusterFailure.AdminLoginRefused))
             {
                 LogRoleFailed(logger, role.LoginRoleName, cluster.ClusterIdentifier, ex.Failure, ex.Message);
+                BrokerMetrics.ReapFailed("role", cluster.ClusterIdentifier);
                 continue;
             }
 
@@ -250,6 +255,7 @@ internal sealed partial class CredentialReaper(
 
             remaining.Remove(role.LoginRoleName);
             pass.Dropped++;
+            BrokerMetrics.RoleReaped(cluster.ClusterIdentifier);
             if (!known.Contains(role.LoginRoleName))
             {
                 pass.DroppedUnrecorded++;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using IamDb.Broker.Telemetry;
 
 namespace IamDb.Broker.Throttling;
 
@@ -47,7 +48,13 @@ internal sealed class FailedAuthenticationThrottle(double ratePerSecond, int bur
             return false;
         }
 
-        return budget.IsSpent(ratePerSecond, burst, time, out firstRefusal);
+        if (!budget.IsSpent(ratePerSecond, burst, time, out firstRefusal))
+        {
+            return false;
+        }
+
+        BrokerMetrics.RequestThrottled("failed_authentication");
+        return true;
     }
 
     /// <summary>Spends one unit of <paramref name="address"/>'s budget.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IamDb.Broker.Telemetry;
 
 namespace IamDb.Broker.Throttling;
 
@@ -13,7 +14,13 @@ internal sealed class TokenBucketThrottle(double ratePerSecond, int burst, TimeP
     public bool TryAcquire(string account, string action)
     {
         var bucket = _buckets.GetOrAdd((account, action), static (_, state) => new Bucket(state.burst, state.now), (burst, now: time.GetTimestamp()));
-        return bucket.TryTake(ratePerSecond, burst, time);
+        if (bucket.TryTake(ratePerSecond, burst, time))
+        {
+            return true;
+        }
+
+        BrokerMetrics.RequestThrottled("rate");
+        return false;
     }
 
     private sealed class Bucket(double tokens, long stamp)

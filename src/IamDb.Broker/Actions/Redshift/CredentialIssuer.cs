@@ -1,5 +1,6 @@
 using IamDb.Aws.Errors;
 using IamDb.Broker.State.Redshift;
+using IamDb.Broker.Telemetry;
 using IamDb.Postgres.Credentials;
 
 namespace IamDb.Broker.Actions.Redshift;
@@ -51,12 +52,15 @@ internal sealed class CredentialIssuer(IClusterAdministration clusters, TimeProv
         string? groupsFromTag = null)
     {
         IssuedLoginRole issued;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             issued = await clusters.IssueAsync(cluster.Endpoint(), request, ct);
+            BrokerMetrics.CredentialIssued(cluster.ClusterIdentifier, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         catch (ClusterOperationException ex)
         {
+            BrokerMetrics.CredentialFailed(cluster.ClusterIdentifier, ex.Failure.ToString(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
             throw new AwsErrorException(RedshiftErrors.FromCluster(ex, cluster, request.BaseUser, groupsFromTag))
             {
                 Notes = [$"Cluster {cluster.ClusterIdentifier} refused the credential: {ex.Failure}"],

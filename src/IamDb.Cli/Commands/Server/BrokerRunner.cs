@@ -1,7 +1,7 @@
 using IamDb.Broker.Hosting;
+using IamDb.Broker.Telemetry;
 using IamDb.Cli.Configuration;
 using IamDb.Cli.Output;
-using Microsoft.Extensions.Logging;
 
 namespace IamDb.Cli.Commands.Server;
 
@@ -13,7 +13,7 @@ internal static class BrokerRunner
         BrokerHost host;
         try
         {
-            host = await BrokerHost.StartAsync(options, logging => logging.AddSimpleConsoleToStandardError(), ct);
+            host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(options.Logging.Format, options.Logging.Level), ct);
         }
         catch (BrokerOptionsException ex)
         {
@@ -36,6 +36,11 @@ internal static class BrokerRunner
             if (host.CaCertificatePath is { } ca)
             {
                 await output.WriteLineAsync($"  TLS CA:         {ca} (trust it: AWS_CA_BUNDLE={ca})");
+            }
+
+            if (host.MetricsUrl is { } metrics)
+            {
+                await output.WriteLineAsync($"  metrics:        {metrics}");
             }
 
             var clusters = await host.DescribeClustersAsync(ct);
@@ -70,11 +75,4 @@ internal static class BrokerRunner
         await output.WriteLineAsync("IamDb stopped.");
         return ExitCodes.Ok;
     }
-
-    // Logs go to stderr so stdout carries only the ready line and the summary.
-    private static ILoggingBuilder AddSimpleConsoleToStandardError(this ILoggingBuilder logging) =>
-        logging
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddFilter("Microsoft", LogLevel.Warning);
 }
