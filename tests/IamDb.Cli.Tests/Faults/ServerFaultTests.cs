@@ -273,11 +273,16 @@ public sealed class ServerFaultTests
                     credential_cache_seconds = 0
                     [store]
                     kind = "postgres"
-                    connection_string = "{pg.ConnectionString(StoreDatabase)};Timeout=5;Command Timeout=15"
+                    connection_string = "{new Npgsql.NpgsqlConnectionStringBuilder(pg.ConnectionString(StoreDatabase)) { Password = null }.ConnectionString};Timeout=5;Command Timeout=15"
+                    password_env = "IAMDB_TEST_STORE_PASSWORD"
                     """);
             }
 
-            var environment = new Dictionary<string, string> { ["IAMDB_TEST_MASTER_KEY"] = (await File.ReadAllTextAsync(keyPath)).Trim() };
+            var environment = new Dictionary<string, string>
+            {
+                ["IAMDB_TEST_MASTER_KEY"] = (await File.ReadAllTextAsync(keyPath)).Trim(),
+                ["IAMDB_TEST_STORE_PASSWORD"] = new Npgsql.NpgsqlConnectionStringBuilder(pg.ConnectionString(StoreDatabase)).Password!,
+            };
             var broker = await BrokerProcess.StartAsync(["server", "--config", configPath], directory, environment);
             return new Node(broker, directory, configPath, environment);
         }

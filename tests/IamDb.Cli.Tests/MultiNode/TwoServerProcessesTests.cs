@@ -25,7 +25,11 @@ public sealed class TwoServerProcessesTests(PostgresServerFixture postgres) : IC
     {
         var database = await postgres.CreateDatabaseAsync("procs");
         var root = Directory.CreateTempSubdirectory("iamdb-procs-").FullName;
-        var environment = new Dictionary<string, string> { ["IAMDB_TEST_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+        var environment = new Dictionary<string, string>
+        {
+            ["IAMDB_TEST_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["IAMDB_TEST_STORE_PASSWORD"] = new Npgsql.NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString()).Password!,
+        };
         try
         {
             var (configA, configB) = (Config(root, database, "a", null), Config(root, database, "b", null));
@@ -93,7 +97,11 @@ public sealed class TwoServerProcessesTests(PostgresServerFixture postgres) : IC
     {
         var database = await postgres.CreateDatabaseAsync("reaplease");
         var root = Directory.CreateTempSubdirectory("iamdb-reaplease-").FullName;
-        var environment = new Dictionary<string, string> { ["IAMDB_TEST_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+        var environment = new Dictionary<string, string>
+        {
+            ["IAMDB_TEST_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["IAMDB_TEST_STORE_PASSWORD"] = new Npgsql.NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString()).Password!,
+        };
         try
         {
             await using var nodeA = await BrokerProcess.StartAsync(["server", "--config", Config(root, database, "a", null)], Path.Combine(root, "a"), environment);
@@ -139,7 +147,8 @@ public sealed class TwoServerProcessesTests(PostgresServerFixture postgres) : IC
             credential_cache_seconds = 300
             [store]
             kind = "postgres"
-            connection_string = "{postgres.Server.ConnectionString(database)}"
+            connection_string = "{new Npgsql.NpgsqlConnectionStringBuilder(postgres.Server.ConnectionString(database)) { Password = null }.ConnectionString}"
+            password_env = "IAMDB_TEST_STORE_PASSWORD"
             """);
         return path;
     }
