@@ -189,6 +189,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
             // The batch's commit reached the store but its answer was lost (connection cut): the record, and the key use and
             // credential written in the same transaction, are durable already.
             item.Done.TrySetResult();
+            return true;
         }
         catch (Exception ex)
         {

@@ -320,6 +320,8 @@ public sealed partial class BrokerHost : IAsyncDisposable
             services.AddHostedService(sp => new PostgresChangeListener(
                 shared, feed, runtime.Time, sp.GetRequiredService<ILogger<PostgresChangeListener>>()));
         }
+    }
+
     /// <summary>OpenTelemetry metrics with the Prometheus exporter, and the live-credentials gauge's store reader.</summary>
     private static void RegisterMetrics(IServiceCollection services, BrokerRuntime runtime)
     {
