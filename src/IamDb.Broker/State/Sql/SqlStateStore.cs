@@ -8,7 +8,7 @@ namespace IamDb.Broker.State.Sql;
 /// transaction, run the handler's delegate, commit or roll back, and re-run a write that lost a
 /// serialization race (a bounded number of times, with jittered backoff).
 /// </summary>
-internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protector) : IStateStore
+internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protector, TimeProvider time) : IStateStore
 {
     /// <summary>How many times a write is attempted before <see cref="StateContentionException"/>.</summary>
     public const int MaxWriteAttempts = 8;
@@ -16,6 +16,9 @@ internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protec
     protected SqlDialect Dialect { get; } = dialect;
 
     protected SecretProtector Protector { get; } = protector;
+
+    /// <summary>How long a retried write waits; on the store's clock, with shared randomness unless a test swaps it.</summary>
+    internal WriteRetryBackoff Backoff { get; set; } = new(time, Random.Shared);
 
     public async Task<T> ReadAsync<T>(Func<IStateReader, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -45,8 +48,7 @@ internal abstract class SqlStateStore(SqlDialect dialect, SecretProtector protec
                     throw new StateContentionException(e);
                 }
 
-                var backoff = TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 << Math.Min(attempt, 5)));
-                await Task.Delay(backoff, cancellationToken);
+                await Backoff.WaitAsync(attempt, cancellationToken);
             }
         }
     }
