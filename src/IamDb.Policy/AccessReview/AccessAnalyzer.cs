@@ -291,7 +291,7 @@ public static partial class AccessAnalyzer
 
             foreach (var inline in user.InlinePolicies)
             {
-                Add(identity, $"user/{user.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineUser, PolicyType.Identity);
+                Add(identity, $"user/{user.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineUser);
             }
 
             foreach (var groupName in user.Groups)
@@ -313,7 +313,7 @@ public static partial class AccessAnalyzer
                 foreach (var inline in group.InlinePolicies)
                 {
                     var name = $"group/{group.Name}/{inline.Name}";
-                    if (Add(identity, name, null, inline.Document, PolicyKind.InlineGroup, PolicyType.Identity))
+                    if (Add(identity, name, null, inline.Document, PolicyKind.InlineGroup))
                     {
                         groupOfPolicy[name] = group.Name;
                     }
@@ -334,7 +334,7 @@ public static partial class AccessAnalyzer
 
             foreach (var inline in role.InlinePolicies)
             {
-                Add(identity, $"role/{role.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineRole, PolicyType.Identity);
+                Add(identity, $"role/{role.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineRole);
             }
 
             var principal = PrincipalInfo.AssumedRole(details.AccountId, role.Name, role.RoleId, "access-review", role.Path, role.Tags, role.PermissionsBoundaryArn is not null);
@@ -348,7 +348,7 @@ public static partial class AccessAnalyzer
             {
                 if (_managed.TryGetValue(boundaryArn, out var policy))
                 {
-                    boundary = Compile(policy.Name, policy.Arn, policy.Document, PolicyKind.PermissionsBoundary, PolicyType.PermissionsBoundary);
+                    boundary = Compile(policy.Name, policy.Arn, policy.Document, PolicyKind.PermissionsBoundary);
                 }
                 else
                 {
@@ -371,12 +371,12 @@ public static partial class AccessAnalyzer
             }
 
             var name = policy.Name + suffix;
-            return Add(into, name, policy.Arn, policy.Document, PolicyKind.Identity, PolicyType.Identity) ? name : null;
+            return Add(into, name, policy.Arn, policy.Document, PolicyKind.Identity) ? name : null;
         }
 
-        private bool Add(List<CompiledPolicy> into, string name, string? arn, string document, PolicyKind kind, PolicyType type)
+        private bool Add(List<CompiledPolicy> into, string name, string? arn, string document, PolicyKind kind)
         {
-            if (Compile(name, arn, document, kind, type) is not { } compiled)
+            if (Compile(name, arn, document, kind) is not { } compiled)
             {
                 return false;
             }
@@ -385,8 +385,9 @@ public static partial class AccessAnalyzer
             return true;
         }
 
-        private CompiledPolicy? Compile(string name, string? arn, string document, PolicyKind kind, PolicyType type)
+        private CompiledPolicy? Compile(string name, string? arn, string document, PolicyKind kind)
         {
+            var type = kind.ToPolicyType();
             if (_compiled.TryGetValue((name, type), out var cached))
             {
                 return cached;
