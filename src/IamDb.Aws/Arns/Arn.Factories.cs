@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Arns;
 
 /// <summary>Factories for the ARN forms IamDb issues. Invalid arguments are programming errors and throw.</summary>
-public sealed partial record Arn
+internal sealed partial record Arn
 {
     /// <summary><c>arn:aws:iam::ACCOUNT:user/PATHNAME</c>.</summary>
     public static Arn IamUser(string account, string path, string name, string partition = AwsPartitions.Aws) =>

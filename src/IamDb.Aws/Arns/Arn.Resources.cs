@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace IamDb.Aws.Arns;
 
 /// <summary>Typed readings of the resource part for the services IamDb serves.</summary>
-public sealed partial record Arn
+internal sealed partial record Arn
 {
     /// <summary>True for <c>arn:…:iam::ACCOUNT:root</c>.</summary>
     public bool IsIamRoot => Service == "iam" && Region.Length == 0 && IsAccountId(Account) && Resource == "root";

@@ -8,7 +8,7 @@ namespace IamDb.Aws.Arns;
 /// <see cref="Parse"/> or the factories (<see cref="IamUser"/>, <see cref="RedshiftDbUser"/>, …), and read typed parts
 /// with <c>TryGet…</c>. Equality is ordinal on all five parts.
 /// </summary>
-public sealed partial record Arn
+internal sealed partial record Arn
 {
     /// <summary>The longest ARN accepted (IAM's <c>arnType</c> maximum).</summary>
     public const int MaxLength = 2048;

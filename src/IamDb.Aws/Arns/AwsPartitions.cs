@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Arns;
 
 /// <summary>The AWS partitions an ARN may name.</summary>
-public static class AwsPartitions
+internal static class AwsPartitions
 {
     /// <summary>Commercial regions.</summary>
     public const string Aws = "aws";

@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Arns;
 
 /// <summary>The IAM entities whose ARNs read <c>arn:…:iam::ACCOUNT:{type}/{path}{name}</c>.</summary>
-public enum IamEntityType
+internal enum IamEntityType
 {
     /// <summary><c>user/</c></summary>
     User,

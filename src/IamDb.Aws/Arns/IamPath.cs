@@ -4,7 +4,7 @@ namespace IamDb.Aws.Arns;
 /// IAM entity paths (<c>/</c>, <c>/division/team/</c>): 1–512 characters, starting and ending with <c>/</c>, made of
 /// printable ASCII (the model's pattern <c>(\u002F)|(\u002F[\u0021-\u007E]+\u002F)</c>).
 /// </summary>
-public static class IamPath
+internal static class IamPath
 {
     /// <summary>The default path.</summary>
     public const string Root = "/";

@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Errors;
 
 /// <summary>Who is at fault for an error, as AWS's Query protocol reports it in <c>Error/Type</c>.</summary>
-public enum AwsErrorType
+internal enum AwsErrorType
 {
     /// <summary>The caller sent something wrong (HTTP 4xx).</summary>
     Sender,
@@ -17,7 +17,7 @@ public enum AwsErrorType
 /// <param name="Code">AWS's error code, for example <c>SignatureDoesNotMatch</c>.</param>
 /// <param name="Message">What went wrong and, where possible, what to do about it.</param>
 /// <param name="HttpStatus">The HTTP status code AWS answers with for this error.</param>
-public sealed record AwsError(string Code, string Message, int HttpStatus)
+internal sealed record AwsError(string Code, string Message, int HttpStatus)
 {
     /// <summary>Sender for 4xx statuses, Receiver for 5xx.</summary>
     public AwsErrorType Type => HttpStatus >= 500 ? AwsErrorType.Receiver : AwsErrorType.Sender;

@@ -2,7 +2,7 @@ namespace IamDb.Aws.Errors;
 
 /// <summary>AWS error codes used by IAM, STS and Redshift's Query APIs.</summary>
 /// <remarks>Source: the "Common Errors" pages of the IAM, STS and Redshift API references.</remarks>
-public static class AwsErrorCodes
+internal static class AwsErrorCodes
 {
 #pragma warning disable CS1591 // The names are the documentation.
     #region Authentication (SigV4)

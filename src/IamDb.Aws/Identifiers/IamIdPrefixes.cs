@@ -3,7 +3,7 @@ namespace IamDb.Aws.Identifiers;
 /// <summary>
 /// The four-letter prefixes of IAM identifiers (IAM User Guide, "Understanding unique ID prefixes").
 /// </summary>
-public static class IamIdPrefixes
+internal static class IamIdPrefixes
 {
     /// <summary>IAM user unique id.</summary>
     public const string User = "AIDA";

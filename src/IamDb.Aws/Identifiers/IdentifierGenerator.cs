@@ -3,14 +3,14 @@ using System.Security.Cryptography;
 namespace IamDb.Aws.Identifiers;
 
 /// <summary>Fills a buffer with random bytes; the seam that lets tests make identifiers deterministic.</summary>
-public delegate void RandomBytesSource(Span<byte> destination);
+internal delegate void RandomBytesSource(Span<byte> destination);
 
 /// <summary>
 /// Creates AWS-shaped identifiers from cryptographically secure randomness: unique ids (prefix + 17 characters of
 /// <c>A–Z2–7</c>), access key ids (<c>AKIA</c>/<c>ASIA</c> + 16), secret access keys (40 of <c>A–Za–z0–9/+</c>) and
 /// request ids (version-4 UUIDs). Thread-safe.
 /// </summary>
-public sealed class IdentifierGenerator
+internal sealed class IdentifierGenerator
 {
     internal const string Base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     internal const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Identifiers;
 
 /// <summary>Checks that a string has the shape <see cref="IdentifierGenerator"/> produces.</summary>
-public static class IdentifierShapes
+internal static class IdentifierShapes
 {
     /// <summary>
     /// True for a 21-character unique id: a unique-id prefix (or exactly <paramref name="prefix"/> when given) and 17

@@ -18,7 +18,7 @@ namespace IamDb.Aws.Query;
 /// the signature covers byte for byte, <c>+</c> is a space (HTML form rules) and repeated names are kept in order.
 /// </para>
 /// </remarks>
-public static class QueryDecoder
+internal static class QueryDecoder
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

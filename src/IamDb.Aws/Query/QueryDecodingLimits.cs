@@ -4,7 +4,7 @@ namespace IamDb.Aws.Query;
 /// Bounds applied while decoding a form body or query string. The body size itself is the caller's job
 /// (it knows the transport); these limits bound the work and memory one accepted body can cause.
 /// </summary>
-public sealed record QueryDecodingLimits
+internal sealed record QueryDecodingLimits
 {
     /// <summary>The defaults: 1,000 parameters, keys of 256 characters, values of 256 KiB characters.</summary>
     public static QueryDecodingLimits Default { get; } = new();

@@ -5,7 +5,7 @@ namespace IamDb.Aws.Query;
 /// <summary>
 /// The request-level errors of the Query protocol, with the wording AWS uses where it is known.
 /// </summary>
-public static class QueryErrors
+internal static class QueryErrors
 {
     /// <summary>
     /// <c>MissingAction</c> (400) for a request without an <c>Action</c> parameter (or with an empty one).

@@ -12,7 +12,7 @@ namespace IamDb.Aws.Query;
 /// its first occurrence; a malformed index (<c>0</c>, <c>01</c>, <c>x</c>) and <c>Name=value</c> with a non-empty
 /// value are recorded as problems.
 /// </remarks>
-public sealed partial class QueryParameterReader
+internal sealed partial class QueryParameterReader
 {
     /// <summary>The item name IAM and STS lists use.</summary>
     public const string DefaultMemberName = "member";

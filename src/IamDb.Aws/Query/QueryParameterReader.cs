@@ -14,7 +14,7 @@ namespace IamDb.Aws.Query;
 /// <see cref="QueryValidationStyle.ValidationError"/> messages they are shown as Coral member paths
 /// (<c>userName</c>, <c>tags.2.member.key</c>).
 /// </remarks>
-public sealed partial class QueryParameterReader
+internal sealed partial class QueryParameterReader
 {
     private readonly QueryParameters _parameters;
     private readonly ParameterProblems _problems;

@@ -8,7 +8,7 @@ namespace IamDb.Aws.Query;
 /// The decoded parameters of one Query-protocol request, in wire order. Keys are case-sensitive (as AWS treats
 /// them) and may repeat; <see cref="Get"/> returns the first occurrence.
 /// </summary>
-public sealed class QueryParameters : IReadOnlyList<KeyValuePair<string, string>>
+internal sealed class QueryParameters : IReadOnlyList<KeyValuePair<string, string>>
 {
     private readonly List<KeyValuePair<string, string>> _items;
     private readonly Dictionary<string, int> _firstIndex;

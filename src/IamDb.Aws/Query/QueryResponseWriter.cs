@@ -16,7 +16,7 @@ namespace IamDb.Aws.Query;
 /// become U+FFFD. The destination stream must accept synchronous writes (write to a buffer, then copy to the
 /// response body asynchronously).
 /// </remarks>
-public static class QueryResponseWriter
+internal static class QueryResponseWriter
 {
     private static readonly XmlWriterSettings Settings = new()
     {

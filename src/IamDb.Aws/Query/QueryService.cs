@@ -7,7 +7,7 @@ namespace IamDb.Aws.Query;
 /// <param name="SigningName">The service name in the SigV4 credential scope, for example <c>iam</c>.</param>
 /// <param name="Version">The <c>Version</c> request parameter, for example <c>2010-05-08</c>.</param>
 /// <param name="XmlNamespace">The default namespace of every response document.</param>
-public sealed record QueryService(string SigningName, string Version, string XmlNamespace)
+internal sealed record QueryService(string SigningName, string Version, string XmlNamespace)
 {
     /// <summary>IAM's namespace.</summary>
     public const string IamNamespace = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -47,7 +47,7 @@ public sealed record QueryService(string SigningName, string Version, string Xml
 }
 
 /// <summary>Media types of the Query protocol.</summary>
-public static class QueryContentTypes
+internal static class QueryContentTypes
 {
     /// <summary>The request body type botocore sends (it adds <c>; charset=utf-8</c>).</summary>
     public const string Form = "application/x-www-form-urlencoded";

@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Query;
 
 /// <summary>How a <see cref="QueryParameterReader"/> turns the problems it found into one AWS error.</summary>
-public enum QueryValidationStyle
+internal enum QueryValidationStyle
 {
     /// <summary>
     /// IAM and STS (AWS "Coral" validation): every problem goes into one <c>ValidationError</c> (400),

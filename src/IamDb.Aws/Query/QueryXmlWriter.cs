@@ -9,7 +9,7 @@ namespace IamDb.Aws.Query;
 /// A null value writes nothing (botocore reads a missing element as an absent member). Text that XML 1.0 cannot
 /// carry is replaced with U+FFFD; see <see cref="QueryResponseWriter"/>.
 /// </summary>
-public sealed class QueryXmlWriter
+internal sealed class QueryXmlWriter
 {
     private readonly XmlWriter _xml;
 

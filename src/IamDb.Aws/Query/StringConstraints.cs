@@ -6,7 +6,7 @@ namespace IamDb.Aws.Query;
 /// Model constraints on a string parameter (<c>min</c>, <c>max</c>, <c>pattern</c> in botocore's shapes), checked by
 /// <see cref="QueryParameterReader"/>. Build once and reuse: the pattern is compiled in the constructor.
 /// </summary>
-public sealed class StringConstraints
+internal sealed class StringConstraints
 {
     private readonly Regex? _regex;
 

@@ -12,7 +12,7 @@ namespace IamDb.Aws.Redshift;
 /// the explicit list (letters, digits, <c>_ + . @ -</c>) is implemented. PostgreSQL limits identifiers to 63 bytes,
 /// which every name here also has to fit, because it becomes a role or database name on the cluster.
 /// </remarks>
-public static class RedshiftNames
+internal static class RedshiftNames
 {
     /// <summary>The longest database user, database or group name Redshift's API accepts.</summary>
     public const int MaxNameLength = 64;

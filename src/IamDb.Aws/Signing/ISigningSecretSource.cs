@@ -4,7 +4,7 @@ namespace IamDb.Aws.Signing;
 /// Where the verifier finds the secret of an access key. The broker implements it over its key store (and
 /// caches it); the verifier calls it once per request after the cheap checks have passed.
 /// </summary>
-public interface ISigningSecretSource
+internal interface ISigningSecretSource
 {
     /// <summary>Looks up <paramref name="accessKeyId"/> and, for temporary keys, checks <paramref name="sessionToken"/>.</summary>
     /// <param name="accessKeyId">The access key id from the credential scope (untrusted input, at most a few hundred chars).</param>
@@ -21,7 +21,7 @@ public interface ISigningSecretSource
 }
 
 /// <summary>What <see cref="ISigningSecretSource.FindAsync"/> found.</summary>
-public enum SigningSecretStatus
+internal enum SigningSecretStatus
 {
     /// <summary>The key exists, is active, and the session token (if any) belongs to it.</summary>
     Found,
@@ -37,7 +37,7 @@ public enum SigningSecretStatus
 }
 
 /// <summary>The outcome of a secret lookup. <see cref="ToString"/> never shows the secret.</summary>
-public readonly struct SigningSecretLookup
+internal readonly struct SigningSecretLookup
 {
     private SigningSecretLookup(SigningSecretStatus status, string? secretAccessKey, long keyStamp, object? context)
     {

@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Signing;
 
 /// <summary>A request exactly as the server received it, for <see cref="SigV4Verifier"/>.</summary>
-public readonly struct SigV4ReceivedRequest
+internal readonly struct SigV4ReceivedRequest
 {
     /// <summary>Describes a received request.</summary>
     /// <param name="method">The HTTP method.</param>

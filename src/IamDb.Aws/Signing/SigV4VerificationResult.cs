@@ -4,7 +4,7 @@ using IamDb.Aws.Errors;
 namespace IamDb.Aws.Signing;
 
 /// <summary>How a request carried its signature.</summary>
-public enum SigV4AuthenticationKind
+internal enum SigV4AuthenticationKind
 {
     /// <summary>An <c>Authorization</c> header.</summary>
     Header,
@@ -14,7 +14,7 @@ public enum SigV4AuthenticationKind
 }
 
 /// <summary>Why verification failed, finer than the AWS error code (for audit and logs; clients see only the code).</summary>
-public enum SigV4FailureReason
+internal enum SigV4FailureReason
 {
     /// <summary>Verification succeeded.</summary>
     None,
@@ -57,7 +57,7 @@ public enum SigV4FailureReason
 }
 
 /// <summary>Who signed a verified request, and for which scope.</summary>
-public sealed class SigV4Identity
+internal sealed class SigV4Identity
 {
     internal SigV4Identity(
         string accessKeyId, string? sessionToken, string region, string service, DateTimeOffset signingTime,
@@ -99,7 +99,7 @@ public sealed class SigV4Identity
 }
 
 /// <summary>The outcome of <see cref="SigV4Verifier.VerifyAsync(SigV4ReceivedRequest, CancellationToken)"/>: an identity, or an AWS error to return.</summary>
-public sealed class SigV4VerificationResult
+internal sealed class SigV4VerificationResult
 {
     private SigV4VerificationResult(SigV4Identity? identity, AwsError? error, SigV4FailureReason reason, string? attemptedAccessKeyId = null)
     {

@@ -7,7 +7,7 @@ using IamDb.Aws.Errors;
 namespace IamDb.Aws.Signing;
 
 /// <summary>The synchronous part of verification: parse, check scope and clock, build and hash the canonical request.</summary>
-public sealed partial class SigV4Verifier
+internal sealed partial class SigV4Verifier
 {
     private const int MaxEchoLength = 128;
 

@@ -16,7 +16,7 @@ namespace IamDb.Aws.Signing;
 /// an expired presigned URL is <c>RequestExpired</c> (400); a wrong scope date, region, service or terminator is
 /// <c>SignatureDoesNotMatch</c> (403) with AWS's "Credential should be scoped…" wording.
 /// </remarks>
-public sealed partial class SigV4Verifier
+internal sealed partial class SigV4Verifier
 {
     private readonly ISigningSecretSource _secrets;
     private readonly TimeProvider _time;

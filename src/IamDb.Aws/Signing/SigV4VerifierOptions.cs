@@ -1,7 +1,7 @@
 namespace IamDb.Aws.Signing;
 
 /// <summary>Settings of <see cref="SigV4Verifier"/>; the defaults match AWS.</summary>
-public sealed class SigV4VerifierOptions
+internal sealed class SigV4VerifierOptions
 {
     /// <summary>How far the signing time may be from the server clock, either way.</summary>
     /// <value>The default value is 15 minutes (what STS, IAM and Redshift allow).</value>

@@ -44,7 +44,7 @@ internal sealed class CachedCredential : IDisposable
         var noCache = parseResult.GetValue(NoCacheOption);
         var cache = new ClusterCredentialCache(
             connection.Redshift,
-            new ClusterCredentialCacheOptions { PersistentCacheFile = noCache ? null : PersistentCredentialFile.DefaultPath(), MaxAttempts = 3 });
+            new ClusterCredentialCacheOptions { PersistentCacheFile = noCache ? null : ClusterCredentialCacheOptions.DefaultPersistentCacheFile, MaxAttempts = 3 });
         var source = cache.GetSource(new ClusterCredentialRequest
         {
             ClusterIdentifier = env.Cluster,

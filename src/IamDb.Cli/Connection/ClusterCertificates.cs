@@ -27,7 +27,7 @@ internal static class ClusterCertificates
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     /// <summary>The folder: <c>certificates</c> beside the credential cache file.</summary>
-    public static string DirectoryPath() => Path.Combine(Path.GetDirectoryName(PersistentCredentialFile.DefaultPath())!, "certificates");
+    public static string DirectoryPath() => Path.Combine(Path.GetDirectoryName(ClusterCredentialCacheOptions.DefaultPersistentCacheFile)!, "certificates");
 
     /// <summary>The cached file of <paramref name="cluster"/> at <paramref name="endpoint"/> (whether it exists or not).</summary>
     public static string FileFor(Uri endpoint, string cluster)

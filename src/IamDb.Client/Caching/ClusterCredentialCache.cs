@@ -33,6 +33,7 @@ public sealed partial class ClusterCredentialCache : IDisposable
         Options.Validate();
         Fetcher = fetcher;
         Time = Options.Time ?? TimeProvider.System;
+        Jitter = Options.Jitter ?? Random.Shared;
         Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("IamDb.Client.Caching");
         Metrics = new CredentialCacheMetrics(Options.MeterFactory);
         PersistentFile = Options.PersistentCacheFile is { } path ? new PersistentCredentialFile(path, Time) : null;
@@ -53,6 +54,8 @@ public sealed partial class ClusterCredentialCache : IDisposable
     internal IClusterCredentialFetcher Fetcher { get; }
 
     internal TimeProvider Time { get; }
+
+    internal Random Jitter { get; }
 
     internal ILogger Logger { get; }
 
@@ -154,7 +157,7 @@ public sealed partial class ClusterCredentialCache : IDisposable
                 // Full jitter (a random wait between zero and the exponential cap) spreads a fleet's retries apart.
                 var cap = Math.Min(Options.RetryMaxDelay.TotalMilliseconds, Options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
 #pragma warning disable CA5394 // Jitter needs spread, not unpredictability.
-                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * cap);
+                var delay = TimeSpan.FromMilliseconds(Jitter.NextDouble() * cap);
 #pragma warning restore CA5394
                 if (Time.GetElapsedTime(started) + delay > Options.RetryBudget)
                 {

@@ -39,12 +39,21 @@ public sealed class ClusterCredentialCacheOptions
 
     /// <summary>
     /// A file to keep credentials in between processes (for the CLI), created with mode 0600; null (default) keeps them in
-    /// memory only. <see cref="PersistentCredentialFile.DefaultPath"/> is the per-user default.
+    /// memory only. <see cref="DefaultPersistentCacheFile"/> is the per-user default.
     /// </summary>
     public string? PersistentCacheFile { get; init; }
 
+    /// <summary>
+    /// The per-user default for <see cref="PersistentCacheFile"/>: <c>$XDG_CACHE_HOME/iamdb/credentials.json</c>, else
+    /// <c>~/.cache/iamdb/credentials.json</c> (on Windows under the local application data folder).
+    /// </summary>
+    public static string DefaultPersistentCacheFile => PersistentCredentialFile.DefaultPath();
+
     /// <summary>The clock for expiry decisions and retry waits. Default: the system clock.</summary>
     public TimeProvider? Time { get; init; }
+
+    /// <summary>The randomness of the retry jitter (tests fix it). Default: <see cref="Random.Shared"/>.</summary>
+    internal Random? Jitter { get; init; }
 
     /// <summary>Loggers (credentials are logged by login name and expiry, never the password).</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

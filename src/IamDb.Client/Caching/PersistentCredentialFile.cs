@@ -11,7 +11,7 @@ namespace IamDb.Client.Caching;
 /// Expired entries are dropped on every write. Passwords are stored in the clear, as the AWS CLI's own cache does: the
 /// file's mode is the protection.
 /// </summary>
-public sealed class PersistentCredentialFile
+internal sealed class PersistentCredentialFile
 {
     /// <summary>The format version written and read.</summary>
     public const int FormatVersion = 1;

@@ -203,8 +203,17 @@ public sealed record RedshiftCluster
     /// <summary>IamDb only: whether credentials may be issued for privileged database users; null from AWS.</summary>
     public bool? AllowPrivilegedDbUsers { get; init; }
 
-    internal static RedshiftCluster FromXml(AwsQueryResponse response, XElement cluster)
+    /// <summary>
+    /// Reads one <c>Cluster</c> element of a Redshift response (<c>DescribeClusters</c>, or IamDb's <c>RegisterCluster</c>,
+    /// <c>UpdateCluster</c> and <c>DeregisterCluster</c>).
+    /// </summary>
+    /// <param name="response">The response the element came from (named in the error when the element is malformed).</param>
+    /// <param name="cluster">The <c>Cluster</c> element.</param>
+    /// <exception cref="InvalidDataException">The element lacks its identifier or holds a malformed value.</exception>
+    public static RedshiftCluster FromXml(AwsQueryResponse response, XElement cluster)
     {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(cluster);
         ClusterEndpointAddress? endpoint = null;
         if (cluster.Child("Endpoint") is { } e && e.Text("Address") is { Length: > 0 } address)
         {

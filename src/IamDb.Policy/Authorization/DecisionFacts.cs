@@ -35,7 +35,7 @@ internal struct DecisionFacts
     public readonly bool PrincipalSideAllows => IdentityAllows && BoundaryAllows && SessionAllows;
 
     /// <summary>
-    /// Resource-side rules (IAM User Guide, evaluation logic; reference notes §1.2). Same account: an Allow naming the
+    /// Resource-side rules (IAM User Guide, "Policy evaluation logic"). Same account: an Allow naming the
     /// user, the session or <c>*</c> grants alone; one naming the role (or the user who federated) still needs the
     /// boundary and session policy; one naming the account delegates to IAM policies. Cross-account: both sides must
     /// allow. A trust policy must allow by itself in every case.

@@ -15,6 +15,18 @@ internal enum ConditionFamily
     Null,
 }
 
+/// <summary>What the families compare, for messages and for the linter's key-type checks.</summary>
+internal static class ConditionFamilies
+{
+    /// <summary>True for the three string families (equal, equal ignoring case, like).</summary>
+    public static bool ComparesStrings(this ConditionFamily family) =>
+        family is ConditionFamily.StringEquals or ConditionFamily.StringEqualsIgnoreCase or ConditionFamily.StringLike;
+
+    /// <summary>The kind of value compared, in words: <c>string</c>, <c>numeric</c>, <c>date</c>, <c>arn</c>…</summary>
+    public static string ValueKind(this ConditionFamily family) =>
+        family.ComparesStrings() ? "string" : family.ToString().ToLowerInvariant();
+}
+
 /// <summary>The ordering test of a Numeric or Date operator: request value OP policy value.</summary>
 internal enum Comparison
 {

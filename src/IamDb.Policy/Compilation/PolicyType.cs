@@ -1,3 +1,5 @@
+using IamDb.Policy.Parsing;
+
 namespace IamDb.Policy.Compilation;
 
 /// <summary>The role a policy plays in an authorization decision; it decides how the policy's statements combine.</summary>
@@ -20,4 +22,26 @@ public enum PolicyType
 
     /// <summary>An account guardrail with service control policy (SCP) semantics: must allow, and its denies win.</summary>
     Guardrail,
+}
+
+/// <summary>Derives a policy's role in a decision from where it is used.</summary>
+public static class PolicyKindExtensions
+{
+    /// <summary>
+    /// The role a policy of <paramref name="kind"/> plays: identity policies (managed or inline) are
+    /// <see cref="PolicyType.Identity"/>, a trust policy is <see cref="PolicyType.TrustPolicy"/>, and so on. A managed
+    /// identity policy passed as a session policy is parsed as <see cref="PolicyKind.Identity"/> but plays
+    /// <see cref="PolicyType.Session"/>; the caller names that one.
+    /// </summary>
+    /// <param name="kind">Where the policy is used.</param>
+    public static PolicyType ToPolicyType(this PolicyKind kind) => kind switch
+    {
+        PolicyKind.Identity or PolicyKind.InlineUser or PolicyKind.InlineGroup or PolicyKind.InlineRole => PolicyType.Identity,
+        PolicyKind.Trust => PolicyType.TrustPolicy,
+        PolicyKind.Resource => PolicyType.ResourceBased,
+        PolicyKind.Session => PolicyType.Session,
+        PolicyKind.PermissionsBoundary => PolicyType.PermissionsBoundary,
+        PolicyKind.Guardrail => PolicyType.Guardrail,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a policy kind"),
+    };
 }

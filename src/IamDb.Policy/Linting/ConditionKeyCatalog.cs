@@ -1,4 +1,4 @@
-using IamDb.Policy.Validation;
+using IamDb.Policy.Compilation;
 
 namespace IamDb.Policy.Linting;
 
@@ -32,7 +32,7 @@ internal static class ConditionKeyCatalog
 
     private static readonly ConditionKeyInfo[] Keys =
     [
-        // Global keys (reference §1.6–1.7; IAM User Guide "AWS global condition context keys").
+        // Global keys (IAM User Guide, "AWS global condition context keys").
         new("aws:CalledVia", KeyType.String, true),
         new("aws:CalledViaFirst", KeyType.String, false),
         new("aws:CalledViaLast", KeyType.String, false),
@@ -135,16 +135,16 @@ internal static class ConditionKeyCatalog
     }
 
     /// <summary>True when an operator of <paramref name="family"/> can meaningfully compare a key of <paramref name="type"/>.</summary>
-    public static bool Fits(OperatorFamily family, KeyType type) => family switch
+    public static bool Fits(ConditionFamily family, KeyType type) => family switch
     {
-        OperatorFamily.Null => true,
-        OperatorFamily.String => (type & (KeyType.String | KeyType.Arn)) != 0,
-        OperatorFamily.Numeric => (type & KeyType.Numeric) != 0,
-        OperatorFamily.Date => (type & KeyType.Date) != 0,
-        OperatorFamily.Bool => (type & KeyType.Bool) != 0,
-        OperatorFamily.Binary => (type & KeyType.Binary) != 0,
-        OperatorFamily.IpAddress => (type & KeyType.IpAddress) != 0,
-        OperatorFamily.Arn => (type & KeyType.Arn) != 0,
+        ConditionFamily.Null => true,
+        ConditionFamily.StringEquals or ConditionFamily.StringEqualsIgnoreCase or ConditionFamily.StringLike => (type & (KeyType.String | KeyType.Arn)) != 0,
+        ConditionFamily.Numeric => (type & KeyType.Numeric) != 0,
+        ConditionFamily.Date => (type & KeyType.Date) != 0,
+        ConditionFamily.Bool => (type & KeyType.Bool) != 0,
+        ConditionFamily.Binary => (type & KeyType.Binary) != 0,
+        ConditionFamily.IpAddress => (type & KeyType.IpAddress) != 0,
+        ConditionFamily.Arn => (type & KeyType.Arn) != 0,
         _ => true,
     };
 }

@@ -58,7 +58,7 @@ internal static class ConditionRules
         if (!ConditionKeyCatalog.Fits(op.Family, info.Type))
         {
             c.Report(LintSeverity.Warning, LintCodes.OperatorKeyTypeMismatch,
-                $"`{condition.Operator}` compares {op.Family.ToString().ToLowerInvariant()} values but `{key}` holds {Describe(info.Type)}", path);
+                $"`{condition.Operator}` compares {op.Family.ValueKind()} values but `{key}` holds {Describe(info.Type)}", path);
         }
 
         if (op.Qualifier != SetQualifier.None && !info.IsMultivalued)
@@ -68,7 +68,7 @@ internal static class ConditionRules
                 (op.Qualifier == SetQualifier.ForAllValues ? "`ForAllValues` also matches when the key is absent" : "use the plain operator"),
                 path);
         }
-        else if (op.Qualifier == SetQualifier.None && info.IsMultivalued && op.Family != OperatorFamily.Null)
+        else if (op.Qualifier == SetQualifier.None && info.IsMultivalued && op.Family != ConditionFamily.Null)
         {
             c.Report(LintSeverity.Warning, LintCodes.MissingSetOperatorOnMultivaluedKey,
                 $"`{key}` holds a set of values: qualify `{condition.Operator}` with `ForAnyValue:` or `ForAllValues:`", path);
@@ -101,8 +101,8 @@ internal static class ConditionRules
             }
         }
 
-        var nullTrue = group.FirstOrDefault(e => e.Op.Family == OperatorFamily.Null && e.Condition.Values.All(IsTrue));
-        var valueTest = group.FirstOrDefault(e => e.Op.Family != OperatorFamily.Null && !e.Op.IfExists && !e.Op.IsNegated
+        var nullTrue = group.FirstOrDefault(e => e.Op.Family == ConditionFamily.Null && e.Condition.Values.All(IsTrue));
+        var valueTest = group.FirstOrDefault(e => e.Op.Family != ConditionFamily.Null && !e.Op.IfExists && !e.Op.IsNegated
             && e.Op.Qualifier != SetQualifier.ForAllValues);
         if (nullTrue is not null && valueTest is not null)
         {
@@ -168,7 +168,7 @@ internal static class ConditionRules
         decimal upperBound = 0, lowerBound = 0;
         foreach (var e in group)
         {
-            if (e.Op.Qualifier != SetQualifier.None || e.Op.Family is not (OperatorFamily.Date or OperatorFamily.Numeric))
+            if (e.Op.Qualifier != SetQualifier.None || e.Op.Family is not (ConditionFamily.Date or ConditionFamily.Numeric))
             {
                 continue;
             }
@@ -207,14 +207,14 @@ internal static class ConditionRules
     }
 
     /// <summary>A date (ISO 8601 or epoch seconds) or number as a comparable decimal; null when it does not parse.</summary>
-    private static decimal? ToNumber(OperatorFamily family, string value)
+    private static decimal? ToNumber(ConditionFamily family, string value)
     {
         if (decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             return number;
         }
 
-        if (family == OperatorFamily.Date
+        if (family == ConditionFamily.Date
             && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
         {
             return date.ToUnixTimeMilliseconds() / 1000m;

@@ -309,7 +309,7 @@ internal sealed partial class PolicyDocumentReader
         return true;
     }
 
-    /// <summary><c>*</c>, a 12-digit account id, or an IAM/STS ARN with no wildcard (reference §1.3).</summary>
+    /// <summary><c>*</c>, a 12-digit account id, or an IAM/STS ARN with no wildcard (IAM User Guide, "AWS JSON policy elements: Principal").</summary>
     private static bool IsAwsPrincipal(string value)
     {
         if (value == "*" || (value.Length == 12 && value.All(char.IsAsciiDigit)))

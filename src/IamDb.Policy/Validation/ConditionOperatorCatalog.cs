@@ -2,26 +2,13 @@ using IamDb.Policy.Compilation;
 
 namespace IamDb.Policy.Validation;
 
-/// <summary>The value family an operator compares as; lint matches it against the key's type.</summary>
-internal enum OperatorFamily
-{
-    String,
-    Numeric,
-    Date,
-    Bool,
-    Binary,
-    IpAddress,
-    Arn,
-    Null,
-}
-
 /// <summary>A condition operator taken apart: <c>ForAnyValue:StringLikeIfExists</c> → qualifier, base, IfExists.</summary>
 /// <param name="Qualifier">The set qualifier, if any.</param>
 /// <param name="BaseName">The base operator, such as <c>StringLike</c>.</param>
-/// <param name="Family">What the operator compares.</param>
+/// <param name="Family">What the operator compares (the compiler's family; lint matches it against the key's type).</param>
 /// <param name="IfExists">True when the <c>IfExists</c> suffix is present.</param>
 /// <param name="IsNegated">True for the negated operators (<c>StringNotEquals</c>, <c>NotIpAddress</c>…), which match when the key is absent.</param>
-internal sealed record ConditionOperatorInfo(SetQualifier Qualifier, string BaseName, OperatorFamily Family, bool IfExists, bool IsNegated);
+internal sealed record ConditionOperatorInfo(SetQualifier Qualifier, string BaseName, ConditionFamily Family, bool IfExists, bool IsNegated);
 
 /// <summary>
 /// Condition operators as the validator and linter see them. The compiler's <see cref="ConditionOperator"/> is the one
@@ -50,24 +37,11 @@ internal static class ConditionOperatorCatalog
             baseName = baseName[..^"IfExists".Length];
         }
 
-        info = new ConditionOperatorInfo(parsed.Qualifier, baseName.ToString(), FamilyOf(parsed.Family), parsed.IfExists, parsed.Negated);
+        info = new ConditionOperatorInfo(parsed.Qualifier, baseName.ToString(), parsed.Family, parsed.IfExists, parsed.Negated);
         return true;
     }
 
     /// <summary>True for <c>NullIfExists</c> and its qualified forms, which deserve their own explanation.</summary>
     public static bool IsNullWithIfExists(string op) =>
         op.EndsWith("NullIfExists", StringComparison.Ordinal);
-
-    private static OperatorFamily FamilyOf(ConditionFamily family) => family switch
-    {
-        ConditionFamily.StringEquals or ConditionFamily.StringEqualsIgnoreCase or ConditionFamily.StringLike => OperatorFamily.String,
-        ConditionFamily.Numeric => OperatorFamily.Numeric,
-        ConditionFamily.Date => OperatorFamily.Date,
-        ConditionFamily.Bool => OperatorFamily.Bool,
-        ConditionFamily.Binary => OperatorFamily.Binary,
-        ConditionFamily.IpAddress => OperatorFamily.IpAddress,
-        ConditionFamily.Arn => OperatorFamily.Arn,
-        ConditionFamily.Null => OperatorFamily.Null,
-        _ => throw new ArgumentOutOfRangeException(nameof(family), family, null),
-    };
 }

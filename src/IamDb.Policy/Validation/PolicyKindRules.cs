@@ -2,7 +2,7 @@ using IamDb.Policy.Parsing;
 
 namespace IamDb.Policy.Validation;
 
-/// <summary>Which elements each <see cref="PolicyKind"/> requires or prohibits (reference §1.3).</summary>
+/// <summary>Which elements each <see cref="PolicyKind"/> requires or prohibits (IAM User Guide, "IAM JSON policy element reference").</summary>
 internal static class PolicyKindRules
 {
     /// <summary>Identity-style policies (including boundaries, session policies and guardrails) never name a principal.</summary>

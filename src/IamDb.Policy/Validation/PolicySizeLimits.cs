@@ -4,7 +4,7 @@ using IamDb.Policy.Parsing;
 namespace IamDb.Policy.Validation;
 
 /// <summary>
-/// IAM's size quotas per policy kind (reference §1.8) and how each is counted. IAM does not count white space
+/// IAM's size quotas per policy kind (IAM User Guide, "IAM and AWS STS quotas") and how each is counted. IAM does not count white space
 /// toward its own quotas; the session-policy limit is the STS API's length constraint on the raw parameter, and
 /// guardrails follow Organizations, which counts every character.
 /// </summary>

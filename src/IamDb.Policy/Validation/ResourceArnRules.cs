@@ -3,7 +3,7 @@ namespace IamDb.Policy.Validation;
 /// <summary>
 /// What IAM accepts in <c>Resource</c>/<c>NotResource</c>: <c>*</c>, or an ARN with six colon-separated parts
 /// (the resource part may itself contain colons, and a trailing <c>*</c> may stand for the rest). Wildcards are
-/// allowed in every part but the service (reference §1.4).
+/// allowed in every part but the service (IAM User Guide, "IAM JSON policy elements: Resource").
 /// </summary>
 internal static class ResourceArnRules
 {

@@ -78,11 +78,11 @@ public class QueryParameterReaderTests
     }
 
     [Theory]
-    [InlineData(QueryValidationStyle.ValidationError, "Value at 'password' failed")]
-    [InlineData(QueryValidationStyle.InvalidParameterValue, "Invalid value for parameter Password")]
-    public void OptionalString_SensitiveValueInvalid_NeverEchoesIt(QueryValidationStyle style, string expected)
+    [InlineData(nameof(QueryValidationStyle.ValidationError), "Value at 'password' failed")]
+    [InlineData(nameof(QueryValidationStyle.InvalidParameterValue), "Invalid value for parameter Password")]
+    public void OptionalString_SensitiveValueInvalid_NeverEchoesIt(string style, string expected)
     {
-        var sut = CreateSut("Password=hunter2-secret", style);
+        var sut = CreateSut("Password=hunter2-secret", Enum.Parse<QueryValidationStyle>(style));
         sut.OptionalString("Password", new StringConstraints(maxLength: 3, sensitive: true));
         Assert.True(sut.TryGetError(out var error));
         Assert.Contains(expected, error.Message);

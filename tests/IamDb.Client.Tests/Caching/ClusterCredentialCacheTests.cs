@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using IamDb.Client.Caching;
 using IamDb.Client.Query;
 using IamDb.Client.Tests.Support;
+using IamDb.Testing.Clocks;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IamDb.Client.Tests.Caching;
@@ -238,6 +239,35 @@ public sealed class ClusterCredentialCacheTests
         Assert.Equal(4, server.Calls);
         var stats = harness.Cache.Statistics;
         Assert.Equal((4, 3, 3, 0), (stats.ApiCalls, stats.Throttles, stats.Retries, stats.Failures));
+    }
+
+    [Fact]
+    public async Task Throttling_WaitsTheJitteredBackoffOnTheInjectedClock_ThenRetries()
+    {
+        await using var server = IssuingServer(
+            TimeSpan.FromMinutes(15), n => n == 1 ? new ReplayAnswer(400, ReplayServer.ErrorXml("Throttling", "Rate exceeded")) : null);
+        var time = new ObservedTimeProvider(DateTimeOffset.UtcNow);
+        using var harness = new CacheHarness(server.Endpoint, new ClusterCredentialCacheOptions
+        {
+            Time = time,
+            Jitter = new FixedRandom(0.25),
+            RetryBaseDelay = TimeSpan.FromSeconds(4),
+            RetryMaxDelay = TimeSpan.FromSeconds(4),
+        });
+
+        var fetch = harness.Cache.GetAsync(CacheHarness.Adam, Ct).AsTask();
+
+        // Full jitter: a quarter of the 4 s cap, on the fake clock; nothing is retried until it has passed.
+        var due = await time.NextTimerAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(TimeSpan.FromSeconds(1), due);
+        time.Advance(due - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, server.Calls);
+        Assert.False(fetch.IsCompleted);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var credentials = await fetch.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal("IAM:adam", credentials.DbUser);
+        Assert.Equal(2, server.Calls);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using static IamDb.Policy.Tests.Evaluation.TestPolicies;
 
 namespace IamDb.Policy.Tests.Evaluation;
 
-/// <summary>The Amazon Redshift Management Guide's example policies (reference redshift-api.md §3.3).</summary>
+/// <summary>The Amazon Redshift Management Guide's example policies for GetClusterCredentials.</summary>
 public class RedshiftExampleTests
 {
     private const string Prefix = "arn:aws:redshift:us-west-2:123456789012:";

@@ -4,7 +4,7 @@ using static IamDb.Policy.Tests.Evaluation.TestPolicies;
 
 namespace IamDb.Policy.Tests.Evaluation;
 
-/// <summary>Worked examples from the IAM reference notes (iam-policy-semantics.md) not covered by the operator table.</summary>
+/// <summary>Worked examples from the IAM User Guide ("Policy evaluation logic", "Condition operators") not covered by the operator table.</summary>
 public class ReferenceExampleTests
 {
     [Fact]

@@ -160,7 +160,7 @@ public class PolicyLinterTests
     [Fact]
     public void Lint_DocumentedLeastPrivilegePolicy_HasNoFindings()
     {
-        // The Redshift guide's "only your own DB user" policy (redshift-api.md §3.3).
+        // The Amazon Redshift Management Guide's "only your own DB user" policy for GetClusterCredentials.
         var json = J("""
             {'Version':'2012-10-17','Statement':[
              {'Sid':'GetClusterCredsStatement','Effect':'Allow','Action':['redshift:GetClusterCredentials'],

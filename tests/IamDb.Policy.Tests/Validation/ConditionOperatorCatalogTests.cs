@@ -6,8 +6,8 @@ namespace IamDb.Policy.Tests.Validation;
 public class ConditionOperatorCatalogTests
 {
     [Theory]
-    [InlineData("StringEquals", "None", "StringEquals", "String", false, false)]
-    [InlineData("ForAllValues:StringNotLikeIfExists", "ForAllValues", "StringNotLike", "String", true, true)]
+    [InlineData("StringEquals", "None", "StringEquals", "StringEquals", false, false)]
+    [InlineData("ForAllValues:StringNotLikeIfExists", "ForAllValues", "StringNotLike", "StringLike", true, true)]
     [InlineData("ForAnyValue:ArnLike", "ForAnyValue", "ArnLike", "Arn", false, false)]
     [InlineData("NotIpAddressIfExists", "None", "NotIpAddress", "IpAddress", true, true)]
     [InlineData("DateLessThanEquals", "None", "DateLessThanEquals", "Date", false, false)]
@@ -18,7 +18,7 @@ public class ConditionOperatorCatalogTests
     public void TryParse_ValidOperator_TakesItApart(string op, string qualifier, string baseName, string family, bool ifExists, bool negated)
     {
         Assert.True(ConditionOperatorCatalog.TryParse(op, out var info));
-        var expected = new ConditionOperatorInfo(Enum.Parse<SetQualifier>(qualifier), baseName, Enum.Parse<OperatorFamily>(family), ifExists, negated);
+        var expected = new ConditionOperatorInfo(Enum.Parse<SetQualifier>(qualifier), baseName, Enum.Parse<ConditionFamily>(family), ifExists, negated);
         Assert.Equal(expected, info);
     }
 

@@ -17,8 +17,8 @@ internal sealed partial class PostgresStateStore : SqlStateStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly bool _ownsDataSource;
 
-    private PostgresStateStore(NpgsqlDataSource dataSource, bool ownsDataSource, SecretProtector protector)
-        : base(PostgresDialect.Instance, protector)
+    private PostgresStateStore(NpgsqlDataSource dataSource, bool ownsDataSource, SecretProtector protector, TimeProvider time)
+        : base(PostgresDialect.Instance, protector, time)
     {
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
@@ -38,10 +38,11 @@ internal sealed partial class PostgresStateStore : SqlStateStore
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(protector);
-        var store = new PostgresStateStore(dataSource, ownsDataSource, protector);
+        var time = timeProvider ?? TimeProvider.System;
+        var store = new PostgresStateStore(dataSource, ownsDataSource, protector, time);
         try
         {
-            await store.MigrateAsync(timeProvider ?? TimeProvider.System, cancellationToken);
+            await store.MigrateAsync(time, cancellationToken);
             return store;
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)

@@ -9,7 +9,7 @@ namespace IamDb.Broker.State.Sql;
 /// serialization race (a bounded number of times, with jittered backoff). A store that cannot be reached, or a connection
 /// that breaks, surfaces as <see cref="StoreUnavailableException"/> whatever the database.
 /// </summary>
-internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtector protector) : IStateStore
+internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtector protector, TimeProvider time) : IStateStore
 {
     /// <summary>How many times a write is attempted before <see cref="StateContentionException"/>.</summary>
     public const int MaxWriteAttempts = 8;
@@ -17,6 +17,9 @@ internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtecto
     protected SqlDialect Dialect { get; } = dialect;
 
     protected SecretProtector Protector { get; } = protector;
+
+    /// <summary>How long a retried write waits; on the store's clock, with shared randomness unless a test swaps it.</summary>
+    internal WriteRetryBackoff Backoff { get; set; } = new(time, Random.Shared);
 
     public async Task<T> ReadAsync<T>(Func<IStateReader, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -65,8 +68,7 @@ internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtecto
                     throw new StateContentionException(e);
                 }
 
-                var backoff = TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 << Math.Min(attempt, 5)));
-                await Task.Delay(backoff, cancellationToken);
+                await Backoff.WaitAsync(attempt, cancellationToken);
             }
         }
     }

@@ -19,8 +19,8 @@ internal sealed class SqliteStateStore : SqlStateStore
     // Guarded by _writeGate; opened on the first write and kept until the store is disposed.
     private SqliteConnection? _writer;
 
-    private SqliteStateStore(string connectionString, SecretProtector protector)
-        : base(SqliteDialect.Instance, protector)
+    private SqliteStateStore(string connectionString, SecretProtector protector, TimeProvider time)
+        : base(SqliteDialect.Instance, protector, time)
     {
         _connectionString = connectionString;
     }
@@ -47,10 +47,11 @@ internal sealed class SqliteStateStore : SqlStateStore
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
 
-        var store = new SqliteStateStore(connectionString, protector);
+        var time = timeProvider ?? TimeProvider.System;
+        var store = new SqliteStateStore(connectionString, protector, time);
         try
         {
-            await store.MigrateAsync(timeProvider ?? TimeProvider.System, cancellationToken);
+            await store.MigrateAsync(time, cancellationToken);
             return store;
         }
         catch

@@ -5,6 +5,7 @@ using IamDb.Cli.Connection;
 using IamDb.Cli.Output;
 using IamDb.Client.Query;
 using IamDb.Client.Redshift;
+using IamDb.Policy.AccessReview;
 using Spectre.Console;
 
 namespace IamDb.Cli.Commands.AccessReview;

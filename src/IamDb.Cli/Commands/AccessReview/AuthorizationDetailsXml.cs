@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using IamDb.Client.Query;
+using IamDb.Policy.AccessReview;
 
 namespace IamDb.Cli.Commands.AccessReview;
 

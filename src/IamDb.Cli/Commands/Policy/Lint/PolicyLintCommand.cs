@@ -14,7 +14,7 @@ internal static class PolicyLintCommand
     public static async Task<int> ExecuteAsync(ParseResult parseResult, CliContext context, CancellationToken ct)
     {
         var file = parseResult.GetRequiredValue(PolicyLintCommandDefinition.FileArgument);
-        var kind = ToPolicyKind(parseResult.GetValue(PolicyLintCommandDefinition.KindOption));
+        var kind = parseResult.GetValue(PolicyLintCommandDefinition.KindOption);
         string json;
         try
         {
@@ -88,19 +88,6 @@ internal static class PolicyLintCommand
 
         return findings;
     }
-
-    internal static PolicyKind ToPolicyKind(PolicyFileKind kind) => kind switch
-    {
-        PolicyFileKind.Identity => PolicyKind.Identity,
-        PolicyFileKind.InlineUser => PolicyKind.InlineUser,
-        PolicyFileKind.InlineGroup => PolicyKind.InlineGroup,
-        PolicyFileKind.InlineRole => PolicyKind.InlineRole,
-        PolicyFileKind.Trust => PolicyKind.Trust,
-        PolicyFileKind.Resource => PolicyKind.Resource,
-        PolicyFileKind.Session => PolicyKind.Session,
-        PolicyFileKind.Boundary => PolicyKind.PermissionsBoundary,
-        _ => PolicyKind.Guardrail,
-    };
 
     /// <summary>One reported problem.</summary>
     internal sealed record Finding(string Severity, string Code, string Message, string Path, SourceLocation? Location);

@@ -1,53 +1,37 @@
 using System.CommandLine;
 using IamDb.Cli.Output;
+using IamDb.Policy.Parsing;
 
 namespace IamDb.Cli.Commands.Policy.Lint;
-
-/// <summary>Where a linted policy is used; decides which elements are allowed and which limits apply.</summary>
-internal enum PolicyFileKind
-{
-    /// <summary>A managed identity policy.</summary>
-    Identity,
-
-    /// <summary>An inline policy of a user.</summary>
-    InlineUser,
-
-    /// <summary>An inline policy of a group.</summary>
-    InlineGroup,
-
-    /// <summary>An inline policy of a role.</summary>
-    InlineRole,
-
-    /// <summary>A role's trust policy.</summary>
-    Trust,
-
-    /// <summary>A resource-based policy.</summary>
-    Resource,
-
-    /// <summary>A session policy.</summary>
-    Session,
-
-    /// <summary>A permissions boundary.</summary>
-    Boundary,
-
-    /// <summary>An account guardrail (SCP).</summary>
-    Guardrail,
-}
 
 /// <summary><c>iamdb policy lint FILE</c>.</summary>
 internal static class PolicyLintCommandDefinition
 {
     public const string Name = "lint";
 
+    // The names --kind takes (case and dashes aside); "boundary" is the permissions boundary.
+    private static readonly Dictionary<string, PolicyKind> KindNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["identity"] = PolicyKind.Identity,
+        ["inlineuser"] = PolicyKind.InlineUser,
+        ["inlinegroup"] = PolicyKind.InlineGroup,
+        ["inlinerole"] = PolicyKind.InlineRole,
+        ["trust"] = PolicyKind.Trust,
+        ["resource"] = PolicyKind.Resource,
+        ["session"] = PolicyKind.Session,
+        ["boundary"] = PolicyKind.PermissionsBoundary,
+        ["guardrail"] = PolicyKind.Guardrail,
+    };
+
     public static readonly Argument<string> FileArgument = new("FILE")
     {
         Description = "The policy document (JSON); - reads stdin.",
     };
 
-    public static readonly Option<PolicyFileKind> KindOption = new("--kind")
+    public static readonly Option<PolicyKind> KindOption = new("--kind")
     {
         Description = "What the policy is for: identity (default), inline-user, inline-group, inline-role, trust, resource, session, boundary, guardrail.",
-        DefaultValueFactory = _ => PolicyFileKind.Identity,
+        DefaultValueFactory = _ => PolicyKind.Identity,
         CustomParser = result => ParseKind(result.Tokens.Single().Value, result),
     };
 
@@ -69,10 +53,9 @@ internal static class PolicyLintCommandDefinition
         return command;
     }
 
-    private static PolicyFileKind ParseKind(string text, System.CommandLine.Parsing.ArgumentResult result)
+    private static PolicyKind ParseKind(string text, System.CommandLine.Parsing.ArgumentResult result)
     {
-        if (Enum.TryParse<PolicyFileKind>(text.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var kind)
-            && !int.TryParse(text, out _))
+        if (KindNames.TryGetValue(text.Replace("-", string.Empty, StringComparison.Ordinal), out var kind))
         {
             return kind;
         }

@@ -3,13 +3,14 @@ using IamDb.Policy.Authorization;
 using IamDb.Policy.Compilation;
 using IamDb.Policy.Evaluation;
 using IamDb.Policy.Explain;
+using IamDb.Policy.Linting;
 using IamDb.Policy.Model;
 using IamDb.Policy.Parsing;
 
-namespace IamDb.Cli.Commands.AccessReview;
+namespace IamDb.Policy.AccessReview;
 
 /// <summary>The kind of principal an access review lists.</summary>
-internal enum ReviewPrincipalKind
+public enum ReviewPrincipalKind
 {
     /// <summary>An IAM user (its own, its groups' and its boundary's policies decide).</summary>
     User,
@@ -27,17 +28,17 @@ internal enum ReviewPrincipalKind
 /// <param name="Arn">The principal's ARN.</param>
 /// <param name="Statements">The allowing statements, as <c>policy#Sid</c> (or <c>policy#index</c>).</param>
 /// <param name="Members">For a group: the members who get the access through it.</param>
-internal sealed record AccessGrant(ReviewPrincipalKind Kind, string Name, string Arn, IReadOnlyList<string> Statements, IReadOnlyList<string> Members);
+public sealed record AccessGrant(ReviewPrincipalKind Kind, string Name, string Arn, IReadOnlyList<string> Statements, IReadOnlyList<string> Members);
 
 /// <summary>Who can obtain credentials for one database user (or pattern of users) on one cluster.</summary>
 /// <param name="Cluster">Cluster identifier.</param>
 /// <param name="DbUser">The database user, or a pattern (<c>temp_*</c>, <c>*</c>) when <paramref name="IsPattern"/>.</param>
 /// <param name="IsPattern">True when policies grant a wildcard rather than one named user.</param>
 /// <param name="Principals">Users, groups and roles, sorted by kind and name.</param>
-internal sealed record DbUserAccess(string Cluster, string DbUser, bool IsPattern, IReadOnlyList<AccessGrant> Principals);
+public sealed record DbUserAccess(string Cluster, string DbUser, bool IsPattern, IReadOnlyList<AccessGrant> Principals);
 
 /// <summary>The review: one entry per cluster and database user that someone can get into, and any problems seen.</summary>
-internal sealed record AccessReviewReport(IReadOnlyList<DbUserAccess> Entries, IReadOnlyList<string> Warnings);
+public sealed record AccessReviewReport(IReadOnlyList<DbUserAccess> Entries, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// Computes, without I/O, which IAM principals can obtain temporary credentials
@@ -47,7 +48,7 @@ internal sealed record AccessReviewReport(IReadOnlyList<DbUserAccess> Entries, I
 /// engine for each candidate — identity policies including groups', permissions boundaries and explicit denies — so
 /// a grant that a deny or boundary takes away is not listed.
 /// </summary>
-internal static partial class AccessAnalyzer
+public static partial class AccessAnalyzer
 {
     private const string Action = "redshift:GetClusterCredentials";
     private const string UserNameMarker = "\u0000username\u0000";
@@ -212,7 +213,7 @@ internal static partial class AccessAnalyzer
 
     private static bool CoversAction(ActionElement action)
     {
-        var any = action.Values.Any(p => Glob.Matches(p, Action, ignoreCase: true));
+        var any = action.Values.Any(p => WildcardPattern.Matches(p, Action, ignoreCase: true));
         return action.IsNot ? !any : any;
     }
 
@@ -225,8 +226,8 @@ internal static partial class AccessAnalyzer
         }
 
         var parts = resource.Split(':', 6);
-        if (parts.Length < 6 || !Glob.Matches(parts[0], "arn", false) || !Glob.Matches(parts[2], "redshift", false)
-            || !Glob.Matches(parts[3], cluster.Region, false) || !Glob.Matches(parts[4], cluster.AccountId, false))
+        if (parts.Length < 6 || !WildcardPattern.Matches(parts[0], "arn", false) || !WildcardPattern.Matches(parts[2], "redshift", false)
+            || !WildcardPattern.Matches(parts[3], cluster.Region, false) || !WildcardPattern.Matches(parts[4], cluster.AccountId, false))
         {
             return null;
         }
@@ -244,7 +245,7 @@ internal static partial class AccessAnalyzer
             var slash = path.IndexOf('/', StringComparison.Ordinal);
             (clusterPattern, userPattern) = slash < 0 ? (path, path.EndsWith('*') ? "*" : string.Empty) : (path[..slash], path[(slash + 1)..]);
         }
-        else if (rest.EndsWith('*') && Glob.Matches(rest, "dbuser:" + cluster.Identifier + "/x", false))
+        else if (rest.EndsWith('*') && WildcardPattern.Matches(rest, "dbuser:" + cluster.Identifier + "/x", false))
         {
             // e.g. "db*": a prefix wildcard that reaches every database user.
             return "*";
@@ -254,7 +255,7 @@ internal static partial class AccessAnalyzer
             return null;
         }
 
-        return userPattern.Length > 0 && Glob.Matches(VariablePattern().Replace(clusterPattern, "*"), cluster.Identifier, false) ? userPattern : null;
+        return userPattern.Length > 0 && WildcardPattern.Matches(VariablePattern().Replace(clusterPattern, "*"), cluster.Identifier, false) ? userPattern : null;
     }
 
     [GeneratedRegex(@"\$\{[^}]*\}")]
@@ -290,7 +291,7 @@ internal static partial class AccessAnalyzer
 
             foreach (var inline in user.InlinePolicies)
             {
-                Add(identity, $"user/{user.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineUser, PolicyType.Identity);
+                Add(identity, $"user/{user.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineUser);
             }
 
             foreach (var groupName in user.Groups)
@@ -312,7 +313,7 @@ internal static partial class AccessAnalyzer
                 foreach (var inline in group.InlinePolicies)
                 {
                     var name = $"group/{group.Name}/{inline.Name}";
-                    if (Add(identity, name, null, inline.Document, PolicyKind.InlineGroup, PolicyType.Identity))
+                    if (Add(identity, name, null, inline.Document, PolicyKind.InlineGroup))
                     {
                         groupOfPolicy[name] = group.Name;
                     }
@@ -333,7 +334,7 @@ internal static partial class AccessAnalyzer
 
             foreach (var inline in role.InlinePolicies)
             {
-                Add(identity, $"role/{role.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineRole, PolicyType.Identity);
+                Add(identity, $"role/{role.Name}/{inline.Name}", null, inline.Document, PolicyKind.InlineRole);
             }
 
             var principal = PrincipalInfo.AssumedRole(details.AccountId, role.Name, role.RoleId, "access-review", role.Path, role.Tags, role.PermissionsBoundaryArn is not null);
@@ -347,7 +348,7 @@ internal static partial class AccessAnalyzer
             {
                 if (_managed.TryGetValue(boundaryArn, out var policy))
                 {
-                    boundary = Compile(policy.Name, policy.Arn, policy.Document, PolicyKind.PermissionsBoundary, PolicyType.PermissionsBoundary);
+                    boundary = Compile(policy.Name, policy.Arn, policy.Document, PolicyKind.PermissionsBoundary);
                 }
                 else
                 {
@@ -370,12 +371,12 @@ internal static partial class AccessAnalyzer
             }
 
             var name = policy.Name + suffix;
-            return Add(into, name, policy.Arn, policy.Document, PolicyKind.Identity, PolicyType.Identity) ? name : null;
+            return Add(into, name, policy.Arn, policy.Document, PolicyKind.Identity) ? name : null;
         }
 
-        private bool Add(List<CompiledPolicy> into, string name, string? arn, string document, PolicyKind kind, PolicyType type)
+        private bool Add(List<CompiledPolicy> into, string name, string? arn, string document, PolicyKind kind)
         {
-            if (Compile(name, arn, document, kind, type) is not { } compiled)
+            if (Compile(name, arn, document, kind) is not { } compiled)
             {
                 return false;
             }
@@ -384,8 +385,9 @@ internal static partial class AccessAnalyzer
             return true;
         }
 
-        private CompiledPolicy? Compile(string name, string? arn, string document, PolicyKind kind, PolicyType type)
+        private CompiledPolicy? Compile(string name, string? arn, string document, PolicyKind kind)
         {
+            var type = kind.ToPolicyType();
             if (_compiled.TryGetValue((name, type), out var cached))
             {
                 return cached;

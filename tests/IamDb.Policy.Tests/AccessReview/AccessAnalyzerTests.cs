@@ -1,6 +1,6 @@
-using IamDb.Cli.Commands.AccessReview;
+using IamDb.Policy.AccessReview;
 
-namespace IamDb.Cli.Tests.Commands.AccessReview;
+namespace IamDb.Policy.Tests.AccessReview;
 
 /// <summary>
 /// A fixture account with users, groups, roles, a boundary and denies; the review must list exactly the principals
