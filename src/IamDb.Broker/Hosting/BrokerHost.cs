@@ -22,7 +22,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace IamDb.Broker.Hosting;
 
@@ -112,9 +111,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         var data = State.DataDirectory.Prepare(options.DataDirectory);
         var masterKey = options.MasterKey is { } configured ? MasterKey.Parse(configured, "configuration") : MasterKey.Load(data.Path);
         var protector = new SecretProtector(masterKey);
-        IStateStore store = options.Store == StoreKind.Postgres
-            ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, time, cancellationToken)
-            : await SqliteStateStore.OpenAsync(data.StateFilePath, protector, time, cancellationToken);
+        var store = await StateStoreFactory.OpenAsync(BrokerStoreLocation.From(options, data.Path), protector, time, cancellationToken);
         try
         {
             var accountId = AccountBootstrap.ResolveAccountId(data, options.AccountId);

@@ -38,17 +38,7 @@ internal sealed class PostgresStateStore : SqlStateStore
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(protector);
-        var store = new PostgresStateStore(dataSource, ownsDataSource, protector);
-        try
-        {
-            await store.MigrateAsync(timeProvider ?? TimeProvider.System, cancellationToken);
-            return store;
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
-        }
+        return await MigrateOrDisposeAsync(new PostgresStateStore(dataSource, ownsDataSource, protector), timeProvider ?? TimeProvider.System, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()
@@ -76,7 +66,7 @@ internal sealed class PostgresStateStore : SqlStateStore
         }
     }
 
-    private async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
+    protected override async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);

@@ -14,26 +14,33 @@ namespace IamDb.Broker.State.Sql;
 internal sealed class SqliteStateStore : SqlStateStore
 {
     private readonly string _connectionString;
+    private readonly SqliteStoreLock? _inUse;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     // Guarded by _writeGate; opened on the first write and kept until the store is disposed.
     private SqliteConnection? _writer;
 
-    private SqliteStateStore(string connectionString, SecretProtector protector)
+    private SqliteStateStore(string connectionString, SqliteStoreLock? inUse, SecretProtector protector)
         : base(SqliteDialect.Instance, protector)
     {
         _connectionString = connectionString;
+        _inUse = inUse;
     }
 
     /// <summary>How long a writer waits for another process's write lock.</summary>
     public static TimeSpan BusyTimeout { get; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Opens (creating if needed) the store at <paramref name="databasePath"/>, migrates it, and checks the master key.</summary>
+    /// <summary>
+    /// Opens (creating if needed) the store at <paramref name="databasePath"/>, migrates it, and checks the master key. A
+    /// caller that holds <paramref name="heldExclusively"/> (the store's exclusive lock) opens it under that lock.
+    /// </summary>
     /// <exception cref="MasterKeyException">the file was created under another master key.</exception>
+    /// <exception cref="StateStoreBusyException">a restore or master key rotation is working on the file.</exception>
     public static async Task<SqliteStateStore> OpenAsync(
         string databasePath,
         SecretProtector protector,
         TimeProvider? timeProvider = null,
+        SqliteStoreLock? heldExclusively = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(protector);
@@ -47,17 +54,9 @@ internal sealed class SqliteStateStore : SqlStateStore
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
 
-        var store = new SqliteStateStore(connectionString, protector);
-        try
-        {
-            await store.MigrateAsync(timeProvider ?? TimeProvider.System, cancellationToken);
-            return store;
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
-        }
+        // A caller that holds the store exclusively (restore, key rotation) keeps its lock; everyone else shares one.
+        var inUse = heldExclusively is null ? SqliteStoreLock.AcquireShared(databasePath) : null;
+        return await MigrateOrDisposeAsync(new SqliteStateStore(connectionString, inUse, protector), timeProvider ?? TimeProvider.System, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()
@@ -83,6 +82,7 @@ internal sealed class SqliteStateStore : SqlStateStore
         }
 
         _writeGate.Dispose();
+        _inUse?.Dispose();
     }
 
     protected override async Task<UnitOfWork> BeginAsync(bool write, CancellationToken cancellationToken)
@@ -136,7 +136,7 @@ internal sealed class SqliteStateStore : SqlStateStore
         }
     }
 
-    private async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
+    protected override async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
