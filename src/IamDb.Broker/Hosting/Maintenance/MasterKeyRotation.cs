@@ -129,8 +129,13 @@ public static class MasterKeyRotation
             var nextProtector = new SecretProtector(next);
 
             // Leftovers of an attempt that never committed (the current key still opens the store): start afresh.
-            File.Delete(pendingKeyPath);
-            File.Delete(pendingSecretPath);
+            // (A PostgreSQL store's data directory may not exist on this machine at all.)
+            if (Directory.Exists(target.DataDirectory))
+            {
+                File.Delete(pendingKeyPath);
+                File.Delete(pendingSecretPath);
+            }
+
             if (origin == MasterKeyOrigin.KeyFile)
             {
                 WritePrivateFile(pendingKeyPath, Convert.ToBase64String(next.Bytes) + "\n");
