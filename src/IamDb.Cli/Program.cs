@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IamDb.Cli.Commands.AccessReview;
 using IamDb.Cli.Commands.Audit;
+using IamDb.Cli.Commands.Backup;
 using IamDb.Cli.Commands.Clusters;
 using IamDb.Cli.Commands.Connect;
 using IamDb.Cli.Commands.Demo;
@@ -8,7 +9,9 @@ using IamDb.Cli.Commands.Docs;
 using IamDb.Cli.Commands.Env;
 using IamDb.Cli.Commands.GetClusterCredentials;
 using IamDb.Cli.Commands.Policy;
+using IamDb.Cli.Commands.Restore;
 using IamDb.Cli.Commands.Revoke;
+using IamDb.Cli.Commands.RotateMasterKey;
 using IamDb.Cli.Commands.SelfCheck;
 using IamDb.Cli.Commands.Server;
 using IamDb.Cli.Commands.Up;
@@ -53,6 +56,9 @@ internal static class Program
         root.Subcommands.Add(ClustersCommandDefinition.Create());
         root.Subcommands.Add(RevokeCommandDefinition.Create());
         root.Subcommands.Add(AuditCommandDefinition.Create());
+        root.Subcommands.Add(BackupCommandDefinition.Create());
+        root.Subcommands.Add(RestoreCommandDefinition.Create());
+        root.Subcommands.Add(RotateMasterKeyCommandDefinition.Create());
         root.Subcommands.Add(PolicyCommandDefinition.Create());
         root.Subcommands.Add(AccessReviewCommandDefinition.Create());
         root.Subcommands.Add(DocsCommandDefinition.Create());

@@ -31,9 +31,7 @@ public static class AuditTrailOpener
         {
             var masterKey = options.MasterKey is { } configured ? MasterKey.Parse(configured, "configuration") : LoadExistingMasterKey(directory);
             var protector = new SecretProtector(masterKey);
-            IStateStore store = options.Store == StoreKind.Postgres
-                ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, cancellationToken: cancellationToken)
-                : await SqliteStateStore.OpenAsync(Path.Combine(directory, DataDirectory.StateFileName), protector, cancellationToken: cancellationToken);
+            IStateStore store = await StateStoreFactory.OpenAsync(BrokerStoreLocation.From(options, directory), protector, cancellationToken: cancellationToken);
             return new AuditTrail(store);
         }
         catch (MasterKeyException ex)

@@ -122,9 +122,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         var data = State.DataDirectory.Prepare(options.DataDirectory);
         var masterKey = options.MasterKey is { } configured ? MasterKey.Parse(configured, "configuration") : MasterKey.Load(data.Path);
         var protector = new SecretProtector(masterKey);
-        IStateStore store = options.Store == StoreKind.Postgres
-            ? await PostgresStateStore.OpenAsync(NpgsqlDataSource.Create(options.PostgresConnectionString!), protector, ownsDataSource: true, time, cancellationToken)
-            : await SqliteStateStore.OpenAsync(data.StateFilePath, protector, time, cancellationToken);
+        IStateStore store = await StateStoreFactory.OpenAsync(BrokerStoreLocation.From(options, data.Path), protector, time, cancellationToken);
         // Coordination (account, leases, migrations, change notifications) goes to the store itself, never through a decorator.
         var coordination = (IStoreCoordination)store;
         store = hooks.DecorateStore?.Invoke(store) ?? store;

@@ -33,7 +33,7 @@ internal sealed partial class LocalClusterService(BrokerRuntime runtime, ICluste
     /// <summary>The encrypted admin password file.</summary>
     public const string SecretFileName = "local-cluster.secret";
 
-    private const string SecretContext = "local-cluster-admin-password";
+    internal const string SecretContext = "local-cluster-admin-password";
     private LocalPostgresServer? _server;
 
     /// <summary>The running local server, or null when none was started.</summary>

@@ -87,6 +87,25 @@ internal sealed class SecretProtector
         return plaintext;
     }
 
+    /// <summary>
+    /// Decrypts a value written under this protector's key and encrypts it again under <paramref name="target"/>'s, bound
+    /// to the same <paramref name="context"/> (master key rotation). The plaintext is wiped before returning.
+    /// </summary>
+    /// <exception cref="SecretDecryptionException">the value does not decrypt under this key.</exception>
+    public byte[] Reencrypt(byte[] protectedValue, string context, SecretProtector target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var plaintext = Unprotect(protectedValue, context);
+        try
+        {
+            return target.Protect(plaintext, context);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
     private static byte[] AssociatedData(byte format, byte keyId, string context)
     {
         var contextBytes = Encoding.UTF8.GetBytes(context);

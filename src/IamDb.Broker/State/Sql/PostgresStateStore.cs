@@ -39,21 +39,13 @@ internal sealed partial class PostgresStateStore : SqlStateStore
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(protector);
         var time = timeProvider ?? TimeProvider.System;
-        var store = new PostgresStateStore(dataSource, ownsDataSource, protector, time);
         try
         {
-            await store.MigrateAsync(time, cancellationToken);
-            return store;
+            return await MigrateOrDisposeAsync(new PostgresStateStore(dataSource, ownsDataSource, protector, time), time, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
         {
-            await store.DisposeAsync();
             throw StoreLoginRefused(dataSource.ConnectionString, e);
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
         }
     }
 
@@ -93,7 +85,7 @@ internal sealed partial class PostgresStateStore : SqlStateStore
         }
     }
 
-    private async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
+    protected override async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);

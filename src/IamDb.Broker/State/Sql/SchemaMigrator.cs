@@ -17,8 +17,12 @@ internal sealed record SchemaMigration(int Version, string Name, string Sql);
 /// </summary>
 internal static class SchemaMigrator
 {
-    private const string KeyCheckName = "master_key_check";
-    private const string KeyCheckContext = "iamdb-master-key-check";
+    /// <summary>The <c>store_metadata</c> key of the value that proves which master key the store was made with.</summary>
+    internal const string KeyCheckName = "master_key_check";
+
+    /// <summary>The encryption context of the key check value.</summary>
+    internal const string KeyCheckContext = "iamdb-master-key-check";
+
     private static readonly byte[] KeyCheckPlaintext = Encoding.ASCII.GetBytes("IamDb master key check v1");
 
     /// <summary>The dialect's migrations in version order.</summary>

@@ -75,6 +75,42 @@ internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtecto
 
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction on the raw session, once (no retry), and commits only if it
+    /// returns: for maintenance that must be all or nothing, such as re-encrypting every secret.
+    /// </summary>
+    internal async Task<T> RunInOneTransactionAsync<T>(Func<SqlSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var unit = await BeginAsync(write: true, cancellationToken);
+        var result = await work(unit.Session, cancellationToken);
+        await unit.Transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Migrates a newly constructed <paramref name="store"/> and returns it, or disposes it and rethrows: a store that did
+    /// not open (wrong master key, unreachable database) holds no connection, pool or file handle afterwards.
+    /// </summary>
+    protected static async Task<TStore> MigrateOrDisposeAsync<TStore>(TStore store, TimeProvider timeProvider, CancellationToken cancellationToken)
+        where TStore : SqlStateStore
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            await store.MigrateAsync(timeProvider, cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Brings the schema up to date and checks the master key, in one exclusive transaction.</summary>
+    protected abstract Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken);
+
     /// <summary>Opens a connection and begins a read (snapshot) or write (serialized) transaction.</summary>
     protected abstract Task<UnitOfWork> BeginAsync(bool write, CancellationToken cancellationToken);
 

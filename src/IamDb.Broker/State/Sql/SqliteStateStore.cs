@@ -14,26 +14,33 @@ namespace IamDb.Broker.State.Sql;
 internal sealed class SqliteStateStore : SqlStateStore
 {
     private readonly string _connectionString;
+    private readonly SqliteStoreLock? _inUse;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     // Guarded by _writeGate; opened on the first write and kept until the store is disposed.
     private SqliteConnection? _writer;
 
-    private SqliteStateStore(string connectionString, SecretProtector protector, TimeProvider time)
+    private SqliteStateStore(string connectionString, SqliteStoreLock? inUse, SecretProtector protector, TimeProvider time)
         : base(SqliteDialect.Instance, protector, time)
     {
         _connectionString = connectionString;
+        _inUse = inUse;
     }
 
     /// <summary>How long a writer waits for another process's write lock.</summary>
     public static TimeSpan BusyTimeout { get; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Opens (creating if needed) the store at <paramref name="databasePath"/>, migrates it, and checks the master key.</summary>
+    /// <summary>
+    /// Opens (creating if needed) the store at <paramref name="databasePath"/>, migrates it, and checks the master key. A
+    /// caller that holds <paramref name="heldExclusively"/> (the store's exclusive lock) opens it under that lock.
+    /// </summary>
     /// <exception cref="MasterKeyException">the file was created under another master key.</exception>
+    /// <exception cref="StateStoreBusyException">a restore or master key rotation is working on the file.</exception>
     public static async Task<SqliteStateStore> OpenAsync(
         string databasePath,
         SecretProtector protector,
         TimeProvider? timeProvider = null,
+        SqliteStoreLock? heldExclusively = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(protector);
@@ -47,18 +54,10 @@ internal sealed class SqliteStateStore : SqlStateStore
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
 
+        // A caller that holds the store exclusively (restore, key rotation) keeps its lock; everyone else shares one.
         var time = timeProvider ?? TimeProvider.System;
-        var store = new SqliteStateStore(connectionString, protector, time);
-        try
-        {
-            await store.MigrateAsync(time, cancellationToken);
-            return store;
-        }
-        catch
-        {
-            await store.DisposeAsync();
-            throw;
-        }
+        var inUse = heldExclusively is null ? SqliteStoreLock.AcquireShared(databasePath) : null;
+        return await MigrateOrDisposeAsync(new SqliteStateStore(connectionString, inUse, protector, time), time, cancellationToken);
     }
 
     public override async ValueTask DisposeAsync()
@@ -84,6 +83,7 @@ internal sealed class SqliteStateStore : SqlStateStore
         }
 
         _writeGate.Dispose();
+        _inUse?.Dispose();
     }
 
     protected override async Task<UnitOfWork> BeginAsync(bool write, CancellationToken cancellationToken)
@@ -137,7 +137,7 @@ internal sealed class SqliteStateStore : SqlStateStore
         }
     }
 
-    private async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
+    protected override async Task MigrateAsync(TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         await using var connection = await OpenConnectionAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())

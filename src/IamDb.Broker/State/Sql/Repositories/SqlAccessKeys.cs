@@ -83,7 +83,7 @@ internal sealed class SqlAccessKeys(SqlSession session) : IAccessKeyWriter
         return userId is null ? query.Where("user_id IS NULL") : query.Where("user_id = @user", ("user", userId));
     }
 
-    private static string Context(string accessKeyId) => "iam-access-key:" + accessKeyId;
+    internal static string Context(string accessKeyId) => "iam-access-key:" + accessKeyId;
 
     private AccessKey Read(DbDataReader r)
     {

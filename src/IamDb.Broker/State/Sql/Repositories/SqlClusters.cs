@@ -59,7 +59,7 @@ internal sealed class SqlClusters(SqlSession session) : IClusterWriter
             ("account", accountId),
             ("key", SqlSession.NameKey(clusterIdentifier))) > 0;
 
-    private static string Context(string accountId, string identifier) => $"redshift-cluster:{accountId}:{SqlSession.NameKey(identifier)}";
+    internal static string Context(string accountId, string identifier) => $"redshift-cluster:{accountId}:{SqlSession.NameKey(identifier)}";
 
     private (string, object?)[] Parameters(RedshiftCluster cluster) =>
     [

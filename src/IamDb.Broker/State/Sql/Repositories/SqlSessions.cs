@@ -48,7 +48,7 @@ internal sealed class SqlSessions(SqlSession session) : ISessionWriter
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         session.ExecuteAsync("DELETE FROM sts_sessions WHERE expires_at <= @now", cancellationToken, ("now", now.Millis()));
 
-    private static string Context(string accessKeyId) => "sts-session:" + accessKeyId;
+    internal static string Context(string accessKeyId) => "sts-session:" + accessKeyId;
 
     private StsSession Read(DbDataReader r)
     {
