@@ -273,7 +273,7 @@ public sealed class ServerFaultTests
                     credential_cache_seconds = 0
                     [store]
                     kind = "postgres"
-                    connection_string = "{new Npgsql.NpgsqlConnectionStringBuilder(pg.ConnectionString(StoreDatabase)) { Password = null }.ConnectionString};Timeout=5;Command Timeout=15"
+                    connection_string = "{new Npgsql.NpgsqlConnectionStringBuilder(pg.ConnectionString(StoreDatabase)) { Password = null }.ConnectionString};Timeout=15;Command Timeout=15"
                     password_env = "IAMDB_TEST_STORE_PASSWORD"
                     """);
             }
