@@ -199,8 +199,30 @@ internal sealed class ServiceConnection : IDisposable
             return false;
         }
 
-        var profiles = AwsConfigFile.Profiles(file);
+        var profiles = ProfilesIn(file);
         return profiles.Contains(LocalBroker.ProfileName) && !profiles.Contains("default");
+    }
+
+    // The profile names an AWS credentials or config file declares (`[name]` or `[profile name]`).
+    private static List<string> ProfilesIn(string path)
+    {
+        var names = new List<string>();
+        if (!File.Exists(path))
+        {
+            return names;
+        }
+
+        foreach (var raw in File.ReadLines(path))
+        {
+            var line = raw.Trim();
+            if (line.Length > 2 && line[0] == '[' && line[^1] == ']')
+            {
+                var name = line[1..^1].Trim();
+                names.Add(name.StartsWith("profile ", StringComparison.Ordinal) ? name["profile ".Length..].Trim() : name);
+            }
+        }
+
+        return names;
     }
 
     /// <summary>The environment named by <c>--env</c>, or null.</summary>

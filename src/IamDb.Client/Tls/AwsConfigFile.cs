@@ -43,26 +43,4 @@ internal static class AwsConfigFile
 
         return null;
     }
-
-    /// <summary>The profile names of an AWS credentials or config file (<c>profile </c> prefixes removed); empty for a missing file.</summary>
-    public static IReadOnlyList<string> Profiles(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-
-        var names = new List<string>();
-        foreach (var raw in File.ReadLines(path))
-        {
-            var line = raw.Trim();
-            if (line.Length > 2 && line[0] == '[' && line[^1] == ']')
-            {
-                var name = line[1..^1].Trim();
-                names.Add(name.StartsWith("profile ", StringComparison.Ordinal) ? name["profile ".Length..].Trim() : name);
-            }
-        }
-
-        return names;
-    }
 }
