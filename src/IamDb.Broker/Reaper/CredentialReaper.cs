@@ -1,8 +1,8 @@
 using IamDb.Broker.State;
 using IamDb.Broker.State.Redshift;
+using IamDb.Broker.Telemetry;
 using IamDb.Postgres.Credentials;
 using Microsoft.Extensions.Hosting;
-using IamDb.Broker.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.Reaper;
