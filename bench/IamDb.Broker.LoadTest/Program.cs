@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using IamDb.Aws.Signing;
 using IamDb.Broker.Hosting;
+using IamDb.Broker.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace IamDb.Broker.LoadTest;
 
@@ -10,7 +12,7 @@ namespace IamDb.Broker.LoadTest;
 /// Loopback load generator for <c>sts:GetCallerIdentity</c>: N keep-alive connections send signed requests for a fixed
 /// time (bounded by a request count too) and report throughput, latency percentiles and the broker's memory.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Broker.LoadTest -- [--connections 32] [--seconds 10]
-/// [--warmup 5] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
+/// [--warmup 5] [--telemetry on|off] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
 /// Without <c>--url</c> it starts a broker in-process on a temporary data directory (memory is then the whole process).
 /// </summary>
 internal static class Program
@@ -35,7 +37,14 @@ internal static class Program
             var options = new BrokerOptions { DataDirectory = dataDirectory };
             options.ThrottleRatePerSecond = 1_000_000;
             options.ThrottleBurst = 1_000_000;
-            host = await BrokerHost.StartAsync(options);
+
+            // --telemetry on (the default, as `iamdb server` runs): /metrics recorded and one JSON request line per request
+            // on stderr; off: no metrics, Warning-level logs. Comparing the two measures what observability costs.
+            var telemetry = !string.Equals(StringArg(args, "--telemetry"), "off", StringComparison.Ordinal);
+            options.Metrics.Enabled = telemetry;
+            options.Logging.Level = telemetry ? LogLevel.Information : LogLevel.Warning;
+            Console.WriteLine($"telemetry: {(telemetry ? "metrics + JSON request log on stderr" : "off")}");
+            host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(LogFormat.Json, options.Logging.Level));
             url = host.EndpointUrl;
             credentials = ReadCredentials(host.CredentialsFilePath);
         }
