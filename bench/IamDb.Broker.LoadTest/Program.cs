@@ -204,7 +204,7 @@ internal static class Program
     private static SigningCredentials ReadCredentials(string path)
     {
         var lines = File.ReadAllLines(path);
-        string Value(string key) => lines.Single(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+        string Value(string key) => lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
         return new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key"));
     }
 

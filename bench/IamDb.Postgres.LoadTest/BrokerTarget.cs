@@ -37,9 +37,13 @@ internal sealed class BrokerSession : IAsyncDisposable
             ThrottleBurst = 1_000_000,
             ReaperEnabled = false,
         };
+
+        // Issuance cost only: no per-request log line (its cost is measured by the GetCallerIdentity load test's --telemetry).
+        options.Logging.Level = Microsoft.Extensions.Logging.LogLevel.Warning;
         var host = await BrokerHost.StartAsync(options);
         var lines = await File.ReadAllLinesAsync(host.CredentialsFilePath);
-        string Value(string key) => lines.Single(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+        // The file repeats the root key under [iamdb] and [default]; the first is the one.
+        string Value(string key) => lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
         var session = new BrokerSession(host, directory, new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key")));
         using var http = new HttpClient();
         var (status, body) = await session.CallAsync(http, "RegisterCluster",
