@@ -38,8 +38,10 @@ internal sealed class BrokerSession : IAsyncDisposable
             ReaperEnabled = false,
         };
 
-        // Issuance cost only: no per-request log line (its cost is measured by the GetCallerIdentity load test's --telemetry).
+        // Issuance cost only: no metrics and no per-request log line (their cost is measured by the GetCallerIdentity load
+        // test's --telemetry).
         options.Logging.Level = Microsoft.Extensions.Logging.LogLevel.Warning;
+        options.Metrics.Enabled = false;
         var host = await BrokerHost.StartAsync(options);
         var lines = await File.ReadAllLinesAsync(host.CredentialsFilePath);
         // The file repeats the root key under [iamdb] and [default]; the first is the one.
