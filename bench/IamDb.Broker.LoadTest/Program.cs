@@ -12,7 +12,7 @@ namespace IamDb.Broker.LoadTest;
 /// Loopback load generator for <c>sts:GetCallerIdentity</c>: N keep-alive connections send signed requests for a fixed
 /// time (bounded by a request count too) and report throughput, latency percentiles and the broker's memory.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Broker.LoadTest -- [--connections 32] [--seconds 10]
-/// [--warmup 5] [--telemetry on|off] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
+/// [--warmup 5] [--telemetry on|off|metrics|log] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
 /// Without <c>--url</c> it starts a broker in-process on a temporary data directory (memory is then the whole process).
 /// </summary>
 internal static class Program
@@ -40,10 +40,11 @@ internal static class Program
 
             // --telemetry on (the default, as `iamdb server` runs): /metrics recorded and one JSON request line per request
             // on stderr; off: no metrics, Warning-level logs. Comparing the two measures what observability costs.
-            var telemetry = !string.Equals(StringArg(args, "--telemetry"), "off", StringComparison.Ordinal);
-            options.Metrics.Enabled = telemetry;
-            options.Logging.Level = telemetry ? LogLevel.Information : LogLevel.Warning;
-            Console.WriteLine($"telemetry: {(telemetry ? "metrics + JSON request log on stderr" : "off")}");
+            // metrics / log: one of the two alone, to tell their costs apart.
+            var telemetry = StringArg(args, "--telemetry") ?? "on";
+            options.Metrics.Enabled = telemetry is "on" or "metrics";
+            options.Logging.Level = telemetry is "on" or "log" ? LogLevel.Information : LogLevel.Warning;
+            Console.WriteLine($"telemetry: metrics {(options.Metrics.Enabled ? "on" : "off")}, request log {(options.Logging.Level == LogLevel.Information ? "on (JSON, stderr)" : "off")}");
             host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(LogFormat.Json, options.Logging.Level));
             url = host.EndpointUrl;
             credentials = ReadCredentials(host.CredentialsFilePath);
