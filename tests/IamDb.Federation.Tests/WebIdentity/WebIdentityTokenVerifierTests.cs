@@ -290,7 +290,10 @@ public sealed class WebIdentityTokenVerifierTests
     public void A_key_whose_type_or_curve_does_not_fit_the_algorithm_is_refused(string alg, string kid, string signWith)
     {
         var header = new JsonObject { ["alg"] = alg, ["kid"] = kid };
-        Refused(Idp.SignWith(header, TestIdentityProvider.Claims(), signWith), FederationFailureKind.InvalidIdentityToken);
+        var failure = Refused(Idp.SignWith(header, TestIdentityProvider.Claims(), signWith), FederationFailureKind.InvalidIdentityToken);
+
+        // Refused at key selection, before any signature arithmetic with a key of the wrong kind.
+        Assert.Contains($"not a key for its algorithm {alg}", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
