@@ -59,16 +59,25 @@ internal sealed class JsonWebKey
     /// </summary>
     public bool VerifySignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, HashAlgorithmName hash)
     {
-        var algorithm = _pool.TryDequeue(out var pooled) ? pooled : Import();
+        AsymmetricAlgorithm? algorithm = null;
         try
         {
+            algorithm = _pool.TryDequeue(out var pooled) ? pooled : Import();
             return algorithm is RSA rsa
                 ? rsa.VerifyData(data, signature, hash, RSASignaturePadding.Pkcs1)
                 : ((ECDsa)algorithm).VerifyData(data, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
+        catch (CryptographicException)
+        {
+            // A key the platform will not import (only possible for keys not loaded through JsonWebKeySet) verifies nothing.
+            return false;
+        }
         finally
         {
-            Return(algorithm);
+            if (algorithm is not null)
+            {
+                Return(algorithm);
+            }
         }
     }
 
