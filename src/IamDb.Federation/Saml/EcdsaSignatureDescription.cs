@@ -4,9 +4,10 @@ namespace IamDb.Federation.Saml;
 
 /// <summary>
 /// ECDSA for <c>SignedXml</c>, which knows only RSA and DSA out of the box: the XML-DSig <c>ecdsa-sha256/384/512</c>
-/// methods (RFC 4051), signature values in the r‖s form that <see cref="ECDsa"/> produces.
+/// methods (RFC 4051), signature values in the r‖s form that <see cref="ECDsa"/> produces. Public only because
+/// <see cref="CryptoConfig.AddAlgorithm"/> accepts public types alone; nothing else should use it.
 /// </summary>
-internal abstract class EcdsaSignatureDescription : SignatureDescription
+public abstract class EcdsaSignatureDescription : SignatureDescription
 {
     private static readonly Lazy<bool> Registered = new(() =>
     {
@@ -18,7 +19,7 @@ internal abstract class EcdsaSignatureDescription : SignatureDescription
 
     private readonly HashAlgorithmName hash;
 
-    private EcdsaSignatureDescription(HashAlgorithmName hash)
+    private protected EcdsaSignatureDescription(HashAlgorithmName hash)
     {
         this.hash = hash;
         KeyAlgorithm = typeof(ECDsa).AssemblyQualifiedName;
@@ -26,7 +27,7 @@ internal abstract class EcdsaSignatureDescription : SignatureDescription
     }
 
     /// <summary>Makes the three methods known to <c>SignedXml</c> (once per process; idempotent).</summary>
-    public static void Register() => _ = Registered.Value;
+    internal static void Register() => _ = Registered.Value;
 
     /// <inheritdoc/>
     public override HashAlgorithm CreateDigest() => hash.Name switch
@@ -42,11 +43,14 @@ internal abstract class EcdsaSignatureDescription : SignatureDescription
     /// <inheritdoc/>
     public override AsymmetricSignatureFormatter CreateFormatter(AsymmetricAlgorithm key) => new Formatter(key);
 
-    private sealed class Sha256() : EcdsaSignatureDescription(HashAlgorithmName.SHA256);
+    /// <summary><c>ecdsa-sha256</c>.</summary>
+    public sealed class Sha256() : EcdsaSignatureDescription(HashAlgorithmName.SHA256);
 
-    private sealed class Sha384() : EcdsaSignatureDescription(HashAlgorithmName.SHA384);
+    /// <summary><c>ecdsa-sha384</c>.</summary>
+    public sealed class Sha384() : EcdsaSignatureDescription(HashAlgorithmName.SHA384);
 
-    private sealed class Sha512() : EcdsaSignatureDescription(HashAlgorithmName.SHA512);
+    /// <summary><c>ecdsa-sha512</c>.</summary>
+    public sealed class Sha512() : EcdsaSignatureDescription(HashAlgorithmName.SHA512);
 
     private sealed class Deformatter(AsymmetricAlgorithm key) : AsymmetricSignatureDeformatter
     {
