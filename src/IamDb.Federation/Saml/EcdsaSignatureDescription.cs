@@ -17,11 +17,11 @@ public abstract class EcdsaSignatureDescription : SignatureDescription
         return true;
     });
 
-    private readonly HashAlgorithmName hash;
+    private readonly HashAlgorithmName _hash;
 
     private protected EcdsaSignatureDescription(HashAlgorithmName hash)
     {
-        this.hash = hash;
+        _hash = hash;
         KeyAlgorithm = typeof(ECDsa).AssemblyQualifiedName;
         DigestAlgorithm = hash.Name;
     }
@@ -30,7 +30,7 @@ public abstract class EcdsaSignatureDescription : SignatureDescription
     internal static void Register() => _ = Registered.Value;
 
     /// <inheritdoc/>
-    public override HashAlgorithm CreateDigest() => hash.Name switch
+    public override HashAlgorithm CreateDigest() => _hash.Name switch
     {
         "SHA384" => SHA384.Create(),
         "SHA512" => SHA512.Create(),
@@ -54,27 +54,27 @@ public abstract class EcdsaSignatureDescription : SignatureDescription
 
     private sealed class Deformatter(AsymmetricAlgorithm key) : AsymmetricSignatureDeformatter
     {
-        private ECDsa ecdsa = (ECDsa)key;
+        private ECDsa _ecdsa = (ECDsa)key;
 
-        public override void SetKey(AsymmetricAlgorithm key) => ecdsa = (ECDsa)key;
+        public override void SetKey(AsymmetricAlgorithm key) => _ecdsa = (ECDsa)key;
 
         public override void SetHashAlgorithm(string strName)
         {
         }
 
-        public override bool VerifySignature(byte[] rgbHash, byte[] rgbSignature) => ecdsa.VerifyHash(rgbHash, rgbSignature);
+        public override bool VerifySignature(byte[] rgbHash, byte[] rgbSignature) => _ecdsa.VerifyHash(rgbHash, rgbSignature);
     }
 
     private sealed class Formatter(AsymmetricAlgorithm key) : AsymmetricSignatureFormatter
     {
-        private ECDsa ecdsa = (ECDsa)key;
+        private ECDsa _ecdsa = (ECDsa)key;
 
-        public override void SetKey(AsymmetricAlgorithm key) => ecdsa = (ECDsa)key;
+        public override void SetKey(AsymmetricAlgorithm key) => _ecdsa = (ECDsa)key;
 
         public override void SetHashAlgorithm(string strName)
         {
         }
 
-        public override byte[] CreateSignature(byte[] rgbHash) => ecdsa.SignHash(rgbHash);
+        public override byte[] CreateSignature(byte[] rgbHash) => _ecdsa.SignHash(rgbHash);
     }
 }

@@ -84,11 +84,11 @@ internal static partial class SamlResponseVerifier
 
     private sealed class Verification(XmlDocument document, SamlMetadata provider, SamlExpectations expected, DateTimeOffset now)
     {
-        private readonly XmlElement root = document.DocumentElement!;
+        private readonly XmlElement _root = document.DocumentElement!;
 
         public SamlVerificationResult Run()
         {
-            if (!Is(root, SamlNames.Protocol, "Response"))
+            if (!Is(_root, SamlNames.Protocol, "Response"))
             {
                 return SamlVerificationResult.Invalid("The SAML document is not a SAML 2.0 protocol Response (samlp:Response).");
             }
@@ -113,7 +113,7 @@ internal static partial class SamlResponseVerifier
             }
 
             var assertion = assertions[0];
-            if (assertion.ParentNode != root)
+            if (assertion.ParentNode != _root)
             {
                 return SamlVerificationResult.Invalid(
                     "The SAML response's Assertion is not a direct child of the Response (a signature-wrapping pattern).");
@@ -152,7 +152,7 @@ internal static partial class SamlResponseVerifier
 
         private SamlVerificationResult? CheckStatus()
         {
-            var status = Children(root, SamlNames.Protocol, "Status").FirstOrDefault();
+            var status = Children(_root, SamlNames.Protocol, "Status").FirstOrDefault();
             var code = status is null ? null : Children(status, SamlNames.Protocol, "StatusCode").FirstOrDefault();
             var value = code?.GetAttribute("Value");
             return value == SamlNames.StatusSuccess
@@ -163,7 +163,7 @@ internal static partial class SamlResponseVerifier
 
         private SamlVerificationResult? CheckSignatures(XmlElement assertion)
         {
-            var responseSignatures = Children(root, SamlNames.XmlDsig, "Signature").ToList();
+            var responseSignatures = Children(_root, SamlNames.XmlDsig, "Signature").ToList();
             var assertionSignatures = Children(assertion, SamlNames.XmlDsig, "Signature").ToList();
             if (responseSignatures.Count > 1 || assertionSignatures.Count > 1)
             {
@@ -176,7 +176,7 @@ internal static partial class SamlResponseVerifier
                     "The SAML response is not signed: neither the Response nor the Assertion carries a Signature.");
             }
 
-            foreach (var (signature, signedElement, what) in responseSignatures.Select(s => (s, root, "Response"))
+            foreach (var (signature, signedElement, what) in responseSignatures.Select(s => (s, _root, "Response"))
                          .Concat(assertionSignatures.Select(s => (s, assertion, "Assertion"))))
             {
                 if (CheckSignature(signature, signedElement) is { } problem)
@@ -293,7 +293,7 @@ internal static partial class SamlResponseVerifier
                     $"The SAML assertion's Issuer '{issuer}' is not the SAML provider's entity id '{provider.EntityId}'.");
             }
 
-            foreach (var responseIssuer in Children(root, SamlNames.Assertion, "Issuer"))
+            foreach (var responseIssuer in Children(_root, SamlNames.Assertion, "Issuer"))
             {
                 if (Text(responseIssuer, "Response Issuer", out var text) is { } bad)
                 {
@@ -307,7 +307,7 @@ internal static partial class SamlResponseVerifier
                 }
             }
 
-            var destination = root.GetAttribute("Destination");
+            var destination = _root.GetAttribute("Destination");
             if (destination.Length > 0 && !expected.Recipients.Contains(destination, StringComparer.Ordinal))
             {
                 return SamlVerificationResult.Rejected(

@@ -8,12 +8,12 @@ namespace IamDb.Federation.Tests.Saml;
 
 public sealed class SamlResponseVerifierTests : IDisposable
 {
-    private readonly TestSamlIdp idp = TestSamlIdp.Rsa();
+    private readonly TestSamlIdp _idp = TestSamlIdp.Rsa();
 
-    public void Dispose() => idp.Dispose();
+    public void Dispose() => _idp.Dispose();
 
     private SamlVerificationResult Verify(XmlDocument document, SamlExpectations? expected = null, DateTimeOffset? now = null) =>
-        SamlResponseVerifier.Verify(TestSamlIdp.Encode(document), idp.Metadata(), expected ?? SamlExpectations.Aws, now ?? TestSamlIdp.Now);
+        SamlResponseVerifier.Verify(TestSamlIdp.Encode(document), _idp.Metadata(), expected ?? SamlExpectations.Aws, now ?? TestSamlIdp.Now);
 
     private static VerifiedSamlAssertion Accepted(SamlVerificationResult result)
     {
@@ -33,14 +33,14 @@ public sealed class SamlResponseVerifierTests : IDisposable
     private XmlDocument SignedOnAssertion(ResponseSpec? spec = null)
     {
         var document = TestSamlIdp.Build(spec ?? new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document));
+        _idp.Sign(TestSamlIdp.Assertion(document));
         return document;
     }
 
     private XmlDocument SignedOnResponse(ResponseSpec? spec = null)
     {
         var document = TestSamlIdp.Build(spec ?? new ResponseSpec());
-        idp.Sign(TestSamlIdp.Response(document));
+        _idp.Sign(TestSamlIdp.Response(document));
         return document;
     }
 
@@ -100,8 +100,8 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void A_response_signed_on_both_the_Response_and_the_Assertion_is_accepted()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document));
-        idp.Sign(TestSamlIdp.Response(document));
+        _idp.Sign(TestSamlIdp.Assertion(document));
+        _idp.Sign(TestSamlIdp.Response(document));
         Accepted(Verify(document));
     }
 
@@ -112,7 +112,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void RSA_with_SHA_256_384_and_512_is_accepted(string signatureMethod, string digestMethod)
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document), signatureMethod, digestMethod);
+        _idp.Sign(TestSamlIdp.Assertion(document), signatureMethod, digestMethod);
         Accepted(Verify(document));
     }
 
@@ -141,7 +141,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     {
         using var next = TestSamlIdp.Rsa();
         var rotated = SamlMetadata.Parse(TestSamlIdp.MetadataXml(TestSamlIdp.EntityId, next.Certificate)).Metadata!;
-        var both = SamlMetadata.Parse(TestSamlIdp.MetadataXml(TestSamlIdp.EntityId, idp.Certificate, next.Certificate)).Metadata!;
+        var both = SamlMetadata.Parse(TestSamlIdp.MetadataXml(TestSamlIdp.EntityId, _idp.Certificate, next.Certificate)).Metadata!;
         var document = TestSamlIdp.Build(new ResponseSpec());
         next.Sign(TestSamlIdp.Response(document));
         var encoded = TestSamlIdp.Encode(document);
@@ -196,7 +196,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     [Fact]
     public void Text_that_is_not_base64_or_not_XML_or_not_a_Response_or_too_long_is_refused()
     {
-        var metadata = idp.Metadata();
+        var metadata = _idp.Metadata();
         Refused(SamlResponseVerifier.Verify("not base64!", metadata, SamlExpectations.Aws, TestSamlIdp.Now), FederationFailureKind.InvalidIdentityToken, "not base64");
         Refused(VerifyRaw("<samlp:Response"), FederationFailureKind.InvalidIdentityToken, "not well-formed");
         Refused(VerifyRaw("<x:Assertion xmlns:x=\"urn:oasis:names:tc:SAML:2.0:assertion\"/>"), FederationFailureKind.InvalidIdentityToken, "not a SAML 2.0 protocol Response");
@@ -208,7 +208,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     }
 
     private SamlVerificationResult VerifyRaw(string xml) =>
-        SamlResponseVerifier.Verify(Convert.ToBase64String(Encoding.UTF8.GetBytes(xml)), idp.Metadata(), SamlExpectations.Aws, TestSamlIdp.Now);
+        SamlResponseVerifier.Verify(Convert.ToBase64String(Encoding.UTF8.GetBytes(xml)), _idp.Metadata(), SamlExpectations.Aws, TestSamlIdp.Now);
 
     // ---- one assertion, signature wrapping ----
 
@@ -261,7 +261,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
         extensions.SetAttribute("ID", "_ext1");
         extensions.AppendChild(document.CreateElement("saml", "Issuer", SamlNames.Assertion))!.InnerText = TestSamlIdp.EntityId;
         response.InsertAfter(extensions, response.ChildNodes.OfType<XmlElement>().First(e => e.LocalName == "Issuer"));
-        idp.Sign(extensions, transforms: [new XmlDsigExcC14NTransform()]);
+        _idp.Sign(extensions, transforms: [new XmlDsigExcC14NTransform()]);
         var signature = extensions.ChildNodes.OfType<XmlElement>().Single(e => e.LocalName == "Signature");
         var assertion = TestSamlIdp.Assertion(document);
         assertion.InsertAfter(signature, assertion.ChildNodes.OfType<XmlElement>().First(e => e.LocalName == "Issuer"));
@@ -325,7 +325,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void RSA_SHA1_signatures_are_refused()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document), "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#sha1");
+        _idp.Sign(TestSamlIdp.Assertion(document), "http://www.w3.org/2000/09/xmldsig#rsa-sha1", "http://www.w3.org/2000/09/xmldsig#sha1");
         Refused(Verify(document), FederationFailureKind.InvalidIdentityToken, "signature method http://www.w3.org/2000/09/xmldsig#rsa-sha1 is not");
     }
 
@@ -333,7 +333,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void A_SHA1_digest_under_an_RSA_SHA256_signature_is_refused()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document), SamlNames.RsaSha256, "http://www.w3.org/2000/09/xmldsig#sha1");
+        _idp.Sign(TestSamlIdp.Assertion(document), SamlNames.RsaSha256, "http://www.w3.org/2000/09/xmldsig#sha1");
         Refused(Verify(document), FederationFailureKind.InvalidIdentityToken, "digest method http://www.w3.org/2000/09/xmldsig#sha1 is not");
     }
 
@@ -341,7 +341,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void Inclusive_canonicalization_of_SignedInfo_is_refused()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document), canonicalization: SignedXml.XmlDsigCanonicalizationUrl);
+        _idp.Sign(TestSamlIdp.Assertion(document), canonicalization: SignedXml.XmlDsigCanonicalizationUrl);
         Refused(Verify(document), FederationFailureKind.InvalidIdentityToken, "is not exclusive c14n");
     }
 
@@ -349,7 +349,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void Canonicalization_with_comments_is_refused()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document), canonicalization: SignedXml.XmlDsigExcC14NWithCommentsTransformUrl);
+        _idp.Sign(TestSamlIdp.Assertion(document), canonicalization: SignedXml.XmlDsigExcC14NWithCommentsTransformUrl);
         Refused(Verify(document), FederationFailureKind.InvalidIdentityToken, "is not exclusive c14n");
     }
 
@@ -357,7 +357,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
     public void A_transform_other_than_enveloped_signature_and_exclusive_c14n_is_refused()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
-        idp.Sign(TestSamlIdp.Assertion(document), transforms: [new XmlDsigEnvelopedSignatureTransform(), new XmlDsigC14NTransform()]);
+        _idp.Sign(TestSamlIdp.Assertion(document), transforms: [new XmlDsigEnvelopedSignatureTransform(), new XmlDsigC14NTransform()]);
         Refused(Verify(document), FederationFailureKind.InvalidIdentityToken, "transform http://www.w3.org/TR/2001/REC-xml-c14n-20010315 is not");
     }
 
@@ -378,7 +378,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
         using var attacker = TestSamlIdp.Rsa();
         var document = TestSamlIdp.Build(new ResponseSpec());
         attacker.Sign(TestSamlIdp.Assertion(document));
-        idp.Sign(TestSamlIdp.Response(document));
+        _idp.Sign(TestSamlIdp.Response(document));
 
         Refused(Verify(document), FederationFailureKind.InvalidIdentityToken, "The SAML Assertion signature is refused");
     }
@@ -554,7 +554,7 @@ public sealed class SamlResponseVerifierTests : IDisposable
         var document = SignedOnAssertion();
         TestSamlIdp.NameId(document).InnerText = "root@example.com";
         var encoded = TestSamlIdp.Encode(document);
-        var failure = SamlResponseVerifier.Verify(encoded, idp.Metadata(), SamlExpectations.Aws, TestSamlIdp.Now).Failure!;
+        var failure = SamlResponseVerifier.Verify(encoded, _idp.Metadata(), SamlExpectations.Aws, TestSamlIdp.Now).Failure!;
         Assert.DoesNotContain(encoded[..40], failure.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("root@example.com", failure.Message, StringComparison.Ordinal);
     }

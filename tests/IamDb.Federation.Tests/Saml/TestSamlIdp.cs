@@ -20,17 +20,17 @@ internal sealed class TestSamlIdp : IDisposable
 
     public static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly AsymmetricAlgorithm key;
+    private readonly AsymmetricAlgorithm _key;
 
     private TestSamlIdp(AsymmetricAlgorithm key, X509Certificate2 certificate)
     {
-        this.key = key;
+        _key = key;
         Certificate = certificate;
     }
 
     public X509Certificate2 Certificate { get; }
 
-    public bool IsEcdsa => key is ECDsa;
+    public bool IsEcdsa => _key is ECDsa;
 
     public static TestSamlIdp Rsa(int bits = 2048)
     {
@@ -138,7 +138,7 @@ internal sealed class TestSamlIdp : IDisposable
         X509Certificate2? keyInfoCertificate = null)
     {
         var document = element.OwnerDocument;
-        var signed = new SignedXml(document) { SigningKey = withKey ?? key };
+        var signed = new SignedXml(document) { SigningKey = withKey ?? _key };
         signed.SignedInfo!.CanonicalizationMethod = canonicalization;
         signed.SignedInfo.SignatureMethod = signatureMethod ?? DefaultSignatureMethod;
         var reference = new Reference(referenceUri ?? "#" + element.GetAttribute("ID")) { DigestMethod = digestMethod };
@@ -168,7 +168,7 @@ internal sealed class TestSamlIdp : IDisposable
 
     public void Dispose()
     {
-        key.Dispose();
+        _key.Dispose();
         Certificate.Dispose();
     }
 }
