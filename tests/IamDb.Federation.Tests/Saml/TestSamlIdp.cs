@@ -176,6 +176,15 @@ internal sealed class TestSamlIdp : IDisposable
 /// <summary>What a test Response says; the defaults make a valid response for <see cref="TestSamlIdp.Now"/>.</summary>
 internal sealed record ResponseSpec
 {
+    /// <summary>A valid response at <paramref name="now"/> (issued five seconds earlier, usable for five minutes).</summary>
+    public static ResponseSpec At(DateTimeOffset now) => new()
+    {
+        IssueInstant = now.AddSeconds(-5),
+        NotBefore = now.AddSeconds(-5),
+        NotOnOrAfter = now.AddMinutes(5),
+        ConfirmationNotOnOrAfter = now.AddMinutes(5),
+    };
+
     public string ResponseId { get; init; } = "_resp" + Guid.NewGuid().ToString("N");
     public string AssertionId { get; init; } = "_assert" + Guid.NewGuid().ToString("N");
     public string Issuer { get; init; } = TestSamlIdp.EntityId;

@@ -10,5 +10,6 @@ internal static class StsActionRegistration
             .AddAction<GetCallerIdentityHandler>()
             .AddAction<GetSessionTokenHandler>()
             .AddAction<AssumeRoleHandler>()
-            .AddAction<AssumeRoleWithWebIdentityHandler>();
+            .AddAction<AssumeRoleWithWebIdentityHandler>()
+            .AddAction<AssumeRoleWithSamlHandler>();
 }
