@@ -96,7 +96,7 @@ internal static partial class SamlResponseVerifier
             if (FindDuplicateId() is { } duplicate)
             {
                 return SamlVerificationResult.Invalid(
-                    $"The SAML response is refused: two elements carry the ID '{duplicate}' (a signature-wrapping pattern).");
+                    $"The SAML response is refused: two elements carry the ID '{Quote(duplicate)}' (a signature-wrapping pattern).");
             }
 
             if (document.GetElementsByTagName("EncryptedAssertion", SamlNames.Assertion).Count > 0)
@@ -158,7 +158,7 @@ internal static partial class SamlResponseVerifier
             return value == SamlNames.StatusSuccess
                 ? null
                 : SamlVerificationResult.Invalid(
-                    $"The SAML response's status is not Success ({(string.IsNullOrEmpty(value) ? "no StatusCode" : value)}): the identity provider did not authenticate the user.");
+                    $"The SAML response's status is not Success ({(string.IsNullOrEmpty(value) ? "no StatusCode" : Quote(value))}): the identity provider did not authenticate the user.");
         }
 
         private SamlVerificationResult? CheckSignatures(XmlElement assertion)
@@ -290,7 +290,7 @@ internal static partial class SamlResponseVerifier
             if (issuer != provider.EntityId)
             {
                 return SamlVerificationResult.Rejected(
-                    $"The SAML assertion's Issuer '{issuer}' is not the SAML provider's entity id '{provider.EntityId}'.");
+                    $"The SAML assertion's Issuer '{Quote(issuer)}' is not the SAML provider's entity id '{provider.EntityId}'.");
             }
 
             foreach (var responseIssuer in Children(_root, SamlNames.Assertion, "Issuer"))
@@ -303,7 +303,7 @@ internal static partial class SamlResponseVerifier
                 if (text != provider.EntityId)
                 {
                     return SamlVerificationResult.Rejected(
-                        $"The SAML response's Issuer '{text}' is not the SAML provider's entity id '{provider.EntityId}'.");
+                        $"The SAML response's Issuer '{Quote(text)}' is not the SAML provider's entity id '{provider.EntityId}'.");
                 }
             }
 
@@ -311,7 +311,7 @@ internal static partial class SamlResponseVerifier
             if (destination.Length > 0 && !expected.Recipients.Contains(destination, StringComparer.Ordinal))
             {
                 return SamlVerificationResult.Rejected(
-                    $"The SAML response's Destination '{destination}' is not one this broker accepts ({string.Join(", ", expected.Recipients)}).");
+                    $"The SAML response's Destination '{Quote(destination)}' is not one this broker accepts ({string.Join(", ", expected.Recipients)}).");
             }
 
             if (ReadSubject(assertion, out var subject) is { } subjectFailure)
@@ -424,7 +424,7 @@ internal static partial class SamlResponseVerifier
                 if (!expected.Recipients.Contains(recipient, StringComparer.Ordinal))
                 {
                     miss = SamlVerificationResult.Rejected(
-                        $"The SAML assertion's Recipient '{recipient}' is not one this broker accepts ({string.Join(", ", expected.Recipients)}).");
+                        $"The SAML assertion's Recipient '{Quote(recipient)}' is not one this broker accepts ({string.Join(", ", expected.Recipients)}).");
                     continue;
                 }
 
@@ -591,7 +591,7 @@ internal static partial class SamlResponseVerifier
                 if (role is null || providerArn is null)
                 {
                     return SamlVerificationResult.Invalid(
-                        $"A value of the SAML Role attribute is not 'arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME' (either order): '{value}'.");
+                        $"A value of the SAML Role attribute is not 'arn:aws:iam::ACCOUNT:role/NAME,arn:aws:iam::ACCOUNT:saml-provider/NAME' (either order): '{Quote(value)}'.");
                 }
 
                 roles.Add(new SamlRolePair(role, providerArn));
@@ -742,6 +742,9 @@ internal static partial class SamlResponseVerifier
             element.LocalName == localName && element.NamespaceURI == ns;
 
         private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+        /// <summary>A value from the response as quoted in a message: never more than 128 characters of it.</summary>
+        private static string Quote(string value) => value.Length <= 128 ? value : value[..128] + "…";
     }
 
     [GeneratedRegex(@"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]

@@ -432,6 +432,14 @@ public sealed class SamlResponseVerifierTests : IDisposable
     }
 
     [Fact]
+    public void A_refusal_quotes_at_most_128_characters_of_a_value_from_the_response()
+    {
+        var issuer = "https://other.example/" + new string('x', 5000);
+        var failure = Refused(Verify(SignedOnAssertion(new ResponseSpec { Issuer = issuer })), FederationFailureKind.RejectedClaim, issuer[..128] + "…");
+        Assert.True(failure.Message.Length < 400, failure.Message.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void An_expired_assertion_is_ExpiredToken()
     {
         Refused(
