@@ -9,5 +9,7 @@ internal static class StsActionRegistration
         services
             .AddAction<GetCallerIdentityHandler>()
             .AddAction<GetSessionTokenHandler>()
-            .AddAction<AssumeRoleHandler>();
+            .AddAction<AssumeRoleHandler>()
+            .AddAction<AssumeRoleWithWebIdentityHandler>()
+            .AddAction<AssumeRoleWithSamlHandler>();
 }

@@ -1,0 +1,275 @@
+using System.Net;
+using System.Text;
+using System.Xml;
+using IamDb.Broker.State.Audit;
+using IamDb.Broker.State.Iam;
+using IamDb.Broker.Tests.Actions.Sts;
+using IamDb.Broker.Tests.Support;
+using IamDb.Federation.Saml;
+using IamDb.Federation.Tests.Saml;
+
+namespace IamDb.Broker.Tests.Federation;
+
+/// <summary>
+/// <c>AssumeRoleWithSAML</c> through the real broker over HTTP, unsigned as in AWS, with responses from a test identity
+/// provider that signs them with <see cref="System.Security.Cryptography.Xml.SignedXml"/>.
+/// </summary>
+public sealed class SamlAssumeRoleTests : IDisposable
+{
+    private const string ProviderName = "TestIdp";
+    private const string RoleName = "SamlAnalyst";
+
+    private readonly TestSamlIdp _idp = TestSamlIdp.Rsa();
+
+    public void Dispose() => _idp.Dispose();
+
+    private sealed record Setup(TestBroker Broker, string ProviderArn, string RoleArn);
+
+    private async Task<Setup> StartAsync(string? trustCondition = null, int maxSessionDuration = 3600, string[]? actions = null)
+    {
+        var broker = await TestBroker.StartAsync();
+        var providerArn = IdentityProviderArns.Saml(broker.AccountId, ProviderName);
+        var metadata = TestSamlIdp.MetadataXml(TestSamlIdp.EntityId, _idp.Certificate);
+        await broker.Store.WriteAsync((w, ct) => w.IdentityProviders.CreateSamlProviderAsync(
+            new SamlProvider(providerArn, ProviderName, metadata, broker.Time.GetUtcNow(), null, []), ct), TestContext.Current.CancellationToken);
+        var actionList = string.Join(",", (actions ?? ["sts:AssumeRoleWithSAML", "sts:TagSession"]).Select(a => $"\"{a}\""));
+        var condition = trustCondition ?? """{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}""";
+        var trust = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"{{providerArn}}"},"Action":[{{actionList}}],"Condition":{{condition}}}]}""";
+        var role = await StoreSeed.RoleAsync(broker, RoleName, trust, maxSessionDuration);
+        return new Setup(broker, providerArn, role.Arn);
+    }
+
+    private string Response(Setup setup, Func<ResponseSpec, ResponseSpec>? change = null, IReadOnlyList<(string, string[])>? extraAttributes = null)
+    {
+        var spec = ResponseSpec.At(DateTimeOffset.UtcNow) with
+        {
+            Attributes =
+            [
+                (SamlNames.RoleAttribute, [$"{setup.ProviderArn},{setup.RoleArn}"]),
+                (SamlNames.RoleSessionNameAttribute, ["ada@example.com"]),
+                .. extraAttributes ?? [],
+            ],
+        };
+        var document = TestSamlIdp.Build(change is null ? spec : change(spec));
+        _idp.Sign(TestSamlIdp.Assertion(document));
+        return TestSamlIdp.Encode(document);
+    }
+
+    private static Task<QueryReply> AssumeAsync(Setup setup, string assertion, string? roleArn = null, string? principalArn = null, params (string, string)[] extra)
+    {
+        var parameters = new List<(string Key, string Value)>
+        {
+            ("Action", "AssumeRoleWithSAML"),
+            ("Version", "2011-06-15"),
+            ("RoleArn", roleArn ?? setup.RoleArn),
+            ("PrincipalArn", principalArn ?? setup.ProviderArn),
+            ("SAMLAssertion", assertion),
+        };
+        parameters.AddRange(extra);
+        var body = string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+        return setup.Broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, setup.Broker.Endpoint + "/")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
+        });
+    }
+
+    private static async Task<int> SessionCountAsync(Setup setup) =>
+        (await setup.Broker.AuditAsync()).Count(r => r.EventName == "AssumeRoleWithSAML" && r.IsSuccess);
+
+    [Fact]
+    public async Task A_signed_response_becomes_a_role_session_with_AWS_s_response_fields()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+
+        var reply = await AssumeAsync(setup, Response(setup));
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        var session = StsTests.Credentials(reply);
+        var who = await broker.CallAsync("sts", "GetCallerIdentity", credentials: session);
+
+        Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/{RoleName}/ada@example.com", reply.Find("Arn"));
+        Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/{RoleName}/ada@example.com", who.Find("Arn"));
+        Assert.Equal("ada@example.com", reply.Find("Subject"));
+        Assert.Equal("persistent", reply.Find("SubjectType"));
+        Assert.Equal(TestSamlIdp.EntityId, reply.Find("Issuer"));
+        Assert.Equal(SamlExpectations.AwsSignInUrl, reply.Find("Audience"));
+        Assert.Equal(SamlConditionKeys.NameQualifier(TestSamlIdp.EntityId, broker.AccountId, ProviderName), reply.Find("NameQualifier"));
+        var expiration = DateTimeOffset.Parse(reply.Find("Expiration")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(expiration - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(58), TimeSpan.FromMinutes(61));
+    }
+
+    [Fact]
+    public async Task Session_tags_source_identity_and_duration_come_from_the_assertion()
+    {
+        var setup = await StartAsync(maxSessionDuration: 7200);
+        await using var broker = setup.Broker;
+
+        var reply = await AssumeAsync(setup, Response(setup, extraAttributes:
+        [
+            (SamlNames.PrincipalTagAttributePrefix + "RedshiftDbGroups", ["analysts:readers"]),
+            (SamlNames.TransitiveTagKeysAttribute, ["RedshiftDbGroups"]),
+            (SamlNames.SourceIdentityAttribute, ["ada"]),
+            (SamlNames.SessionDurationAttribute, ["43200"]),
+        ]));
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        var keyId = reply.Find("AccessKeyId")!;
+        var stored = await broker.Store.ReadAsync((r, ct) => r.Sessions.GetAsync(keyId, ct), TestContext.Current.CancellationToken);
+
+        Assert.Equal("ada", reply.Find("SourceIdentity"));
+        Assert.NotNull(reply.Find("PackedPolicySize"));
+        Assert.Equal([new Tag("RedshiftDbGroups", "analysts:readers")], stored!.SessionTags);
+        Assert.Equal(["RedshiftDbGroups"], stored.TransitiveTagKeys);
+        // SessionDuration 43200 is capped by the role's maximum of two hours.
+        Assert.InRange(stored.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(118), TimeSpan.FromMinutes(121));
+    }
+
+    [Fact]
+    public async Task An_assertion_is_accepted_once_and_its_replay_is_InvalidIdentityToken()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var assertion = Response(setup);
+
+        var first = await AssumeAsync(setup, assertion);
+        var replay = await AssumeAsync(setup, assertion);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal("InvalidIdentityToken", replay.ErrorCode);
+        Assert.Contains("already been used", replay.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(1, await SessionCountAsync(setup));
+    }
+
+    [Fact]
+    public async Task A_role_the_assertion_does_not_offer_is_AccessDenied()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var other = await StoreSeed.RoleAsync(broker, "Other", (await broker.Store.ReadAsync((r, ct) => r.Roles.GetAsync(broker.AccountId, RoleName, ct), TestContext.Current.CancellationToken))!.AssumeRolePolicyDocument);
+
+        var reply = await AssumeAsync(setup, Response(setup), roleArn: other.Arn);
+
+        Assert.Equal(HttpStatusCode.Forbidden, reply.Status);
+        Assert.Equal("AccessDenied", reply.ErrorCode);
+        Assert.Contains("does not offer", reply.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_role_whose_trust_policy_does_not_name_the_provider_is_AccessDenied()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var otherProvider = IdentityProviderArns.Saml(broker.AccountId, "Elsewhere");
+        var untrusting = await StoreSeed.RoleAsync(broker, "Untrusting",
+            $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"{{otherProvider}}"},"Action":"sts:AssumeRoleWithSAML"}]}""");
+        var assertion = Response(setup, extraAttributes: [(SamlNames.RoleAttribute, [$"{untrusting.Arn},{setup.ProviderArn}"])]);
+
+        var reply = await AssumeAsync(setup, assertion, roleArn: untrusting.Arn);
+
+        Assert.Equal("AccessDenied", reply.ErrorCode);
+        Assert.Equal(0, await SessionCountAsync(setup));
+    }
+
+    [Theory]
+    [InlineData("""{"StringEquals":{"SAML:sub":"someone-else@example.com"}}""", "AccessDenied")]
+    [InlineData("""{"StringEquals":{"SAML:sub":"ada@example.com","SAML:sub_type":"persistent","SAML:iss":"https://idp.test.example/saml"}}""", null)]
+    public async Task Trust_policy_conditions_see_the_SAML_keys(string condition, string? error)
+    {
+        var setup = await StartAsync(condition);
+        await using var broker = setup.Broker;
+
+        var reply = await AssumeAsync(setup, Response(setup));
+
+        Assert.Equal(error, reply.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Session_tags_need_sts_TagSession_in_the_trust_policy()
+    {
+        var setup = await StartAsync(actions: ["sts:AssumeRoleWithSAML"]);
+        await using var broker = setup.Broker;
+
+        var untagged = await AssumeAsync(setup, Response(setup));
+        var tagged = await AssumeAsync(setup, Response(setup, extraAttributes: [(SamlNames.PrincipalTagAttributePrefix + "Team", ["data"])]));
+
+        Assert.Equal(HttpStatusCode.OK, untagged.Status);
+        Assert.Equal("AccessDenied", tagged.ErrorCode);
+        Assert.Contains("sts:TagSession", tagged.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hostile_and_stale_responses_get_AWS_s_error_codes_and_create_no_session()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var now = DateTimeOffset.UtcNow;
+
+        var expired = await AssumeAsync(setup, Response(setup, s => s with { NotOnOrAfter = now.AddMinutes(-5), ConfirmationNotOnOrAfter = now.AddMinutes(-5) }));
+        var wrongAudience = await AssumeAsync(setup, Response(setup, s => s with { Audience = "https://other-sp.example/saml" }));
+        var unknownProvider = await AssumeAsync(setup, Response(setup), principalArn: IdentityProviderArns.Saml(broker.AccountId, "Nobody"));
+        var tampered = await AssumeAsync(setup, Tampered(Response(setup)));
+        var dtd = await AssumeAsync(setup, Convert.ToBase64String(Encoding.UTF8.GetBytes(
+            "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>" + Encoding.UTF8.GetString(Convert.FromBase64String(Response(setup))))));
+
+        Assert.Equal(("ExpiredTokenException", HttpStatusCode.BadRequest), (expired.ErrorCode, expired.Status));
+        Assert.Equal(("IDPRejectedClaim", HttpStatusCode.Forbidden), (wrongAudience.ErrorCode, wrongAudience.Status));
+        Assert.Equal("InvalidIdentityToken", unknownProvider.ErrorCode);
+        Assert.Equal("InvalidIdentityToken", tampered.ErrorCode);
+        Assert.Equal("InvalidIdentityToken", dtd.ErrorCode);
+        Assert.Contains("DTD", dtd.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(0, await SessionCountAsync(setup));
+    }
+
+    [Fact]
+    public async Task The_audit_names_provider_subject_and_tags_and_a_refusal_says_which_check_failed_without_the_assertion()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var good = Response(setup, extraAttributes: [(SamlNames.PrincipalTagAttributePrefix + "Team", ["data"])]);
+        var bad = Response(setup, s => s with { Audience = "https://other-sp.example/saml" });
+
+        var ok = await AssumeAsync(setup, good);
+        var refused = await AssumeAsync(setup, bad);
+        var records = await broker.AuditAsync();
+        var success = AuditJson.Write(records.Single(r => r.RequestId == ok.RequestId));
+        var failure = AuditJson.Write(records.Single(r => r.RequestId == refused.RequestId));
+
+        Assert.Contains(setup.ProviderArn, success, StringComparison.Ordinal);
+        Assert.Contains("ada@example.com", success, StringComparison.Ordinal);
+        Assert.Contains("Team=data", success, StringComparison.Ordinal);
+        Assert.Contains("audience is not one this broker accepts", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain(good[..64], success, StringComparison.Ordinal);
+        Assert.DoesNotContain(bad[..64], failure, StringComparison.Ordinal);
+        Assert.DoesNotContain(ok.Find("SecretAccessKey")!, success, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_aws_CLI_assume_role_with_saml_works_unchanged_and_its_credentials_sign_the_next_call()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var ct = TestContext.Current.CancellationToken;
+
+        // No credentials are configured for the CLI's first call: it must send the assertion unsigned, as to AWS.
+        var anonymous = new IamDb.Testing.AwsCli(broker.Endpoint, "", "");
+        var assumed = (await anonymous.RunAsync(
+            ["sts", "assume-role-with-saml", "--role-arn", setup.RoleArn, "--principal-arn", setup.ProviderArn, "--saml-assertion", Response(setup)], ct)).Json();
+        var credentials = assumed.GetProperty("Credentials");
+        var session = new IamDb.Testing.AwsCli(
+            broker.Endpoint, credentials.GetProperty("AccessKeyId").GetString()!, credentials.GetProperty("SecretAccessKey").GetString()!,
+            credentials.GetProperty("SessionToken").GetString());
+        var who = (await session.RunAsync("sts get-caller-identity", ct)).Json();
+
+        Assert.Equal("ada@example.com", assumed.GetProperty("Subject").GetString());
+        Assert.Equal("persistent", assumed.GetProperty("SubjectType").GetString());
+        Assert.Equal(SamlExpectations.AwsSignInUrl, assumed.GetProperty("Audience").GetString());
+        Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/{RoleName}/ada@example.com", who.GetProperty("Arn").GetString());
+    }
+
+    private static string Tampered(string encoded)
+    {
+        var document = new XmlDocument { PreserveWhitespace = true };
+        document.LoadXml(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
+        TestSamlIdp.NameId(document).InnerText = "root@example.com";
+        return TestSamlIdp.Encode(document);
+    }
+}
