@@ -29,7 +29,7 @@ internal static class AuditRecordFactory
             PrincipalId = caller.UserId,
             Arn = caller.Arn,
             AccountId = caller.AccountId,
-            AccessKeyId = caller.AccessKeyId,
+            AccessKeyId = caller.AccessKeyId is { Length: > 0 } keyId ? keyId : null,
             UserName = caller.UserName,
         };
         return Build(request.Arrival, request.Service.SigningName, request.Action, request.Region, identity, caller.AccountId, error) with
@@ -145,6 +145,7 @@ internal static class AuditRecordFactory
         CallerKind.Root => "Root",
         CallerKind.User => "IAMUser",
         CallerKind.AssumedRole => "AssumedRole",
+        CallerKind.TokenBearer => "Unknown",
         _ => caller.IsRoot ? "Root" : "IAMUser",
     };
 

@@ -45,6 +45,9 @@ internal sealed class PrincipalPolicyLoader(CompiledPolicyCache cache)
                 return await LoadUserAsync(reader, user, guardrails, ct);
             case CallerKind.AssumedRole:
                 return await LoadRoleSessionAsync(reader, caller, guardrails, ct);
+            case CallerKind.TokenBearer:
+                // Nobody signed: no identity side at all (never the root default below); only a resource policy can allow.
+                return new PrincipalPolicies(PrincipalInfo.Anonymous, new PolicySet());
             default:
                 return new PrincipalPolicies(
                     PrincipalInfo.Root(caller.AccountId),

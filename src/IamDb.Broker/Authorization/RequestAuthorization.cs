@@ -29,6 +29,15 @@ internal interface IRequestAuthorization
 
     /// <summary>The caller's principal and policies: the snapshot every decision of this request is taken against.</summary>
     Task<PrincipalPolicies> CallerPoliciesAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Decides <paramref name="action"/> for a principal an identity provider vouched for (a web identity or SAML user,
+    /// established by the handler from a verified token or assertion) against <paramref name="trustPolicy"/> alone:
+    /// such a principal has no identity policies, so the trust policy must allow by itself.
+    /// </summary>
+    ValueTask<AuthorizationDecision> DecideForFederatedPrincipalAsync(
+        PrincipalInfo principal, string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? context,
+        ResourcePolicy trustPolicy, CancellationToken ct);
 }
 
 /// <summary>A resource-side policy to evaluate with the caller's policies.</summary>
@@ -73,6 +82,17 @@ internal sealed class RequestAuthorization(PrincipalPolicyLoader loader, IStateS
         return decision;
     }
 
+    public ValueTask<AuthorizationDecision> DecideForFederatedPrincipalAsync(
+        PrincipalInfo principal, string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? context,
+        ResourcePolicy trustPolicy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        ArgumentNullException.ThrowIfNull(trustPolicy);
+        var decision = Evaluate(principal, new PolicySet(), action, resourceArn, context, trustPolicy);
+        _decisions.Add(decision);
+        return ValueTask.FromResult(decision);
+    }
+
     /// <summary>The request context of an action: standard keys from the request plus the handler's service keys.</summary>
     public static RequestContext BuildContext(BrokerRequest request, TimeProvider time, IReadOnlyDictionary<string, IReadOnlyList<string>>? extra)
     {
@@ -110,7 +130,13 @@ internal sealed class RequestAuthorization(PrincipalPolicyLoader loader, IStateS
         }
 
         var loaded = await CallerPoliciesAsync(ct);
-        var policies = loaded.Policies;
+        return Evaluate(loaded.Principal, loaded.Policies, action, resourceArn, extraContext, resourcePolicy);
+    }
+
+    private AuthorizationDecision Evaluate(
+        PrincipalInfo principal, PolicySet policies, string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? extraContext,
+        ResourcePolicy? resourcePolicy)
+    {
         if (resourcePolicy is not null)
         {
             var kind = resourcePolicy.IsTrustPolicy ? PolicyType.TrustPolicy : PolicyType.ResourceBased;
@@ -128,7 +154,7 @@ internal sealed class RequestAuthorization(PrincipalPolicyLoader loader, IStateS
             }
         }
 
-        var authorization = new AuthorizationRequest(loaded.Principal, action, resourceArn, BuildContext(request, time, extraContext));
+        var authorization = new AuthorizationRequest(principal, action, resourceArn, BuildContext(request, time, extraContext));
         var result = PolicyExplainer.Explain(in authorization, policies);
         return AuthorizationDecision.From(action, resourceArn, result, in authorization);
     }

@@ -291,6 +291,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
             new SigV4VerifierOptions { AllowedServices = ["iam", "sts", "redshift"] }));
         services.AddSingleton(new TokenBucketThrottle(options.ThrottleRatePerSecond, options.ThrottleBurst, runtime.Time));
         services.AddSingleton(new FailedAuthenticationThrottle(options.FailedAuthenticationRatePerSecond, options.FailedAuthenticationBurst, runtime.Time));
+        services.AddSingleton(new TokenBearerThrottle(options.ThrottleRatePerSecond, options.ThrottleBurst, runtime.Time));
         services.AddSingleton<CompiledPolicyCache>();
         services.AddSingleton<PrincipalPolicyLoader>();
         services.AddSingleton<PolicyAuthorizer>();

@@ -42,6 +42,7 @@ internal sealed partial class QueryPipeline(
     ActionRouter router,
     TokenBucketThrottle throttle,
     FailedAuthenticationThrottle failedAuthentications,
+    TokenBearerThrottle tokenBearers,
     PolicyAuthorizer authorizer,
     AuditLog audit,
     ILogger<QueryPipeline> logger)
@@ -79,9 +80,19 @@ internal sealed partial class QueryPipeline(
             return;
         }
 
-        // Stage 2: SigV4 authentication against the store's keys, before anything of the request is decoded.
+        // Stage 2: SigV4 authentication against the store's keys, before anything of the request is decoded — except for
+        // the STS calls whose token or assertion is the credential, which AWS accepts unsigned (signed ones are served alike).
         var rawTarget = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
         var isForm = HttpMethods.IsPost(request.Method) && body.Length > 0;
+        var (peekedAction, peekedVersion) = isForm
+            ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
+            : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));
+        if (UnauthenticatedRequest.IsTokenBearing(peekedAction, peekedVersion))
+        {
+            await InvokeTokenBearingAsync(http, arrival, address, body, isForm, rawTarget, peekedAction!, ct);
+            return;
+        }
+
         var keyLookup = new RequestKeyLookup(keys);
         SigV4VerificationResult verification;
         try
@@ -94,23 +105,17 @@ internal sealed partial class QueryPipeline(
             // The signing-secret lookup could not reach the store: the caller is unknown, not refused. The attempt is
             // audited like any refusal (and answered ServiceUnavailable when that write fails too).
             LogStoreUnavailable(logger, arrival.RequestId, ex);
-            var (unknownAction, unknownVersion) = isForm
-                ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
-                : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));
             await RefuseUnauthenticatedAsync(
-                http, arrival, ServiceByVersion(unknownVersion), unknownAction, null, BrokerErrors.ServiceUnavailable, audited: true, ct);
+                http, arrival, ServiceByVersion(peekedVersion), peekedAction, null, BrokerErrors.ServiceUnavailable, audited: true, ct);
             return;
         }
 
         if (!verification.IsSuccess)
         {
             failedAuthentications.RecordFailure(address, sourceIp);
-            var (triedAction, triedVersion) = isForm
-                ? UnauthenticatedRequest.PeekActionAndVersion(body.Span)
-                : UnauthenticatedRequest.PeekActionAndVersion(QueryOf(rawTarget));
             LogAuthenticationFailed(logger, arrival.RequestId, verification.FailureReason, verification.AttemptedAccessKeyId ?? "none", sourceIp);
             await RefuseUnauthenticatedAsync(
-                http, arrival, ServiceByVersion(triedVersion), triedAction, verification.AttemptedAccessKeyId, verification.Error, audited: true, ct);
+                http, arrival, ServiceByVersion(peekedVersion), peekedAction, verification.AttemptedAccessKeyId, verification.Error, audited: true, ct);
             return;
         }
 
@@ -157,6 +162,65 @@ internal sealed partial class QueryPipeline(
         }
 
         // Stage 6: the handler, which authorizes through the request's authorization and returns its outcome.
+        var (outcome, error, decisions) = await RunHandlerAsync(handler, brokerRequest, ct);
+        await FinishAsync(http, brokerRequest, outcome, decisions, error, keyUse, ct);
+    }
+
+    /// <summary>
+    /// The unsigned path of <c>AssumeRoleWithWebIdentity</c> / <c>AssumeRoleWithSAML</c>: throttled per source address before
+    /// anything is decoded or read from the store; the caller is <see cref="CallerIdentity.TokenBearer"/> (never a user or
+    /// root), the handler verifies the token or assertion; a refused token spends the address's budget of failed
+    /// authentications like a bad signature. The audit record is the full one (the token and assertion parameters are
+    /// secrets: <see cref="AuditRecordFactory.IsSecret"/> leaves them out).
+    /// </summary>
+    private async Task InvokeTokenBearingAsync(
+        HttpContext http, RequestArrival arrival, IPAddress address, ReadOnlyMemory<byte> body, bool isForm, string rawTarget, string peekedAction,
+        CancellationToken ct)
+    {
+        if (!tokenBearers.TryAcquire(address, arrival.SourceIp, out var firstRefusal))
+        {
+            if (firstRefusal)
+            {
+                LogTokenBearerThrottled(logger, arrival.SourceIp);
+            }
+
+            await RefuseUnauthenticatedAsync(http, arrival, QueryService.Sts, peekedAction, null, BrokerErrors.Throttling, audited: firstRefusal, ct);
+            return;
+        }
+
+        var decoded = isForm
+            ? QueryDecoder.TryDecodeForm(body.Span, out var parameters, out var decodeError)
+            : QueryDecoder.TryDecodeQueryString(QueryOf(rawTarget), out parameters, out decodeError);
+        var brokerRequest = new BrokerRequest(
+            arrival, QueryService.Sts, decoded ? parameters.Action : peekedAction, parameters, CallerIdentity.TokenBearer(settings.AccountId), settings.Region);
+        if (!decoded)
+        {
+            await FinishAsync(http, brokerRequest, null, NoDecisions, decodeError, null, ct);
+            return;
+        }
+
+        // The action that chose this path must be the one decoded (a repeated Action parameter must not switch handlers).
+        var handler = parameters.Action == peekedAction ? router.Find(QueryService.Sts.SigningName, peekedAction) : null;
+        if (handler is null)
+        {
+            await FinishAsync(http, brokerRequest, null, NoDecisions, QueryErrors.InvalidAction(parameters.Action ?? peekedAction, parameters.Version), null, ct);
+            return;
+        }
+
+        var (outcome, error, decisions) = await RunHandlerAsync(handler, brokerRequest, ct);
+        if (error is not null && UnauthenticatedRequest.IsRefusedCredential(error.Code))
+        {
+            failedAuthentications.RecordFailure(address, arrival.SourceIp);
+        }
+
+        await FinishAsync(http, brokerRequest, outcome, decisions, error, null, ct);
+    }
+
+    /// <summary>Runs a handler and maps what it throws to AWS errors; returns its outcome or error and the decision trace.</summary>
+    private async Task<(ActionOutcome? Outcome, AwsError? Error, IReadOnlyList<string> Decisions)> RunHandlerAsync(
+        IActionHandler handler, BrokerRequest brokerRequest, CancellationToken ct)
+    {
+        var arrival = brokerRequest.Arrival;
         var authorization = authorizer.For(brokerRequest);
         ActionOutcome? outcome = null;
         AwsError? error = null;
@@ -191,11 +255,11 @@ internal sealed partial class QueryPipeline(
         }
         catch (Exception ex)
         {
-            LogHandlerFailed(logger, arrival.RequestId, service.SigningName, action, ex);
+            LogHandlerFailed(logger, arrival.RequestId, handler.Service, handler.Action, ex);
             error = BrokerErrors.InternalFailure;
         }
 
-        await FinishAsync(http, brokerRequest, outcome, DecisionTrace(authorization.Decisions, notes), error, keyUse, ct);
+        return (outcome, error, DecisionTrace(authorization.Decisions, notes));
     }
 
     /// <summary>The audit record's decision trace: the authorization decisions in order, then what the handler noted.</summary>
@@ -343,6 +407,9 @@ internal sealed partial class QueryPipeline(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Client {SourceIp} failed authentication too often; its requests are answered Throttling, unaudited, until its budget refills")]
     private static partial void LogAddressThrottled(ILogger logger, string sourceIp);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Client {SourceIp} sent unsigned token-bearing STS calls faster than its budget; they are answered Throttling until it refills")]
+    private static partial void LogTokenBearerThrottled(ILogger logger, string sourceIp);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Request {RequestId} from {SourceIp} refused: too many failed authentications (not audited)")]
     private static partial void LogThrottledUnaudited(ILogger logger, string requestId, string sourceIp);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using IamDb.Aws.Query;
 
 namespace IamDb.Broker.Pipeline;
 
@@ -16,6 +17,21 @@ internal static class UnauthenticatedRequest
 
     private static readonly SearchValues<byte> NameBytes =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-"u8);
+
+    /// <summary>
+    /// True for the STS actions AWS accepts without a signature because their token or assertion is the credential:
+    /// <c>AssumeRoleWithWebIdentity</c> and <c>AssumeRoleWithSAML</c> with STS's <c>Version</c>.
+    /// </summary>
+    public static bool IsTokenBearing(string? action, string? version) =>
+        version == QueryService.StsVersion && action is "AssumeRoleWithWebIdentity" or "AssumeRoleWithSAML";
+
+    /// <summary>
+    /// The errors of a token-bearing call that refuse its token or assertion (or what it asked for): they spend the source
+    /// address's budget of failed authentications, as a bad signature does. An identity provider that cannot be reached
+    /// (<c>IDPCommunicationError</c>) or a throttled call does not.
+    /// </summary>
+    public static bool IsRefusedCredential(string errorCode) =>
+        errorCode is "InvalidIdentityToken" or "ExpiredTokenException" or "IDPRejectedClaim" or "AccessDenied";
 
     public static (string? Action, string? Version) PeekActionAndVersion(ReadOnlySpan<char> query)
     {

@@ -14,6 +14,12 @@ internal enum CallerKind
 
     /// <summary>A session from <c>sts:GetSessionToken</c> of a user or root: same permissions as the user, temporary key.</summary>
     UserSession,
+
+    /// <summary>
+    /// Nobody signed: an unsigned <c>AssumeRoleWithWebIdentity</c> or <c>AssumeRoleWithSAML</c> call whose token or
+    /// assertion is the credential. It has no policies and is never a user or root; its handler establishes who it is.
+    /// </summary>
+    TokenBearer,
 }
 
 /// <summary>
@@ -51,6 +57,20 @@ internal sealed record CallerIdentity
 
     /// <summary>The session's id in the store when the caller signed with temporary credentials.</summary>
     public string? SessionAccessKeyId { get; init; }
+
+    /// <summary>
+    /// The caller of an unsigned token-bearing STS call in <paramref name="accountId"/> (the broker's account): no access
+    /// key, no policies, ARN <c>anonymous</c> until its handler has verified the token or assertion.
+    /// </summary>
+    public static CallerIdentity TokenBearer(string accountId) => new()
+    {
+        Kind = CallerKind.TokenBearer,
+        AccountId = accountId,
+        Arn = "anonymous",
+        UserId = "anonymous",
+        AccessKeyId = string.Empty,
+        PrincipalEntityArn = "anonymous",
+    };
 
     /// <summary>True for root and for root's GetSessionToken sessions.</summary>
     public bool IsRoot => Kind == CallerKind.Root || (Kind == CallerKind.UserSession && UserName is null);

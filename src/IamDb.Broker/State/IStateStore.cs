@@ -42,6 +42,8 @@ internal interface IStateReader
     ICredentialReader Credentials { get; }
 
     IAuditReader Audit { get; }
+
+    IIdentityProviderReader IdentityProviders { get; }
 }
 
 /// <summary>Read and write access inside one transaction.</summary>
@@ -68,6 +70,8 @@ internal interface IStateWriter : IStateReader
     new ICredentialWriter Credentials { get; }
 
     new IAuditWriter Audit { get; }
+
+    new IIdentityProviderWriter IdentityProviders { get; }
 }
 
 /// <summary>Conveniences over <see cref="IStateStore"/>.</summary>

@@ -45,7 +45,7 @@ public static class PolicyAuthorizer
         facts.IdentityAllows = request.Principal.Type switch
         {
             PrincipalType.Root => true, // the root user has full access on the identity side
-            PrincipalType.Anonymous or PrincipalType.Service => false,
+            PrincipalType.Anonymous or PrincipalType.Service or PrincipalType.WebIdentityUser or PrincipalType.SamlUser => false,
             _ => AnyAllow(policies.IdentityPolicies.AsSpan(), in scope),
         };
         facts.BoundaryAllows = policies.PermissionsBoundary is not { } boundary || AnyAllow(boundary, in scope);

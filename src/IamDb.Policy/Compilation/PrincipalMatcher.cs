@@ -93,7 +93,8 @@ internal sealed class PrincipalMatcher
     private PrincipalMatch Named(PrincipalInfo p)
     {
         if (_wildcard || _arns.Contains(p.Arn)
-            || (p.Type == PrincipalType.Service && p.ServiceName is not null && _services.Contains(p.ServiceName)))
+            || (p.Type == PrincipalType.Service && p.ServiceName is not null && _services.Contains(p.ServiceName))
+            || (p.FederatedProvider is not null && _federated.Contains(p.FederatedProvider)))
         {
             return PrincipalMatch.Direct;
         }
@@ -124,6 +125,7 @@ internal sealed class PrincipalMatcher
             PrincipalType.User or PrincipalType.FederatedUser => account && _arns.Contains(p.Arn),
             PrincipalType.AssumedRole => account && _arns.Contains(p.Arn) && p.RoleArn is not null && _arns.Contains(p.RoleArn),
             PrincipalType.Service => p.ServiceName is not null && _services.Contains(p.ServiceName),
+            PrincipalType.WebIdentityUser or PrincipalType.SamlUser => p.FederatedProvider is not null && _federated.Contains(p.FederatedProvider),
             _ => false,
         };
     }

@@ -20,6 +20,8 @@ public sealed class PrincipalInfo
     /// <param name="serviceName">For a service principal, its name (<c>redshift.amazonaws.com</c>).</param>
     /// <param name="tags">Principal tags (for a role session: role tags merged with session tags).</param>
     /// <param name="hasPermissionsBoundary">Whether a permissions boundary is attached (the NotPrincipal quirk needs it).</param>
+    /// <param name="federatedProvider">For a web identity or SAML user, the identity provider's ARN (a trust policy's
+    /// <c>Federated</c> principal).</param>
     public PrincipalInfo(
         PrincipalType type,
         string arn,
@@ -30,9 +32,11 @@ public sealed class PrincipalInfo
         string? sourceUserArn = null,
         string? serviceName = null,
         IReadOnlyDictionary<string, string>? tags = null,
-        bool hasPermissionsBoundary = false)
+        bool hasPermissionsBoundary = false,
+        string? federatedProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(arn);
+        FederatedProvider = federatedProvider;
         Type = type;
         Arn = arn;
         AccountId = accountId;
@@ -47,7 +51,7 @@ public sealed class PrincipalInfo
         UserIdEntry = userId is null ? null : ContextEntry.OfText(userId);
         UserNameEntry = userName is null ? null : ContextEntry.OfText(userName);
         var principalArn = type == PrincipalType.AssumedRole && roleArn is not null ? roleArn : arn;
-        PrincipalArnEntry = type is PrincipalType.Anonymous or PrincipalType.Service ? null : ContextEntry.OfText(principalArn);
+        PrincipalArnEntry = type is PrincipalType.Anonymous or PrincipalType.Service or PrincipalType.WebIdentityUser or PrincipalType.SamlUser ? null : ContextEntry.OfText(principalArn);
         AccountEntry = accountId is null ? null : ContextEntry.OfText(accountId);
         var typeName = type switch
         {
@@ -56,6 +60,8 @@ public sealed class PrincipalInfo
             PrincipalType.AssumedRole => "AssumedRole",
             PrincipalType.FederatedUser => "FederatedUser",
             PrincipalType.Anonymous => "Anonymous",
+            PrincipalType.WebIdentityUser => "WebIdentityUser",
+            PrincipalType.SamlUser => "SAMLUser",
             _ => null,
         };
         TypeEntry = typeName is null ? null : ContextEntry.OfText(typeName);
@@ -89,6 +95,9 @@ public sealed class PrincipalInfo
 
     /// <summary>For a service principal, the service name.</summary>
     public string? ServiceName { get; }
+
+    /// <summary>For a web identity or SAML user, the identity provider's ARN; null otherwise.</summary>
+    public string? FederatedProvider { get; }
 
     /// <summary>The principal tags.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; }
@@ -152,6 +161,24 @@ public sealed class PrincipalInfo
         string partition = "aws") =>
         new(PrincipalType.FederatedUser, $"arn:{partition}:sts::{accountId}:federated-user/{name}", accountId, $"{accountId}:{name}",
             sourceUserArn: sourceUserArn, tags: tags, hasPermissionsBoundary: hasPermissionsBoundary);
+
+    /// <summary>
+    /// The bearer of a verified token or assertion of <paramref name="providerArn"/>, before it has a session: only a trust
+    /// policy naming the provider as <c>Federated</c> can allow it anything.
+    /// </summary>
+    /// <param name="type"><see cref="PrincipalType.WebIdentityUser"/> or <see cref="PrincipalType.SamlUser"/>.</param>
+    /// <param name="providerArn">The OIDC or SAML provider's ARN.</param>
+    /// <param name="userId">The <c>aws:userid</c> value (for example <c>provider:aud:sub</c>), or null.</param>
+    public static PrincipalInfo IdentityProviderUser(PrincipalType type, string providerArn, string? userId = null)
+    {
+        if (type is not (PrincipalType.WebIdentityUser or PrincipalType.SamlUser))
+        {
+            throw new ArgumentOutOfRangeException(nameof(type), type, "A web identity or SAML user is expected.");
+        }
+
+        ArgumentException.ThrowIfNullOrEmpty(providerArn);
+        return new(type, providerArn, null, userId, federatedProvider: providerArn);
+    }
 
     /// <summary>An AWS service principal.</summary>
     public static PrincipalInfo Service(string serviceName) =>

@@ -20,4 +20,16 @@ public enum PrincipalType
 
     /// <summary>An AWS service principal such as <c>redshift.amazonaws.com</c>.</summary>
     Service,
+
+    /// <summary>
+    /// The bearer of a verified OpenID Connect token calling <c>sts:AssumeRoleWithWebIdentity</c>: named in a trust policy
+    /// as <c>"Federated": "&lt;provider ARN&gt;"</c>; it has no identity policies. <c>aws:PrincipalType</c> is <c>WebIdentityUser</c>.
+    /// </summary>
+    WebIdentityUser,
+
+    /// <summary>
+    /// The subject of a verified SAML assertion calling <c>sts:AssumeRoleWithSAML</c>: named in a trust policy as
+    /// <c>"Federated": "&lt;SAML provider ARN&gt;"</c>; it has no identity policies. <c>aws:PrincipalType</c> is <c>SAMLUser</c>.
+    /// </summary>
+    SamlUser,
 }

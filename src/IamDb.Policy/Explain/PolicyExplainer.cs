@@ -47,7 +47,7 @@ public static class PolicyExplainer
         facts.IdentityAllows = request.Principal.Type switch
         {
             PrincipalType.Root => true,
-            PrincipalType.Anonymous or PrincipalType.Service => false,
+            PrincipalType.Anonymous or PrincipalType.Service or PrincipalType.WebIdentityUser or PrincipalType.SamlUser => false,
             _ => identityAllows,
         };
         facts.BoundaryAllows = policies.PermissionsBoundary is not { } boundary || run.Scan(boundary) != PrincipalMatch.None;

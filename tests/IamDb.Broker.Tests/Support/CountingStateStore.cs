@@ -64,6 +64,8 @@ internal sealed class CountingStateStore(IStateStore inner) : IStateStore
         public ICredentialReader Credentials => inner.Credentials;
 
         public IAuditReader Audit => inner.Audit;
+
+        public IIdentityProviderReader IdentityProviders => inner.IdentityProviders;
     }
 
     private sealed class CountingGuardrails(IGuardrailReader inner, CountingStateStore owner) : IGuardrailReader

@@ -9,5 +9,6 @@ internal static class StsActionRegistration
         services
             .AddAction<GetCallerIdentityHandler>()
             .AddAction<GetSessionTokenHandler>()
-            .AddAction<AssumeRoleHandler>();
+            .AddAction<AssumeRoleHandler>()
+            .AddAction<AssumeRoleWithWebIdentityHandler>();
 }

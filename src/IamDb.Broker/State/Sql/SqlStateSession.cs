@@ -29,6 +29,8 @@ internal sealed class SqlStateSession(SqlSession session) : IStateWriter
 
     public IAuditWriter Audit { get; } = new SqlAudit(session);
 
+    public IIdentityProviderWriter IdentityProviders { get; } = new SqlIdentityProviders(session);
+
     IUserReader IStateReader.Users => Users;
 
     IGroupReader IStateReader.Groups => Groups;
@@ -50,4 +52,6 @@ internal sealed class SqlStateSession(SqlSession session) : IStateWriter
     ICredentialReader IStateReader.Credentials => Credentials;
 
     IAuditReader IStateReader.Audit => Audit;
+
+    IIdentityProviderReader IStateReader.IdentityProviders => IdentityProviders;
 }

@@ -14,6 +14,7 @@ using IamDb.Broker.Secrets;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Sql;
 using IamDb.Policy.Authorization;
+using IamDb.Policy.Evaluation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -340,4 +341,9 @@ internal sealed class RootStandInAuthorizer : IRequestAuthorization
 
     public Task<PrincipalPolicies> CallerPoliciesAsync(CancellationToken ct) =>
         throw new NotSupportedException("IAM handlers do not read the caller's policies");
+
+    public ValueTask<AuthorizationDecision> DecideForFederatedPrincipalAsync(
+        PrincipalInfo principal, string action, string resourceArn, IReadOnlyDictionary<string, IReadOnlyList<string>>? context,
+        ResourcePolicy trustPolicy, CancellationToken ct) =>
+        throw new NotSupportedException("IAM handlers never decide for a federated principal");
 }

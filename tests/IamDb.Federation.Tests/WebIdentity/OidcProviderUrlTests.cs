@@ -1,0 +1,87 @@
+using IamDb.Federation.WebIdentity;
+
+namespace IamDb.Federation.Tests.WebIdentity;
+
+public sealed class OidcProviderUrlTests
+{
+    private static OidcProviderUrl Parse(string url)
+    {
+        Assert.True(OidcProviderUrl.TryParse(url, out var provider, out var error), error);
+        return provider;
+    }
+
+    [Theory]
+    [InlineData("https://idp.example", "idp.example")]
+    [InlineData("https://idp.example/", "idp.example")]
+    [InlineData("HTTPS://IdP.Example", "idp.example")]
+    [InlineData("https://idp.example:8443", "idp.example:8443")]
+    [InlineData("https://idp.example:443/x", "idp.example/x")]
+    [InlineData("https://idp.example:8443/realms/Dev/", "idp.example:8443/realms/Dev")]
+    [InlineData("idp.example:8443/realms/dev", "idp.example:8443/realms/dev")]
+    [InlineData("accounts.google.com", "accounts.google.com")]
+    [InlineData("https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")]
+    [InlineData("https://127.0.0.1:9443", "127.0.0.1:9443")]
+    [InlineData("https://[::1]:9443/k8s", "[::1]:9443/k8s")]
+    [InlineData("https://token.actions.githubusercontent.com", "token.actions.githubusercontent.com")]
+    public void A_provider_URL_normalizes_to_AWS_host_port_path_form(string url, string expected)
+    {
+        var provider = Parse(url);
+        Assert.Equal(expected, provider.HostAndPath);
+        Assert.Equal(expected, provider.ToString());
+        Assert.Equal("https://" + expected, provider.IssuerUrl);
+        Assert.Equal(provider, Parse(provider.IssuerUrl));
+        Assert.Equal(provider, Parse(provider.HostAndPath));
+    }
+
+    [Fact]
+    public void The_ARN_and_condition_keys_keep_the_port()
+    {
+        var provider = Parse("https://idp.example:8443/realms/dev");
+        Assert.Equal("arn:aws:iam::123456789012:oidc-provider/idp.example:8443/realms/dev", provider.Arn("123456789012"));
+        Assert.Equal("idp.example:8443/realms/dev:sub", provider.ConditionKey("sub"));
+        Assert.Equal(new Uri("https://idp.example:8443/realms/dev/.well-known/openid-configuration"), provider.DiscoveryUrl);
+        Assert.Equal(8443, provider.Port);
+        Assert.Equal("idp.example", provider.Host);
+        Assert.Equal("/realms/dev", provider.Path);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("http://idp.example")]
+    [InlineData("ftp://idp.example")]
+    [InlineData("https://")]
+    [InlineData("https://idp.example?x=1")]
+    [InlineData("https://idp.example/#frag")]
+    [InlineData("https://user@idp.example")]
+    [InlineData("https://idp.example:0")]
+    [InlineData("https://idp.example:65536")]
+    [InlineData("https://idp.example:08443")]
+    [InlineData("https://idp.example:")]
+    [InlineData("https://idp.example:port")]
+    [InlineData("https://idp..example")]
+    [InlineData("https://-idp.example")]
+    [InlineData("https://idp_example.com")]
+    [InlineData("https://idp.example/a//b")]
+    [InlineData("https://idp.example/a/../b")]
+    [InlineData("https://idp.example/./b")]
+    [InlineData("https://idp.example/a b")]
+    [InlineData("https://idp.example/a\"b")]
+    [InlineData("https://idé.example")]
+    [InlineData("https://[::1")]
+    [InlineData("https://[]")]
+    [InlineData("https://[::1]x")]
+    public void Malformed_provider_URLs_are_refused_with_a_reason(string url)
+    {
+        Assert.False(OidcProviderUrl.TryParse(url, out var provider, out var error));
+        Assert.Null(provider);
+        Assert.StartsWith("The provider URL", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_provider_URL_longer_than_IAM_allows_is_refused()
+    {
+        Assert.True(OidcProviderUrl.TryParse("https://idp.example/" + new string('a', 255 - 20), out _, out _));
+        Assert.False(OidcProviderUrl.TryParse("https://idp.example/" + new string('a', 256 - 20), out _, out var error));
+        Assert.Contains("255", error, StringComparison.Ordinal);
+    }
+}
