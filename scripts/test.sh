@@ -38,6 +38,15 @@ if [ ! -d tests/drivers/node_modules/pg ]; then
   fi
 fi
 
+# oidc-provider, the OpenID Connect identity provider the federation tests sign in through, as
+# tests/federation/oidc/package-lock.json pins it.
+if [ ! -d tests/federation/oidc/node_modules/oidc-provider ]; then
+  echo "Installing oidc-provider into tests/federation/oidc/node_modules"
+  if ! (cd tests/federation/oidc && npm ci --no-audit --no-fund --loglevel=error) >/tmp/iamdb-npm.log 2>&1; then
+    cat /tmp/iamdb-npm.log >&2; echo "Could not install tests/federation/oidc (npm ci)" >&2; echo "0 passed, 0 failed"; exit 1
+  fi
+fi
+
 if ! dotnet build IamDb.slnx -c Release -warnaserror -nologo -v quiet; then
   echo "Build failed." >&2
   echo "0 passed, 0 failed"

@@ -8,6 +8,8 @@ using IamDb.Cli.Commands.Demo;
 using IamDb.Cli.Commands.Docs;
 using IamDb.Cli.Commands.Env;
 using IamDb.Cli.Commands.GetClusterCredentials;
+using IamDb.Cli.Commands.Login;
+using IamDb.Cli.Commands.Logout;
 using IamDb.Cli.Commands.Policy;
 using IamDb.Cli.Commands.Restore;
 using IamDb.Cli.Commands.Revoke;
@@ -52,6 +54,8 @@ internal static class Program
         root.Subcommands.Add(EnvCommandDefinition.Create());
         root.Subcommands.Add(ConnectCommandDefinition.Create());
         root.Subcommands.Add(UrlCommandDefinition.Create());
+        root.Subcommands.Add(LoginCommandDefinition.Create());
+        root.Subcommands.Add(LogoutCommandDefinition.Create());
         root.Subcommands.Add(GetClusterCredentialsCommandDefinition.Create());
         root.Subcommands.Add(ClustersCommandDefinition.Create());
         root.Subcommands.Add(RevokeCommandDefinition.Create());

@@ -15,7 +15,7 @@ namespace IamDb.Cli.Configuration;
 internal static partial class CliConfigFile
 {
     private static readonly string[] KnownKeys =
-        ["endpoint_url", "region", "cluster", "db_name", "db_user", "db_groups", "auto_create", "duration_seconds", "profile", "ca_bundle"];
+        ["endpoint_url", "region", "cluster", "db_name", "db_user", "db_groups", "auto_create", "duration_seconds", "profile", "ca_bundle", "oidc_issuer", "oidc_client_id", "role_arn"];
 
     /// <summary>The configuration file this process uses.</summary>
     public static string DefaultPath()
@@ -175,6 +175,9 @@ internal static partial class CliConfigFile
 
             Line(text, "profile", env.Profile);
             Line(text, "ca_bundle", env.CaBundle);
+            Line(text, "oidc_issuer", env.OidcIssuer);
+            Line(text, "oidc_client_id", env.OidcClientId);
+            Line(text, "role_arn", env.RoleArn);
         }
 
         return text.ToString();
@@ -285,7 +288,8 @@ internal static partial class CliConfigFile
             return null;
         }
 
-        return new CliEnvironment(name, Text("endpoint_url"), Text("region"), cluster!, Text("db_name"), dbUser!, groups, autoCreate, duration, Text("profile"), Text("ca_bundle"));
+        return new CliEnvironment(name, Text("endpoint_url"), Text("region"), cluster!, Text("db_name"), dbUser!, groups, autoCreate, duration, Text("profile"), Text("ca_bundle"),
+            Text("oidc_issuer"), Text("oidc_client_id"), Text("role_arn"));
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]

@@ -14,7 +14,10 @@ namespace IamDb.Cli.Configuration;
 /// <param name="AutoCreate">Create the database user if it does not exist.</param>
 /// <param name="DurationSeconds">Credential lifetime (900–3600), or null for the service default (900).</param>
 /// <param name="Profile">AWS profile for the signing credentials, or null for the default chain.</param>
-/// <param name="CaBundle">A PEM file of extra CAs to trust for the broker's HTTPS, or null.</param>
+/// <param name="CaBundle">A PEM file of extra CAs to trust for the broker's HTTPS (and the identity provider's), or null.</param>
+/// <param name="OidcIssuer">The OpenID Connect issuer <c>iamdb login</c> signs in with, or null.</param>
+/// <param name="OidcClientId">The client id registered for iamdb at that issuer (the ID token's audience).</param>
+/// <param name="RoleArn">The role <c>iamdb login</c> assumes with the ID token (<c>AssumeRoleWithWebIdentity</c>).</param>
 internal sealed record CliEnvironment(
     string Name,
     string? EndpointUrl,
@@ -26,4 +29,11 @@ internal sealed record CliEnvironment(
     bool AutoCreate,
     int? DurationSeconds,
     string? Profile,
-    string? CaBundle = null);
+    string? CaBundle = null,
+    string? OidcIssuer = null,
+    string? OidcClientId = null,
+    string? RoleArn = null)
+{
+    /// <summary>True when <c>iamdb login</c> is set up for this environment (issuer, client id and role).</summary>
+    public bool UsesLogin => OidcIssuer is not null && OidcClientId is not null && RoleArn is not null;
+}

@@ -16,7 +16,8 @@ namespace IamDb.Cli.Connection;
 /// directory, else AWS's public endpoints;</item>
 /// <item>the region: <c>--region</c>, the environment's, <c>AWS_REGION</c>/<c>AWS_DEFAULT_REGION</c>, the local data
 /// directory's config, else <c>us-east-1</c>;</item>
-/// <item>the credentials: <c>--profile</c> (or the environment's), AWS's environment variables and default chain, or
+/// <item>the credentials: for an environment with an identity provider (<c>iamdb login</c>) and no profile, the login
+/// session cached for it; else <c>--profile</c> (or the environment's), AWS's environment variables and default chain, or
 /// for a local broker its root profile <c>iamdb</c> in <c>DATA/credentials</c>; when the shared credentials file in effect
 /// (<c>AWS_SHARED_CREDENTIALS_FILE</c>, e.g. the one the broker generated) has profile <c>iamdb</c> and no <c>default</c>,
 /// that profile;</item>
@@ -105,7 +106,9 @@ internal sealed class ServiceConnection : IDisposable
         AwsCredentialSource credentials;
         try
         {
-            credentials = useLocalFile
+            credentials = parseResult.GetValue(GlobalOptions.ProfileOption) is null && environment is { UsesLogin: true, Profile: null }
+                ? LoginCredentials(environment)
+                : useLocalFile
                 ? AwsCredentialSource.FromProfile(profile ?? LocalBroker.ProfileName, localCredentials)
                 : profile is not null ? AwsCredentialSource.FromProfile(profile) : AwsCredentialSource.Default();
         }
@@ -124,6 +127,17 @@ internal sealed class ServiceConnection : IDisposable
 
         var describe = endpoint is null ? $"AWS ({region})" : endpoint.GetLeftPart(UriPartial.Authority);
         return new ServiceConnection(endpoint, region, credentials, environment, describe, caBundle);
+    }
+
+    /// <summary>
+    /// The role session <c>iamdb login</c> cached for <paramref name="environment"/> (an environment with an identity
+    /// provider and no profile signs in that way only), or a message saying to log in.
+    /// </summary>
+    private static AwsCredentialSource LoginCredentials(CliEnvironment environment)
+    {
+        var session = Commands.Login.LoginSessionCache.Find(Commands.Login.LoginSessionCache.DefaultPath(), environment, DateTimeOffset.UtcNow)
+            ?? throw new CliException($"no valid login session for environment {environment.Name} (none yet, expired, or logged out): run `iamdb login {environment.Name}` first.");
+        return AwsCredentialSource.Explicit(session.AccessKeyId, session.SecretAccessKey, session.SessionToken);
     }
 
     /// <summary>A connection to one broker endpoint with explicit credentials (the demo, tests).</summary>

@@ -9,6 +9,8 @@ namespace IamDb.Client.Credentials;
 /// Where the AWS credentials that sign requests come from: given explicitly, a named profile of the shared
 /// <c>~/.aws/config</c> / <c>~/.aws/credentials</c> files (including assume-role profiles), or AWSSDK.Core's default chain
 /// (environment variables, web identity, the <c>AWS_PROFILE</c>/<c>default</c> profile, container and instance metadata).
+/// Web identity (<c>AWS_WEB_IDENTITY_TOKEN_FILE</c> + <c>AWS_ROLE_ARN</c>, or a profile's <c>web_identity_token_file</c>)
+/// is served by <see cref="WebIdentityCredentials"/>, whose STS call goes to the broker.
 /// Temporary credentials from the SDK are refreshed by the SDK before they expire.
 /// </summary>
 public abstract class AwsCredentialSource
@@ -35,6 +37,12 @@ public abstract class AwsCredentialSource
     public static AwsCredentialSource FromProfile(string profileName, string? credentialsFile = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(profileName);
+        if (credentialsFile is null && WebIdentityCredentials.FromProfile(profileName) is { } webIdentity)
+        {
+            // The broker is the STS endpoint (the profile's endpoint_url or AWS_ENDPOINT_URL[_STS]), not AWS's.
+            return new WebIdentityCredentialSource(webIdentity, null, profileName) { ProfileName = profileName };
+        }
+
         var chain = credentialsFile is null ? new CredentialProfileStoreChain() : new CredentialProfileStoreChain(credentialsFile);
         AWSCredentials? credentials;
         try
@@ -65,6 +73,20 @@ public abstract class AwsCredentialSource
     {
         var accessKeyId = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
         var profile = Environment.GetEnvironmentVariable("AWS_PROFILE");
+        if (string.IsNullOrEmpty(accessKeyId))
+        {
+            // Web identity through our own STS call, so that it goes to the broker (AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL).
+            if (!string.IsNullOrEmpty(profile) && WebIdentityCredentials.FromProfile(profile) is { } fromProfile)
+            {
+                return new WebIdentityCredentialSource(fromProfile, null, profile) { ProfileName = profile };
+            }
+
+            if (string.IsNullOrEmpty(profile) && WebIdentityCredentials.FromEnvironment() is { } fromEnvironment)
+            {
+                return fromEnvironment;
+            }
+        }
+
         var identity = !string.IsNullOrEmpty(accessKeyId) ? "default:" + accessKeyId
             : !string.IsNullOrEmpty(profile) ? "default:profile:" + profile
             : "default";

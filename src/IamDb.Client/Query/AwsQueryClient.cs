@@ -133,6 +133,16 @@ public sealed partial class AwsQueryClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> without a signature, for the STS calls whose token or assertion is the credential
+    /// (<c>AssumeRoleWithWebIdentity</c>, <c>AssumeRoleWithSAML</c>); <see cref="Credentials"/> is not consulted.
+    /// </summary>
+    internal Task<AwsQueryResponse> CallUnsignedAsync(AwsQueryRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(request, EncodeBody(request), null, cancellationToken);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -167,19 +177,21 @@ public sealed partial class AwsQueryClient : IDisposable
           e.ErrorMessage.StartsWith("Signature not yet current", StringComparison.Ordinal)));
 
     private async Task<AwsQueryResponse> SendAsync(
-        AwsQueryRequest request, byte[] body, SigningCredentials credentials, CancellationToken cancellationToken)
+        AwsQueryRequest request, byte[] body, SigningCredentials? credentials, CancellationToken cancellationToken)
     {
         var uri = request.Endpoint.AbsolutePath.Length == 0 ? new Uri(request.Endpoint, "/") : request.Endpoint;
         const string contentType = "application/x-www-form-urlencoded; charset=utf-8";
-        var toSign = SigV4Request.FromUri("POST", uri, [new("Content-Type", contentType)], body);
-        var signature = SigV4Signer.SignHeaders(toSign, credentials, request.Region, request.Service, _time.GetUtcNow() + ClockCorrection);
-
         using var message = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
         message.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
-        foreach (var (name, value) in signature.HeadersToAdd)
+        if (credentials is not null)
         {
-            message.Headers.TryAddWithoutValidation(name, value);
+            var toSign = SigV4Request.FromUri("POST", uri, [new("Content-Type", contentType)], body);
+            var signature = SigV4Signer.SignHeaders(toSign, credentials, request.Region, request.Service, _time.GetUtcNow() + ClockCorrection);
+            foreach (var (name, value) in signature.HeadersToAdd)
+            {
+                message.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
         var started = Stopwatch.GetTimestamp();

@@ -19,5 +19,8 @@ internal static class EnvOutput
         ["DurationSeconds"] = e.DurationSeconds,
         ["Profile"] = e.Profile,
         ["CaBundle"] = e.CaBundle,
+        ["OidcIssuer"] = e.OidcIssuer,
+        ["OidcClientId"] = e.OidcClientId,
+        ["RoleArn"] = e.RoleArn,
     };
 }

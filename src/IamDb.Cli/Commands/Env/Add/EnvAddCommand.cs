@@ -37,6 +37,11 @@ internal static class EnvAddCommand
             throw new CliUsageException($"--duration must be from 900 to 3600 seconds, not {duration}.");
         }
 
+        var issuer = parseResult.GetValue(EnvAddCommandDefinition.OidcIssuerOption)?.TrimEnd('/');
+        var clientId = parseResult.GetValue(EnvAddCommandDefinition.OidcClientIdOption);
+        var roleArn = parseResult.GetValue(EnvAddCommandDefinition.RoleArnOption);
+        Login.LoginSettings.Validate(issuer, clientId, roleArn, endpoint);
+
         var environment = new CliEnvironment(
             name,
             endpoint?.TrimEnd('/'),
@@ -48,7 +53,10 @@ internal static class EnvAddCommand
             parseResult.GetValue(EnvAddCommandDefinition.AutoCreateOption),
             duration,
             parseResult.GetValue(GlobalOptions.ProfileOption),
-            ServiceConnection.SavedCaBundle(parseResult.GetValue(GlobalOptions.CaBundleOption)));
+            ServiceConnection.SavedCaBundle(parseResult.GetValue(GlobalOptions.CaBundleOption)),
+            issuer,
+            clientId,
+            roleArn);
 
         var path = CliConfigFile.DefaultPath();
         var environments = CliConfigFile.Load(path).ToList();
