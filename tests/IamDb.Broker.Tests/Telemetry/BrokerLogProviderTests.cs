@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -53,6 +54,17 @@ public sealed class BrokerLogProviderTests
     [Fact]
     public async Task StalledReader_DropsWhatDoesNotFit_WithoutBlocking_ThenReportsTheCount()
     {
+        long counted = 0;
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == BrokerMetrics.MeterName && instrument.Name == "iamdb.log.lines.dropped")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+        meters.Start();
         var output = new RecordingStream { Stalled = true };
         const int capacity = 8 * 1024;
         using var provider = new BrokerLogProvider(LogFormat.Json, output, capacity: capacity, batchDelay: TimeSpan.FromMilliseconds(1));
@@ -75,6 +87,7 @@ public sealed class BrokerLogProviderTests
         await logging.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken); // throws if logging blocked on the stalled reader
         var fitted = capacity / lineLength;
         Assert.Equal(500 - fitted, provider.Writer.DroppedTotal);
+        Assert.Equal(500 - fitted, Interlocked.Read(ref counted)); // iamdb_log_lines_dropped_total
 
         output.Release();
         provider.Dispose();
