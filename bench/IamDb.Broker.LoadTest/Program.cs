@@ -12,7 +12,8 @@ namespace IamDb.Broker.LoadTest;
 /// Loopback load generator for <c>sts:GetCallerIdentity</c>: N keep-alive connections send signed requests for a fixed
 /// time (bounded by a request count too) and report throughput, latency percentiles and the broker's memory.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Broker.LoadTest -- [--connections 32] [--seconds 10]
-/// [--warmup 5] [--telemetry on|off|metrics|log] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>.
+/// [--warmup 5] [--telemetry on|off|metrics|log] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>,
+/// or <c>--log-cost N [--rounds 3]</c> (see <see cref="LogLineCost"/>).
 /// Without <c>--url</c> it starts a broker in-process on a temporary data directory (memory is then the whole process).
 /// </summary>
 internal static class Program
@@ -21,6 +22,12 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (StringArg(args, "--log-cost") is not null)
+        {
+            LogLineCost.Run(IntArg(args, "--log-cost", 200_000), IntArg(args, "--rounds", 3));
+            return 0;
+        }
+
         var connections = IntArg(args, "--connections", 32);
         var seconds = IntArg(args, "--seconds", 10);
         var warmup = IntArg(args, "--warmup", 5);

@@ -1,7 +1,5 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace IamDb.Broker.Telemetry;
 
@@ -18,49 +16,35 @@ public enum LogFormat
 /// <summary>The broker's console logging: every entry on standard error, so that standard output carries only the ready text.</summary>
 public static class BrokerConsoleLogging
 {
-    /// <summary>ISO 8601 in UTC with milliseconds, e.g. <c>2026-12-07T19:46:52.123Z</c>.</summary>
-    private const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-
     /// <summary>
-    /// Replaces the logging providers of <paramref name="logging"/> with one console provider in <paramref name="format"/>
-    /// at <paramref name="level"/> and above. ASP.NET Core's own categories stay at Warning or above (their Information
-    /// lines repeat what the broker's request log says).
+    /// Replaces the logging providers of <paramref name="logging"/> with the broker's standard-error logger in
+    /// <paramref name="format"/> at <paramref name="level"/> and above. ASP.NET Core's own categories stay at Warning or
+    /// above (their Information lines repeat what the broker's request log says). Lines are written in batches by a
+    /// background thread; disposing the host writes the last of them. If standard error cannot keep up, lines are
+    /// dropped rather than slowing requests, and a Warning line says how many.
     /// </summary>
     /// <param name="logging">The builder to configure.</param>
     /// <param name="format">Text or JSON lines.</param>
     /// <param name="level">The least severe level written.</param>
-    public static ILoggingBuilder AddBrokerConsole(this ILoggingBuilder logging, LogFormat format, LogLevel level)
+    public static ILoggingBuilder AddBrokerConsole(this ILoggingBuilder logging, LogFormat format, LogLevel level) =>
+        logging.AddBrokerLog(format, level, () => Console.OpenStandardError(), colors: format == LogFormat.Text && ColorsWanted());
+
+    /// <summary>As <see cref="AddBrokerConsole"/>, to any stream (tests read what was written).</summary>
+    internal static ILoggingBuilder AddBrokerLog(
+        this ILoggingBuilder logging, LogFormat format, LogLevel level, Func<Stream> output, bool colors = false,
+        int capacity = BatchedLogWriter.DefaultCapacity, TimeSpan? batchDelay = null)
     {
         ArgumentNullException.ThrowIfNull(logging);
         logging.ClearProviders();
         logging.SetMinimumLevel(level);
         logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
-        logging.AddConsole(o =>
-        {
-            o.LogToStandardErrorThreshold = LogLevel.Trace;
-            o.FormatterName = format == LogFormat.Json ? ConsoleFormatterNames.Json : ConsoleFormatterNames.Simple;
-        });
-        if (format == LogFormat.Json)
-        {
-            logging.AddJsonConsole(o =>
-            {
-                o.TimestampFormat = TimestampFormat;
-                o.UseUtcTimestamp = true;
-                o.IncludeScopes = false;
-                o.JsonWriterOptions = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-            });
-        }
-        else
-        {
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = TimestampFormat + " ";
-                o.UseUtcTimestamp = true;
-                o.IncludeScopes = false;
-            });
-        }
 
+        // Created (and disposed, which writes the queued lines) by the host's service provider.
+        logging.Services.AddSingleton<ILoggerProvider>(_ => new BrokerLogProvider(format, output(), colors, capacity, batchDelay));
         return logging;
     }
+
+    // As the console logger did: colours for a terminal, none when standard error is a file or a pipe, none if NO_COLOR is set.
+    private static bool ColorsWanted() =>
+        !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 }

@@ -64,6 +64,9 @@ internal static class BrokerMetrics
     private static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>(
         "iamdb.store.errors", "{error}", "State store units of work that failed in the database (contention: retries exhausted; failure: unreachable, broken or refused)");
 
+    private static readonly Counter<long> LogLinesDroppedCounter = Meter.CreateCounter<long>(
+        "iamdb.log.lines.dropped", "{line}", "Log lines dropped because standard error could not keep up (the log writer's queue was full)");
+
     private static readonly Lock SourcesGate = new();
     private static Func<IEnumerable<(string Cluster, long Live)>>[] _liveSources = [];
 
@@ -124,6 +127,9 @@ internal static class BrokerMetrics
     /// <summary>A store unit of work failed in the database; <paramref name="kind"/> is <c>contention</c> or <c>failure</c>.</summary>
     public static void StoreError(string operation, string kind) =>
         StoreErrors.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>The log writer dropped a line: its queue was full.</summary>
+    public static void LogLinesDropped() => LogLinesDroppedCounter.Add(1);
 
     /// <summary>Adds a source of per-cluster live credential counts (one per running broker); dispose to remove it.</summary>
     public static IDisposable AddLiveCredentialsSource(Func<IEnumerable<(string Cluster, long Live)>> source)
