@@ -141,6 +141,8 @@ public sealed partial class BrokerHost : IAsyncDisposable
             if (options.GenerateTlsCertificate)
             {
                 certificate = TlsCertificates.LoadOrCreateSelfSigned(data.Path, time, out caPath);
+                // The generated profile trusts the generated CA: aws and iamdb need nothing but the two exported files.
+                AccountBootstrap.WriteCaBundle(Path.Combine(data.Path, AccountBootstrap.ConfigFileName), caPath);
             }
             else if (options.TlsCertificatePath is { } certPath)
             {
