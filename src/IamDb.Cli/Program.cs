@@ -26,14 +26,16 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // First, before anything that takes time: a SIGTERM at any moment from here on stops a command gracefully. The
+        // broker drains in-flight requests on it; give it longer than System.CommandLine's default two seconds.
+        using var signals = new TerminationSignals(TimeSpan.FromSeconds(30));
         var parseResult = CreateRootCommand().Parse(args);
         if (parseResult.Errors.Count > 0)
         {
             return CommandRunner.ReportParseErrors(parseResult, Console.Error);
         }
 
-        // The broker drains in-flight requests on Ctrl-C; give it longer than the default two seconds.
-        return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+        return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
     }
 
     internal static RootCommand CreateRootCommand()

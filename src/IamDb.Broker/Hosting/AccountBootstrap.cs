@@ -152,6 +152,52 @@ internal static class AccountBootstrap
         return (await writer.AccessKeys.CreateAsync(fresh, token), true);
     }
 
+    /// <summary>
+    /// Sets <c>ca_bundle = <paramref name="caPath"/></c> in the <c>[profile iamdb]</c> and <c>[default]</c> sections of the
+    /// generated AWS config file, so that the aws CLI and <c>iamdb</c> with only the generated files exported trust the
+    /// broker's own CA. Other sections and lines (an operator's edits) stay as they are; the file is rewritten only when
+    /// something changes, and left alone when it is missing.
+    /// </summary>
+    internal static void WriteCaBundle(string configPath, string caPath)
+    {
+        if (!File.Exists(configPath))
+        {
+            return;
+        }
+
+        var lines = File.ReadAllLines(configPath).ToList();
+        var setting = $"ca_bundle = {caPath}";
+        var result = new List<string>(lines.Count + 2);
+        var ours = false;
+        foreach (var line in lines)
+        {
+            var trimmed = line.Trim();
+            if (trimmed.StartsWith('['))
+            {
+                ours = trimmed is "[default]" || trimmed == $"[profile {ProfileName}]";
+                result.Add(line);
+                if (ours)
+                {
+                    result.Add(setting);
+                }
+
+                continue;
+            }
+
+            if (ours && trimmed.StartsWith("ca_bundle", StringComparison.Ordinal) && trimmed[9..].TrimStart().StartsWith('='))
+            {
+                continue; // replaced by the line after the section header
+            }
+
+            result.Add(line);
+        }
+
+        if (!result.SequenceEqual(lines, StringComparer.Ordinal))
+        {
+            WritePrivate(configPath, string.Join('\n', result) + "\n");
+        }
+    }
+
     /// <summary>Writes a file readable only by its owner, replacing any old one atomically.</summary>
     internal static void WritePrivate(string path, string content)
     {

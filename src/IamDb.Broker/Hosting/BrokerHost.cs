@@ -127,6 +127,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         // Coordination (account, leases, migrations, change notifications) goes to the store itself, never through a decorator.
         var coordination = (IStoreCoordination)store;
         store = hooks.DecorateStore?.Invoke(store) ?? store;
+        WebApplication? started = null;
         try
         {
             var bootstrap = await AccountBootstrap.EnsureAccountAsync(coordination, data, options.AccountId, options.Region, ids, time, cancellationToken);
@@ -141,6 +142,8 @@ public sealed partial class BrokerHost : IAsyncDisposable
             if (options.GenerateTlsCertificate)
             {
                 certificate = TlsCertificates.LoadOrCreateSelfSigned(data.Path, time, out caPath);
+                // The generated profile trusts the generated CA: aws and iamdb need nothing but the two exported files.
+                AccountBootstrap.WriteCaBundle(Path.Combine(data.Path, AccountBootstrap.ConfigFileName), caPath);
             }
             else if (options.TlsCertificatePath is { } certPath)
             {
@@ -149,6 +152,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
 
             var metricsListener = new MetricsListener();
             var app = Build(runtime, hooks, certificate, metricsListener);
+            started = app;
             await app.StartAsync(cancellationToken);
             if (options.Urls.Where(BrokerOptionsValidator.IsPlainHttpOffLoopback).ToList() is { Count: > 0 } plain)
             {
@@ -164,9 +168,30 @@ public sealed partial class BrokerHost : IAsyncDisposable
         }
         catch
         {
+            // A start that failed or was cancelled (SIGTERM during start) stops what did start, the local cluster included.
+            if (started is not null)
+            {
+                await StopPartialStartAsync(started);
+            }
+
             await store.DisposeAsync();
             throw;
         }
+    }
+
+    private static async Task StopPartialStartAsync(WebApplication app)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(app.Services.GetRequiredService<BrokerRuntime>().Options.ShutdownTimeout);
+            await app.StopAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // Best effort: the start's own failure is what the caller reports.
+        }
+
+        await app.DisposeAsync();
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl-C), then stops gracefully.</summary>

@@ -463,7 +463,8 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
     /// <summary>
     /// Login roles other than IamDb's without CONNECT on <paramref name="database"/>. IamDb's credentials are left out
     /// before the (costlier) privilege check: those for every database reach it through the all-databases role, and
-    /// those scoped to another database must not.
+    /// those scoped to another database must not. So are the login roles <c>disable-passwords</c> changed (members of
+    /// the passwords-disabled role): their direct CONNECT was revoked on purpose and would widen their scoped credentials.
     /// </summary>
     private static async Task<List<string>> ReadLoginRolesWithoutConnectAsync(NpgsqlConnection conn, string database, CancellationToken ct)
     {
@@ -473,11 +474,16 @@ internal sealed class ClusterPreparer(AdminDataSources sources, ILogger log)
             from pg_roles r
             where r.rolcanlogin and not r.rolsuper
               and case when coalesce(shobj_description(r.oid, 'pg_authid'), '') like 'iamdb:%' then false
+                       when exists (select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid
+                                    where m.member = r.oid and g.rolname = $2::name
+                                      and coalesce(shobj_description(g.oid, 'pg_authid'), '') like $3) then false
                        else not has_database_privilege(r.oid, $1, 'CONNECT') end
             order by r.rolname
             """,
             conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = database });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.PasswordsDisabledRoleName });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.PasswordsDisabledPrefix + "%" });
         return await ReadStringsAsync(cmd, ct);
     }
 }

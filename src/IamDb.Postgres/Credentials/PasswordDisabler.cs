@@ -80,6 +80,19 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
                     }
                 }
 
+                // Remembered on the cluster, so that a later preparation (a new database, a second registration) does not
+                // give these login roles back the direct CONNECT just revoked.
+                var logins = changes.Where(ch => ch.Changed && candidates.TryGetValue(ch.RoleName, out var c) && c.CanLogin).Select(ch => ch.RoleName).ToList();
+                if (logins.Count > 0)
+                {
+                    await EnsurePasswordsDisabledRoleAsync(conn, ct);
+                    var marker = SqlText.Identifier(RoleMarkers.PasswordsDisabledRoleName);
+                    foreach (var login in logins)
+                    {
+                        await ExecuteAsync(conn, $"GRANT {marker} TO {SqlText.CatalogIdentifier(login)}", ct);
+                    }
+                }
+
                 await tx.CommitAsync(ct);
                 var count = changes.Count(ch => ch.Changed);
                 AdministrationLog.PasswordsDisabled(log, count, endpoint);
@@ -87,6 +100,34 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
 
             return (IReadOnlyList<PasswordChange>)changes;
         });
+    }
+
+    private static async Task EnsurePasswordsDisabledRoleAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        await using (var cmd = new NpgsqlCommand("select shobj_description(oid, 'pg_authid') from pg_roles where rolname = $1::name", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = RoleMarkers.PasswordsDisabledRoleName });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                if (!RoleMarkers.IsPasswordsDisabledRole(reader.IsDBNull(0) ? null : reader.GetString(0)))
+                {
+                    throw new ClusterOperationException(
+                        ClusterFailure.ServerError,
+                        $"A role named \"{RoleMarkers.PasswordsDisabledRoleName}\" exists that IamDb did not create; IamDb needs that name. Rename or drop it, then try again.")
+                    { Subject = RoleMarkers.PasswordsDisabledRoleName };
+                }
+
+                return;
+            }
+        }
+
+        var role = SqlText.Identifier(RoleMarkers.PasswordsDisabledRoleName);
+        await ExecuteAsync(conn, $"CREATE ROLE {role} NOLOGIN NOINHERIT", ct);
+        await ExecuteAsync(
+            conn,
+            $"COMMENT ON ROLE {role} IS {SqlText.Literal(RoleMarkers.PasswordsDisabledPrefix + " members lost their password to disable-passwords; preparation grants them no CONNECT")}",
+            ct);
     }
 
     /// <summary>
@@ -124,7 +165,7 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
     }
 
     /// <summary>HasPassword is null when the admin is not a superuser and so cannot see it.</summary>
-    private sealed record PasswordCandidate(bool IsSuperuser, bool? HasPassword, string? Comment);
+    private sealed record PasswordCandidate(bool IsSuperuser, bool? HasPassword, string? Comment, bool CanLogin);
 
     /// <summary>
     /// The named roles, or with none named every login role that may have a password (IamDb's own left out).
@@ -138,7 +179,7 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
             ? "r.rolname = any($1::name[])"
             : $"r.rolcanlogin and coalesce(shobj_description(r.oid, 'pg_authid'), '') not like 'iamdb:%'{(admin.IsSuperuser ? " and r.rolpassword is not null" : "")}";
         await using var cmd = new NpgsqlCommand(
-            $"select r.rolname::text, r.rolsuper, {hasPassword}, shobj_description(r.oid, 'pg_authid') from {source} r where {filter}", conn);
+            $"select r.rolname::text, r.rolsuper, {hasPassword}, shobj_description(r.oid, 'pg_authid'), r.rolcanlogin from {source} r where {filter}", conn);
         if (roles.Count > 0)
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = roles.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
@@ -149,7 +190,7 @@ internal sealed class PasswordDisabler(AdminDataSources sources, ILogger log)
         while (await reader.ReadAsync(ct))
         {
             result[reader.GetString(0)] = new PasswordCandidate(
-                reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+                reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
         }
 
         return result;

@@ -27,6 +27,15 @@ internal static class RoleMarkers
     /// <summary>The all-databases role's comment starts with this.</summary>
     public const string AllDatabasesPrefix = "iamdb:connect-all:v1";
 
+    /// <summary>
+    /// The role whose members are the login roles <c>disable-passwords</c> took the password from. Preparation grants them no
+    /// direct CONNECT on a database it takes from PUBLIC: they reach databases only through IamDb's scoped credentials.
+    /// </summary>
+    public const string PasswordsDisabledRoleName = "iamdb_passwords_disabled";
+
+    /// <summary>The passwords-disabled role's comment starts with this.</summary>
+    public const string PasswordsDisabledPrefix = "iamdb:passwords-disabled:v1";
+
     /// <summary>Every connect role's name starts with this.</summary>
     public const string ConnectRoleNamePrefix = "iamdb_connect:";
 
@@ -114,6 +123,8 @@ internal static class RoleMarkers
     public static bool IsCredential(string? comment) => comment is not null && comment.StartsWith(CredentialPrefix, StringComparison.Ordinal);
 
     public static bool IsConnectRole(string? comment) => comment is not null && comment.StartsWith(ConnectRolePrefix, StringComparison.Ordinal);
+
+    public static bool IsPasswordsDisabledRole(string? comment) => comment is not null && comment.StartsWith(PasswordsDisabledPrefix, StringComparison.Ordinal);
 
     public static bool IsAllDatabasesRole(string? comment) => comment is not null && comment.StartsWith(AllDatabasesPrefix, StringComparison.Ordinal);
 

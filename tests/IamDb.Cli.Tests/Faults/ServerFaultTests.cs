@@ -120,11 +120,62 @@ public sealed class ServerFaultTests
             var latest = DateTime.UtcNow.AddSeconds(900 + 60);
             Assert.All(unrecorded, name => Assert.True(roles[name] is { } until && until.ToUniversalTime() <= latest, $"{name} has no near VALID UNTIL"));
             Assert.DoesNotContain(node.Root.SecretAccessKey, node.Broker.Stderr, StringComparison.Ordinal);
+
+            // The reaper then drops them, shown with the real processes: the node killed once more and restarted with a
+            // 2-second reaper interval. The test cannot wait out a credential's 15-minute minimum life, so once the new node
+            // holds the reaper lease it moves every IamDb role's VALID UNTIL one second into the past, as time would; the
+            // reaper finds them by their marker (those the store never recorded too) and drops them within a pass.
+            await node.DisposeAsync();
+            await File.AppendAllTextAsync(node.ConfigPath, $"\n[redshift]\nreaper_interval_seconds = {ReaperIntervalSeconds}\n", ct);
+            node = await Node.StartAsync(pg, node.Directory);
+            await WaitForReaperLeaseAsync(node);
+            await pg.QueryAsync(
+                "DO $$ DECLARE r record; BEGIN FOR r IN SELECT a.rolname FROM pg_roles a JOIN pg_shdescription d ON d.objoid = a.oid "
+                + "AND d.classoid = 'pg_authid'::regclass WHERE d.description LIKE 'iamdb:credential:v1 %' LOOP "
+                + "EXECUTE format('ALTER ROLE %I VALID UNTIL %L', r.rolname, now() - interval '1 second'); END LOOP; END $$");
+            var expired = DateTime.UtcNow;
+            int left;
+            while ((left = (await pg.QueryAsync(
+                       "SELECT count(*)::int FROM pg_shdescription WHERE classoid = 'pg_authid'::regclass AND description LIKE 'iamdb:credential:v1 %'"))
+                       .Single()[0] is int n ? n : -1) > 0)
+            {
+                Assert.True(DateTime.UtcNow - expired < ReapBound, $"{left} expired IamDb roles still on the cluster {ReapBound.TotalSeconds:F0} s after expiry");
+                await Task.Delay(250, ct);
+            }
+
+            output?.WriteLine(
+                $"the restarted node's reaper dropped {roles.Count} expired roles ({unrecorded.Count} known only by their marker) "
+                + $"{(DateTime.UtcNow - expired).TotalSeconds:F1} s after expiry (interval {ReaperIntervalSeconds} s)");
+            Assert.Equal(0, left);
         }
         finally
         {
             await node.DisposeAsync();
             Directory.Delete(node.Directory, recursive: true);
+        }
+    }
+
+    private const int ReaperIntervalSeconds = 2;
+
+    // One interval, plus the pass itself: each dropped role is reassigned in every database, a few hundred ms under load.
+    private static readonly TimeSpan ReapBound = TimeSpan.FromSeconds(ReaperIntervalSeconds + 40);
+
+    // The killed node's lease lapses within 30 s; the new node then takes it (/health/ready says "reaper":"active").
+    private static async Task WaitForReaperLeaseAsync(Node node)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var until = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            using var response = await http.GetAsync($"{node.Broker.Endpoint}/health/ready");
+            var body = await response.Content.ReadAsStringAsync();
+            if (body.Contains("\"reaper\":\"active\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"the restarted node did not take the reaper lease within 90 s: {body}");
+            await Task.Delay(500);
         }
     }
 

@@ -19,10 +19,18 @@ public sealed class CliTrustTests(TlsBrokersFixture brokers) : IDisposable
     {
         foreach (var (key, value) in brokers.GeneratedFiles())
         {
-            _cli.Environment[key] = value;
+            _cli.Environment.TryAdd(key, value); // a test may have put another config file in place
         }
 
         return await _cli.RunAsync(["clusters", "list", "--output", "json", "--endpoint-url", endpoint, .. extra]);
+    }
+
+    // The generated config names the generated CA (ca_bundle); the tests of a client without a CA use one that does not.
+    private async Task UseConfigWithoutCaBundleAsync()
+    {
+        var config = Path.Combine(_cli.Directory, "aws-config-without-ca");
+        await File.WriteAllTextAsync(config, "[profile iamdb]\nregion = us-east-1\n\n[default]\nregion = us-east-1\n", TestContext.Current.CancellationToken);
+        _cli.Environment["AWS_CONFIG_FILE"] = config;
     }
 
     private static void AssertAnswered(CliResult result)
@@ -35,6 +43,7 @@ public sealed class CliTrustTests(TlsBrokersFixture brokers) : IDisposable
     [Fact]
     public async Task WithoutTheCa_IsRefused_SayingUntrustedRoot_AndHowToTrustIt()
     {
+        await UseConfigWithoutCaBundleAsync();
         var result = await ListClustersAsync(brokers.Generated.Endpoint);
 
         Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString());
@@ -66,11 +75,12 @@ public sealed class CliTrustTests(TlsBrokersFixture brokers) : IDisposable
             $"[profile iamdb]\nregion = us-east-1\nca_bundle = {brokers.GeneratedCa}\n",
             TestContext.Current.CancellationToken);
 
+        await UseConfigWithoutCaBundleAsync();
         var result = await ListClustersAsync(brokers.Generated.Endpoint, "--profile", "iamdb");
         _cli.Environment["AWS_CONFIG_FILE"] = config;
         var withProfileBundle = await _cli.RunAsync("clusters", "list", "--output", "json", "--endpoint-url", brokers.Generated.Endpoint, "--profile", "iamdb");
 
-        Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString()); // the generated config has no ca_bundle
+        Assert.True(result.ExitCode == ExitCodes.Failure, result.ToString()); // a config without ca_bundle
         AssertAnswered(withProfileBundle);
     }
 

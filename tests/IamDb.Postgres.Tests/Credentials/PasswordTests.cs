@@ -79,6 +79,33 @@ public class PasswordTests(PostgresServerFixture fixture) : ClusterAdministratio
         Assert.Equal(["postgres", "root2"], after.PasswordLoginUsers);
     }
 
+    [Fact]
+    public async Task PrepareAsync_AfterDisablePasswords_GivesTheRoleNoDirectConnectBack()
+    {
+        // Preparation takes CONNECT from PUBLIC on a new database and grants it to every login role that had it, so that
+        // nobody is locked out; a role whose password IamDb disabled must not be among them: its direct CONNECT was revoked
+        // on purpose, and with it back a credential scoped to one database would be refused (or reach the other one).
+        var ivan = ClusterHarness.Unique("ivan");
+        var judy = ClusterHarness.Unique("judy");
+        var dbA = await Cluster.Fixture.CreateDatabaseAsync("pwa");
+        await Cluster.ExecAsync($"CREATE ROLE {ivan} LOGIN PASSWORD 'ivans-password'; CREATE ROLE {judy} LOGIN PASSWORD 'judys-password'");
+        await Admin.PrepareAsync(Cluster.Endpoint, Ct);
+        var disabled = await Admin.DisablePasswordsAsync(Cluster.Endpoint, [ivan], dryRun: false, Ct);
+        Assert.True(disabled.Single().Changed);
+        Assert.False(await Cluster.ScalarAsync<bool>("select has_database_privilege($1, $2, 'CONNECT')", ivan, dbA));
+
+        var dbC = await Cluster.Fixture.CreateDatabaseAsync("pwc");
+        var prepared = await Admin.PrepareAsync(Cluster.Endpoint, Ct);
+
+        Assert.DoesNotContain(ivan, prepared.GrantedConnect);
+        Assert.False(await Cluster.ScalarAsync<bool>("select has_database_privilege($1, $2, 'CONNECT')", ivan, dbC));
+        Assert.True(await Cluster.ScalarAsync<bool>("select has_database_privilege($1, $2, 'CONNECT')", judy, dbC)); // still nobody locked out
+        var scoped = await Admin.IssueAsync(Cluster.Endpoint, ClusterHarness.Request(ivan, dbA), Ct);
+        Assert.Equal(ivan, (await Cluster.WhoAmIAsync(scoped, dbA)).CurrentUser);
+        await using var elsewhere = Cluster.Login(scoped.LoginRoleName, scoped.Password, dbC);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => elsewhere.OpenAsync(Ct))).SqlState);
+    }
+
     private sealed class OwnServer : IAsyncDisposable
     {
         public PostgresServerFixture Fixture { get; } = new();

@@ -20,6 +20,12 @@ internal static class BrokerRunner
             await error.WriteLineAsync(ex.Message);
             return ExitCodes.Usage;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM during start: what had started was stopped again (BrokerHost.StartAsync); that is a clean stop.
+            await output.WriteLineAsync("IamDb stopped before it was ready.");
+            return ExitCodes.Ok;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             await error.WriteLineAsync($"iamdb: could not start the broker: {ex.Message}");
@@ -43,7 +49,8 @@ internal static class BrokerRunner
                 await output.WriteLineAsync($"  metrics:        {metrics}");
             }
 
-            var clusters = await host.DescribeClustersAsync(ct);
+            // Not cancelled by a SIGTERM that came meanwhile: the summary is finished, then the broker stops gracefully.
+            var clusters = await host.DescribeClustersAsync(CancellationToken.None);
             await output.WriteLineAsync($"  clusters:       {(clusters.Count == 0 ? "none" + (host.LocalClusterSkippedBecause is { } why ? $" (no local cluster: {why})" : string.Empty) : clusters[0])}");
             foreach (var line in clusters.Skip(1))
             {
