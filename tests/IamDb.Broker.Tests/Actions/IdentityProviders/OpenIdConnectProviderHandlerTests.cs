@@ -58,11 +58,11 @@ public sealed class OpenIdConnectProviderHandlerTests : IamHandlerTestBase
     [Theory]
     [InlineData("http://idp.example", "must begin with https://")]
     [InlineData("idp.example", "must begin with https://")]
-    [InlineData("https://idp.example/?a=b", "must not contain a query")]
-    [InlineData("https://user@idp.example", "must not contain a query")]
-    [InlineData("https://idp.example:0", "invalid port")]
-    [InlineData("https://idp.example:99999", "invalid port")]
-    [InlineData("https://:8443/x", "no valid host")]
+    [InlineData("https://idp.example/?a=b", "must not have a query")]
+    [InlineData("https://user@idp.example", "must not contain user information")]
+    [InlineData("https://idp.example:0", "port must be a number from 1 to 65535")]
+    [InlineData("https://idp.example:99999", "port must be a number from 1 to 65535")]
+    [InlineData("https://:8443/x", "host")]
     public async Task Create_BadUrl_IsInvalidInputAndCreatesNothing(string url, string reason)
     {
         var message = (await Create(url)).Fails("InvalidInput", 400);

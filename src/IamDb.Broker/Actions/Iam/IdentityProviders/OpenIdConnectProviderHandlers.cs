@@ -1,6 +1,7 @@
 using IamDb.Aws.Query;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
+using IamDb.Federation.WebIdentity;
 
 namespace IamDb.Broker.Actions.Iam.IdentityProviders;
 
@@ -20,7 +21,15 @@ internal sealed class CreateOpenIdConnectProviderHandler(IStateStore store, Time
         var thumbprints = reader.OptionalStringList("ThumbprintList", itemConstraints: IdentityProviderRules.Thumbprint);
         var tags = reader.ReadTags();
         reader.ThrowIfInvalid();
-        var key = OpenIdConnectUrls.Normalize(url, out var urlError) ?? throw IamErrors.InvalidInput(urlError!);
+        // One spelling for ARNs, condition keys and the issuer lookup: the one the token verifier uses.
+        if (!url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw IamErrors.InvalidInput("The OpenID Connect provider URL must begin with https://.");
+        }
+
+        var key = OidcProviderUrl.TryParse(url, out var parsed, out var urlError)
+            ? parsed.HostAndPath
+            : throw IamErrors.InvalidInput(urlError);
         var checkedClientIds = IdentityProviderRules.CheckClientIds(clientIds ?? []);
         var checkedThumbprints = IdentityProviderRules.CheckThumbprints(thumbprints);
         TagRules.CheckRequest(tags);
