@@ -166,17 +166,25 @@ public abstract partial class StoreContractTests
             Ct);
         Assert.Equal(5L, Convert.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM saml_used_assertions WHERE provider_arn = '{provider}'"), System.Globalization.CultureInfo.InvariantCulture));
 
-        // Far in the future, so every other test's rows are expired too: the batch bound decides how many go.
+        // Far in the future, so every other test's rows are expired too. A prune runs on about one recording in 32 (by
+        // the id's per-process hash), so 600 new ids prune with certainty but for (31/32)^600 < 1e-8.
         var later = DateTimeOffset.MaxValue.AddYears(-1);
-        await Store.WriteAsync((w, ct) => w.IdentityProviders.TryRecordSamlAssertionAsync(provider, "_new", later.AddMinutes(5), later, ct), Ct);
-        for (var i = 0; i < 20; i++)
-        {
-            await Store.WriteAsync((w, ct) => w.IdentityProviders.TryRecordSamlAssertionAsync(provider, "_new", later.AddMinutes(5), later, ct), Ct);
-        }
+        await Store.WriteAsync(
+            async (w, ct) =>
+            {
+                for (var i = 0; i < 600; i++)
+                {
+                    await w.IdentityProviders.TryRecordSamlAssertionAsync(provider, $"_new{i}", later.AddMinutes(5), later, ct);
+                }
+            },
+            Ct);
 
         Assert.Equal(
-            1L,
-            Convert.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM saml_used_assertions WHERE provider_arn = '{provider}'"), System.Globalization.CultureInfo.InvariantCulture));
+            0L,
+            Convert.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM saml_used_assertions WHERE provider_arn = '{provider}' AND assertion_id LIKE '_old%'"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(
+            600L,
+            Convert.ToInt64(await ScalarAsync($"SELECT COUNT(*) FROM saml_used_assertions WHERE provider_arn = '{provider}' AND assertion_id LIKE '_new%'"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
