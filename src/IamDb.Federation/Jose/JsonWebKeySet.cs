@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace IamDb.Federation.Jose;
@@ -176,7 +175,7 @@ internal sealed class JsonWebKeySet
         }
 
         var key = JsonWebKey.ForRsa(kid, alg, modulus, exponent);
-        return Loads(() => { using var rsa = RSA.Create(key.RsaParameters!.Value); }) ? key : null;
+        return key.TryLoad() ? key : null;
     }
 
     private static JsonWebKey? ReadEc(JsonElement entry, string? kid, string? alg)
@@ -195,20 +194,7 @@ internal sealed class JsonWebKeySet
 
         // Importing checks the point is on the curve; a point off it is an invalid-curve attack, not a key.
         var key = JsonWebKey.ForEc(kid, alg, curve, x, y);
-        return Loads(() => { using var ecdsa = ECDsa.Create(key.EcParameters!.Value); }) ? key : null;
-    }
-
-    private static bool Loads(Action import)
-    {
-        try
-        {
-            import();
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
+        return key.TryLoad() ? key : null;
     }
 
     private static byte[] TrimLeadingZeros(byte[] value)

@@ -65,8 +65,7 @@ internal sealed class JwsAlgorithm
                 return false;
             }
 
-            using var rsa = RSA.Create(key.RsaParameters.Value);
-            return rsa.VerifyData(signingInput, signature, Hash, RSASignaturePadding.Pkcs1);
+            return key.VerifySignature(signingInput, signature, Hash);
         }
 
         // JOSE ECDSA signatures are raw r||s of fixed width (RFC 7518 §3.4), never DER.
@@ -75,7 +74,6 @@ internal sealed class JwsAlgorithm
             return false;
         }
 
-        using var ecdsa = ECDsa.Create(key.EcParameters!.Value);
-        return ecdsa.VerifyData(signingInput, signature, Hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return key.VerifySignature(signingInput, signature, Hash);
     }
 }

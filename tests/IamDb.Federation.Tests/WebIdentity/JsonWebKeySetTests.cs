@@ -122,4 +122,17 @@ public sealed class JsonWebKeySetTests
                 _ = set;
             }, iter: 1500);
     }
+
+    [Fact]
+    public void A_key_the_platform_will_not_import_verifies_nothing_instead_of_throwing()
+    {
+        var offCurve = JsonWebKey.ForEc("bad", null, "P-256", new byte[32], new byte[32]);
+        Assert.False(offCurve.TryLoad());
+        Assert.False(offCurve.VerifySignature("data"u8, new byte[64], System.Security.Cryptography.HashAlgorithmName.SHA256));
+
+        var set = JsonWebKeySet.Of([offCurve]);
+        var (token, failure) = WebIdentityTokenVerifierTests.Verify(Idp.Sign(TestIdentityProvider.Claims(), "ES256", kid: "bad"), set);
+        Assert.Null(token);
+        Assert.Equal(FederationFailureKind.InvalidIdentityToken, failure!.Kind);
+    }
 }

@@ -111,7 +111,7 @@ public sealed class JwtReaderTests
     [Fact]
     public void A_valid_token_with_crit_added_is_refused_even_though_signed()
     {
-        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = TestIdentityProvider.RsaKid, ["crit"] = new JsonArray("iamdb") , ["iamdb"] = 1 };
+        var header = new JsonObject { ["alg"] = "RS256", ["kid"] = TestIdentityProvider.RsaKid, ["crit"] = new JsonArray("iamdb"), ["iamdb"] = 1 };
         var failure = Refused(Idp.SignWith(header, TestIdentityProvider.Claims(), "RS256"));
         Assert.Contains("crit", failure.Message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using CsCheck;
 using IamDb.Federation.WebIdentity;
 
 namespace IamDb.Federation.Tests.WebIdentity;
@@ -48,5 +49,28 @@ public sealed class OidcDiscoveryDocumentTests
         Assert.False(OidcDiscoveryDocument.TryParse(json, out var document, out var error));
         Assert.Null(document);
         Assert.Contains(mentioned, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parsing_never_throws_on_mutated_documents()
+    {
+        const string Seed = """{"issuer":"https://idp.example:8443","jwks_uri":"https://idp.example:8443/certs","token_endpoint":"https://idp.example:8443/t","id_token_signing_alg_values_supported":["RS256"]}""";
+        Gen.Select(Gen.Int[0, Seed.Length - 1], Gen.Int[0, 10], Gen.OneOf("", "\"", "{", "}", "[", "]", ",", ":", "null", "http:", "\\ud800", "//", "?", "#"))
+            .Array[1, 5]
+            .Sample(edits =>
+            {
+                var text = Seed;
+                foreach (var (at, remove, insert) in edits)
+                {
+                    var start = Math.Min(at, text.Length);
+                    text = text.Remove(start, Math.Min(remove, text.Length - start)).Insert(start, insert);
+                }
+
+                Assert.True(OidcDiscoveryDocument.TryParse(text, out var document, out var error) ^ (error is not null));
+                if (document is not null)
+                {
+                    Assert.Equal(Uri.UriSchemeHttps, document.JwksUri.Scheme);
+                }
+            }, iter: 2000);
     }
 }

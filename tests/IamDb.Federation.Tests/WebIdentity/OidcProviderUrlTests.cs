@@ -1,3 +1,4 @@
+using CsCheck;
 using IamDb.Federation.WebIdentity;
 
 namespace IamDb.Federation.Tests.WebIdentity;
@@ -84,4 +85,28 @@ public sealed class OidcProviderUrlTests
         Assert.False(OidcProviderUrl.TryParse("https://idp.example/" + new string('a', 256 - 20), out _, out var error));
         Assert.Contains("255", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_normal_form_is_stable_and_parsing_never_throws() =>
+        Gen.Select(
+                Gen.OneOf("https://", "HTTPS://", "", "http://", "https:/"),
+                Gen.OneOf("idp.example", "IdP.Example", "127.0.0.1", "[::1]", "a-b.c", "", "x..y", "h@st"),
+                Gen.OneOf("", ":443", ":8443", ":0", ":99999", ":"),
+                Gen.OneOf("", "/", "/realms/Dev", "/a/b/", "/a//b", "/%41", "/~u", "/a?b", "/a#b", "/ä"))
+            .Sample((scheme, host, port, path) =>
+            {
+                if (OidcProviderUrl.TryParse(scheme + host + port + path, out var provider, out var error))
+                {
+                    Assert.Null(error);
+                    Assert.Equal(provider, Parse(provider.HostAndPath));
+                    Assert.Equal(provider, Parse(provider.IssuerUrl));
+                    Assert.DoesNotContain(":443", provider.HostAndPath, StringComparison.Ordinal);
+                    Assert.False(provider.HostAndPath.EndsWith('/'));
+                    Assert.Equal(provider.HostAndPath, provider.HostAndPath.ToLowerInvariant()[..provider.Host.Length] + provider.HostAndPath[provider.Host.Length..]);
+                }
+                else
+                {
+                    Assert.NotNull(error);
+                }
+            }, iter: 2000);
 }

@@ -55,6 +55,15 @@ public sealed class TokenTamperingProperties
 
             Assert.False(Verifies(token[..i] + replacement + token[(i + 1)..], keys), $"changing position {i} still verified");
         }
+
+        // The last character of each part carries unused bits: every other character there must be refused too.
+        foreach (var end in new[] { token.IndexOf('.', StringComparison.Ordinal) - 1, token.LastIndexOf('.') - 1, token.Length - 1 })
+        {
+            foreach (var replacement in Alphabet.Where(c => c != token[end]))
+            {
+                Assert.False(Verifies(token[..end] + replacement + token[(end + 1)..], keys), $"changing the end of a part to '{replacement}' still verified");
+            }
+        }
     }
 
     [Fact]

@@ -290,7 +290,10 @@ public sealed class WebIdentityTokenVerifierTests
     public void A_key_whose_type_or_curve_does_not_fit_the_algorithm_is_refused(string alg, string kid, string signWith)
     {
         var header = new JsonObject { ["alg"] = alg, ["kid"] = kid };
-        Refused(Idp.SignWith(header, TestIdentityProvider.Claims(), signWith), FederationFailureKind.InvalidIdentityToken);
+        var failure = Refused(Idp.SignWith(header, TestIdentityProvider.Claims(), signWith), FederationFailureKind.InvalidIdentityToken);
+
+        // Refused at key selection, before any signature arithmetic with a key of the wrong kind.
+        Assert.Contains($"not a key for its algorithm {alg}", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -420,5 +423,21 @@ public sealed class WebIdentityTokenVerifierTests
         Assert.Equal(["user-42"], token.ClaimValues("sub"));
         Assert.Empty(token.ClaimValues("profile"));
         Assert.Empty(token.ClaimValues("missing"));
+    }
+
+    [Fact]
+    public void One_key_set_verifies_correctly_from_many_threads_at_once()
+    {
+        var keys = Idp.Keys();
+        var good = new[] { "RS256", "ES256", "ES384" }.Select(alg => Idp.Sign(TestIdentityProvider.Claims(), alg)).ToArray();
+        var bad = good.Select(t => t[..^2] + (t[^2] == 'A' ? 'B' : 'A') + t[^1]).ToArray();
+        var results = new bool[600];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var token = i % 2 == 0 ? good[i % 3] : bad[i % 3];
+            results[i] = JwtReader.TryRead(token, out var jwt, out _)
+                && WebIdentityTokenVerifier.TryVerify(jwt, keys, TestIdentityProvider.Expectations, Now, out _, out _);
+        });
+        Assert.All(Enumerable.Range(0, results.Length), i => Assert.Equal(i % 2 == 0, results[i]));
     }
 }
