@@ -6,6 +6,7 @@ using IamDb.Broker.Actions;
 using IamDb.Broker.Actions.Redshift;
 using IamDb.Broker.Audit;
 using IamDb.Broker.Authorization;
+using IamDb.Broker.Federation;
 using IamDb.Broker.Pipeline;
 using IamDb.Broker.Reaper;
 using IamDb.Broker.Secrets;
@@ -292,6 +293,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
         services.AddSingleton(new TokenBucketThrottle(options.ThrottleRatePerSecond, options.ThrottleBurst, runtime.Time));
         services.AddSingleton(new FailedAuthenticationThrottle(options.FailedAuthenticationRatePerSecond, options.FailedAuthenticationBurst, runtime.Time));
         services.AddSingleton(new TokenBearerThrottle(options.ThrottleRatePerSecond, options.ThrottleBurst, runtime.Time));
+        services.AddSingleton(_ => new OidcKeySource(runtime.Time, OidcKeySourceSettings.Default));
         services.AddSingleton<CompiledPolicyCache>();
         services.AddSingleton<PrincipalPolicyLoader>();
         services.AddSingleton<PolicyAuthorizer>();

@@ -113,8 +113,21 @@ internal sealed class IssuedRoleSession
     /// <summary>Writes <c>Credentials</c> and <c>AssumedRoleUser</c>, the elements every AssumeRole* result starts with.</summary>
     public void WriteCredentialsAndUser(QueryXmlWriter xml)
     {
+        WriteCredentials(xml);
+        WriteAssumedRoleUser(xml);
+    }
+
+    /// <summary>Writes STS's <c>Credentials</c> structure (the only place the secret and the session token are revealed).</summary>
+    public void WriteCredentials(QueryXmlWriter xml)
+    {
         ArgumentNullException.ThrowIfNull(xml);
         StsCredentials.Write(xml, AccessKeyId, _secret, _sessionToken, Expiration);
+    }
+
+    /// <summary>Writes <c>AssumedRoleUser</c> (<c>AssumedRoleId</c>, <c>Arn</c>).</summary>
+    public void WriteAssumedRoleUser(QueryXmlWriter xml)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
         xml.WriteStructure("AssumedRoleUser", u =>
         {
             u.WriteString("AssumedRoleId", AssumedRoleId);
@@ -122,15 +135,20 @@ internal sealed class IssuedRoleSession
         });
     }
 
-    /// <summary>Writes <c>PackedPolicySize</c> (when there is one) and <c>SourceIdentity</c> (when set).</summary>
-    public void WritePackedSizeAndSourceIdentity(QueryXmlWriter xml)
+    /// <summary>Writes <c>PackedPolicySize</c> when there is one.</summary>
+    public void WritePackedPolicySize(QueryXmlWriter xml)
     {
         ArgumentNullException.ThrowIfNull(xml);
         if (PackedPolicySize is { } size)
         {
             xml.WriteInt32("PackedPolicySize", size);
         }
+    }
 
+    /// <summary>Writes <c>PackedPolicySize</c> (when there is one) and <c>SourceIdentity</c> (when set).</summary>
+    public void WritePackedSizeAndSourceIdentity(QueryXmlWriter xml)
+    {
+        WritePackedPolicySize(xml);
         xml.WriteString("SourceIdentity", SourceIdentity);
     }
 
