@@ -242,6 +242,29 @@ public sealed class SamlAssumeRoleTests : IDisposable
         Assert.DoesNotContain(ok.Find("SecretAccessKey")!, success, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_aws_CLI_assume_role_with_saml_works_unchanged_and_its_credentials_sign_the_next_call()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var ct = TestContext.Current.CancellationToken;
+
+        // No credentials are configured for the CLI's first call: it must send the assertion unsigned, as to AWS.
+        var anonymous = new IamDb.Testing.AwsCli(broker.Endpoint, "", "");
+        var assumed = (await anonymous.RunAsync(
+            ["sts", "assume-role-with-saml", "--role-arn", setup.RoleArn, "--principal-arn", setup.ProviderArn, "--saml-assertion", Response(setup)], ct)).Json();
+        var credentials = assumed.GetProperty("Credentials");
+        var session = new IamDb.Testing.AwsCli(
+            broker.Endpoint, credentials.GetProperty("AccessKeyId").GetString()!, credentials.GetProperty("SecretAccessKey").GetString()!,
+            credentials.GetProperty("SessionToken").GetString());
+        var who = (await session.RunAsync("sts get-caller-identity", ct)).Json();
+
+        Assert.Equal("ada@example.com", assumed.GetProperty("Subject").GetString());
+        Assert.Equal("persistent", assumed.GetProperty("SubjectType").GetString());
+        Assert.Equal(SamlExpectations.AwsSignInUrl, assumed.GetProperty("Audience").GetString());
+        Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/{RoleName}/ada@example.com", who.GetProperty("Arn").GetString());
+    }
+
     private static string Tampered(string encoded)
     {
         var document = new XmlDocument { PreserveWhitespace = true };
