@@ -21,6 +21,12 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // --scenario web-identity|saml: the federation calls (FederationScenarios.cs); gci, the default, is what follows.
+        if (StringArg(args, "--scenario") is { } scenario and not "gci")
+        {
+            return await FederationScenarios.RunAsync(scenario, args);
+        }
+
         var connections = IntArg(args, "--connections", 32);
         var seconds = IntArg(args, "--seconds", 10);
         var warmup = IntArg(args, "--warmup", 5);
