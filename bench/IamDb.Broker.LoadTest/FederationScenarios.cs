@@ -38,6 +38,7 @@ internal static partial class FederationScenarios
         var pool = IntArg(args, "--pool", scenario == "saml" ? 12_000 : 512);
         var url = StringArg(args, "--url");
         var pid = StringArg(args, "--pid");
+        using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
         BrokerHost? host = null;
         string? dataDirectory = null;
         SigningCredentials admin;
@@ -137,6 +138,7 @@ internal static partial class FederationScenarios
         }
 
         var jwksBefore = issuer?.JwksFetches ?? 0;
+        allocations?.Enabled = true;
         var cpuBefore = CpuTime(pid);
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         var result = await RunAsync(client, uri, Next, connections, TimeSpan.FromSeconds(seconds), maxRequests);
@@ -162,6 +164,15 @@ internal static partial class FederationScenarios
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"process (broker + generator) allocated {gc.Item4 / (double)calls:0} bytes per call, GCs gen0 {gc.Item1} / gen1 {gc.Item2} / gen2 {gc.Item3}"));
+        }
+
+        if (allocations is not null)
+        {
+            allocations.Enabled = false;
+            foreach (var (type, bytes) in allocations.Top(25))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)calls,8:0} B/call  {type}"));
+            }
         }
 
         if (issuer is not null)
