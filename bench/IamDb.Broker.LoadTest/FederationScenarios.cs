@@ -47,6 +47,15 @@ internal static partial class FederationScenarios
             dataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName;
             var options = new BrokerOptions { DataDirectory = dataDirectory };
 
+            // --postgres CONN: the state store in PostgreSQL instead of the data directory's SQLite file. Every session is a
+            // durable commit; PostgreSQL flushes concurrent commits together, SQLite's one writer flushes each alone.
+            if (StringArg(args, "--postgres") is { } postgres)
+            {
+                options.Store = StoreKind.Postgres;
+                options.PostgresConnectionString = postgres;
+            }
+
+
             // The unsigned calls spend the per-address budget of ThrottleRatePerSecond/Burst: lifted, as for GetCallerIdentity.
             options.ThrottleRatePerSecond = 1_000_000;
             options.ThrottleBurst = 1_000_000;
