@@ -28,6 +28,12 @@ internal static class Program
             return 0;
         }
 
+        // --scenario web-identity|saml: the federation calls (FederationScenarios.cs); gci, the default, is what follows.
+        if (StringArg(args, "--scenario") is { } scenario and not "gci")
+        {
+            return await FederationScenarios.RunAsync(scenario, args);
+        }
+
         var connections = IntArg(args, "--connections", 32);
         var seconds = IntArg(args, "--seconds", 10);
         var warmup = IntArg(args, "--warmup", 5);

@@ -1,0 +1,315 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using IamDb.Aws.Signing;
+using IamDb.Broker.Hosting;
+using IamDb.Broker.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace IamDb.Broker.LoadTest;
+
+/// <summary>
+/// The federation scenarios of the load generator (issue 16 "Performance"): <c>web-identity</c> loads
+/// <c>AssumeRoleWithWebIdentity</c> with tokens from <see cref="BenchOidcIssuer"/> (keys cached by the broker after the
+/// warm-up), <c>saml</c> loads <c>AssumeRoleWithSAML</c> with Responses from <see cref="BenchSamlIdp"/>, each used once.
+/// The provider and role are created through the broker's IAM API (signed with the admin key), so the same run works
+/// in-process and against a running <c>iamdb server</c> (<c>--url --credentials [--pid]</c>). Tokens and Responses are
+/// signed before the timed phase: what is measured is the broker's verification, trust policy and session, not the
+/// generator's signing. Requests are unsigned, as AWS's clients send these two calls.
+/// </summary>
+internal static partial class FederationScenarios
+{
+    public static async Task<int> RunAsync(string scenario, string[] args)
+    {
+        if (scenario is not ("web-identity" or "saml"))
+        {
+            Console.Error.WriteLine($"unknown --scenario {scenario}: gci (the default), web-identity or saml");
+            return 2;
+        }
+
+        var connections = IntArg(args, "--connections", 16);
+        var seconds = IntArg(args, "--seconds", 10);
+        var warmup = IntArg(args, "--warmup", 5);
+        var maxRequests = IntArg(args, "--max-requests", 2_000_000);
+
+        // SAML responses are used once: the pool bounds the run (warm-up included). 12,000 covers 15 s at 800/s.
+        var pool = IntArg(args, "--pool", scenario == "saml" ? 12_000 : 512);
+        var url = StringArg(args, "--url");
+        var pid = StringArg(args, "--pid");
+        using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
+        BrokerHost? host = null;
+        string? dataDirectory = null;
+        SigningCredentials admin;
+        if (url is null)
+        {
+            dataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName;
+            var options = new BrokerOptions { DataDirectory = dataDirectory };
+
+            // --postgres CONN: the state store in PostgreSQL instead of the data directory's SQLite file. Every session is a
+            // durable commit; PostgreSQL flushes concurrent commits together, SQLite's one writer flushes each alone.
+            if (StringArg(args, "--postgres") is { } postgres)
+            {
+                options.Store = StoreKind.Postgres;
+                options.PostgresConnectionString = postgres;
+            }
+
+
+            // The unsigned calls spend the per-address budget of ThrottleRatePerSecond/Burst: lifted, as for GetCallerIdentity.
+            options.ThrottleRatePerSecond = 1_000_000;
+            options.ThrottleBurst = 1_000_000;
+            var telemetry = StringArg(args, "--telemetry") ?? "on";
+            options.Metrics.Enabled = telemetry is "on" or "metrics";
+            options.Logging.Level = telemetry is "on" or "log" ? LogLevel.Information : LogLevel.Warning;
+            Console.WriteLine($"telemetry: metrics {(options.Metrics.Enabled ? "on" : "off")}, request log {(options.Logging.Level == LogLevel.Information ? "on (JSON, stderr)" : "off")}");
+            host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(LogFormat.Json, options.Logging.Level));
+            url = host.EndpointUrl;
+            admin = ReadCredentials(host.CredentialsFilePath);
+        }
+        else
+        {
+            admin = ReadCredentials(StringArg(args, "--credentials") ?? throw new ArgumentException("--credentials DATA/credentials is required with --url"));
+        }
+
+        var uri = new Uri(url + "/");
+        if (!uri.IsLoopback)
+        {
+            Console.Error.WriteLine("refusing to load a non-loopback endpoint");
+            return 2;
+        }
+
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            ActivityHeadersPropagator = null,
+        };
+        using var client = new HttpClient(handler);
+        var iam = new IamClient(client, uri, admin);
+        await using var issuer = scenario == "web-identity" ? await BenchOidcIssuer.StartAsync() : null;
+        using var idp = scenario == "saml" ? new BenchSamlIdp() : null;
+
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var signing = Stopwatch.StartNew();
+        byte[][] bodies;
+        if (issuer is not null)
+        {
+            var provider = await iam.CallAsync("CreateOpenIDConnectProvider", "OpenIDConnectProviderArn",
+                ("Url", issuer.IssuerUrl), ("ClientIDList.member.1", BenchOidcIssuer.Audience), ("ThumbprintList.member.1", issuer.Thumbprint));
+            var trust = $$"""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"{{provider}}"},"Action":"sts:AssumeRoleWithWebIdentity",
+                  "Condition":{"StringEquals":{"{{issuer.HostAndPath}}:sub":"system:serviceaccount:bench:loader","{{issuer.HostAndPath}}:aud":"{{BenchOidcIssuer.Audience}}"} } }]}
+                """;
+            var role = await iam.CallAsync("CreateRole", "Arn", ("RoleName", "bench-web-identity-" + suffix), ("AssumeRolePolicyDocument", trust));
+
+            // Tokens carry no replay protection (AWS has none for them either): a pool of distinct tokens is cycled.
+            bodies = new byte[pool][];
+            Parallel.For(0, pool, i => bodies[i] = Form(
+                ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", role), ("RoleSessionName", $"bench-{i}"),
+                ("WebIdentityToken", issuer.Sign("system:serviceaccount:bench:loader", TimeSpan.FromMinutes(30)))));
+        }
+        else
+        {
+            var provider = await iam.CallAsync("CreateSAMLProvider", "SAMLProviderArn", ("Name", "bench-idp-" + suffix), ("SAMLMetadataDocument", idp!.MetadataXml()));
+            var trust = $$"""
+                {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"{{provider}}"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],
+                  "Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"} } }]}
+                """;
+            var role = await iam.CallAsync("CreateRole", "Arn", ("RoleName", "bench-saml-" + suffix), ("AssumeRolePolicyDocument", trust));
+            bodies = new byte[pool][];
+            Parallel.For(0, pool, i => bodies[i] = Form(
+                ("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15"), ("RoleArn", role), ("PrincipalArn", provider),
+                ("SAMLAssertion", idp.SignedResponse(role, provider, $"user{i}@bench.example", TimeSpan.FromMinutes(30)))));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"scenario {scenario}: {pool} {(scenario == "saml" ? "signed responses (each used once)" : "signed tokens (cycled)")} prepared in {signing.Elapsed.TotalSeconds:0.0} s, "
+            + $"{bodies.Sum(b => (long)b.Length) / pool} bytes per request"));
+        Console.WriteLine($"target {url}, {connections} connections, {seconds} s after {warmup} s warm-up, at most {maxRequests} requests, "
+            + $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {LoadAverage()}");
+
+        var next = -1;
+        byte[]? Next()
+        {
+            var i = Interlocked.Increment(ref next);
+            return scenario == "saml" ? (i < bodies.Length ? bodies[i] : null) : bodies[i % bodies.Length];
+        }
+
+        var warm = await RunAsync(client, uri, Next, connections, TimeSpan.FromSeconds(warmup), maxRequests);
+        if (warm.Latencies.Count == 0)
+        {
+            Console.Error.WriteLine($"warm-up: no request succeeded; errors: {string.Join(", ", warm.ErrorCodes.Select(e => $"{e.Key} x{e.Value}"))}");
+            return 1;
+        }
+
+        var jwksBefore = issuer?.JwksFetches ?? 0;
+        allocations?.Enabled = true;
+        var cpuBefore = CpuTime(pid);
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+        var result = await RunAsync(client, uri, Next, connections, TimeSpan.FromSeconds(seconds), maxRequests);
+        var cpu = CpuTime(pid) - cpuBefore;
+        var gc = (GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3,
+            GC.GetTotalAllocatedBytes() - gcBefore.Item4);
+
+        var all = result.Latencies;
+        all.Sort();
+        var calls = Math.Max(1, all.Count);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sessions {all.Count} ok, {result.Errors} errors in {result.Elapsed.TotalSeconds:0.00} s = {all.Count / result.Elapsed.TotalSeconds:0} sessions/s{(result.PoolExhausted ? " (the response pool ran out: raise --pool)" : "")}"));
+        foreach (var (code, count) in result.ErrorCodes)
+        {
+            Console.WriteLine($"  error {code} x{count}");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"latency p50 {Ms(Percentile(all, 0.50)):0.00} ms, p90 {Ms(Percentile(all, 0.90)):0.00} ms, p99 {Ms(Percentile(all, 0.99)):0.00} ms, max {Ms(all.Count > 0 ? all[^1] : 0):0.00} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(pid is null ? "process (broker + generator)" : "broker")} CPU {cpu.TotalMilliseconds:0} ms = {cpu.TotalMicroseconds / calls:0} µs per call"));
+        if (pid is null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"process (broker + generator) allocated {gc.Item4 / (double)calls:0} bytes per call, GCs gen0 {gc.Item1} / gen1 {gc.Item2} / gen2 {gc.Item3}"));
+        }
+
+        if (allocations is not null)
+        {
+            allocations.Enabled = false;
+            foreach (var (type, bytes) in allocations.Top(25))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)calls,8:0} B/call  {type}"));
+            }
+        }
+
+        if (issuer is not null)
+        {
+            Console.WriteLine($"issuer key set fetched {issuer.JwksFetches} times in all, {issuer.JwksFetches - jwksBefore} in the measured window");
+        }
+
+        Console.WriteLine($"load average after: {LoadAverage()}");
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+            Directory.Delete(dataDirectory!, recursive: true);
+        }
+
+        return 0;
+    }
+
+    private sealed record RunResult(List<long> Latencies, long Errors, IReadOnlyDictionary<string, int> ErrorCodes, TimeSpan Elapsed, bool PoolExhausted);
+
+    private static async Task<RunResult> RunAsync(HttpClient client, Uri uri, Func<byte[]?> next, int connections, TimeSpan duration, int maxRequests)
+    {
+        var remaining = maxRequests;
+        long errors = 0;
+        var exhausted = false;
+        var codes = new ConcurrentDictionary<string, int>();
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, connections).Select(async _ =>
+        {
+            var latencies = new List<long>(50_000);
+            while (Stopwatch.GetTimestamp() < stopAt && Interlocked.Decrement(ref remaining) >= 0)
+            {
+                if (next() is not { } body)
+                {
+                    exhausted = true;
+                    break;
+                }
+
+                using var content = new ByteArrayContent(body);
+                content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+                using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+                var t0 = Stopwatch.GetTimestamp();
+                using var response = await client.SendAsync(request);
+                var answer = await response.Content.ReadAsByteArrayAsync();
+                var t1 = Stopwatch.GetTimestamp();
+                if (response.IsSuccessStatusCode)
+                {
+                    latencies.Add(t1 - t0);
+                }
+                else
+                {
+                    // Only the error code is kept: an answer body is never printed (a success would carry a secret key).
+                    Interlocked.Increment(ref errors);
+                    var code = ErrorCode().Match(Encoding.UTF8.GetString(answer)) is { Success: true } m ? m.Groups[1].Value : $"HTTP {(int)response.StatusCode}";
+                    codes.AddOrUpdate(code, 1, (_, n) => n + 1);
+                }
+            }
+
+            return latencies;
+        }).ToList();
+        var lists = await Task.WhenAll(workers);
+        return new RunResult(lists.SelectMany(l => l).ToList(), errors, codes, Stopwatch.GetElapsedTime(started), exhausted);
+    }
+
+    /// <summary>IAM calls for the scenario's set-up, signed with the admin key.</summary>
+    private sealed class IamClient(HttpClient client, Uri uri, SigningCredentials admin)
+    {
+        /// <summary>Calls <paramref name="action"/> and returns the text of the answer's <paramref name="resultElement"/>.</summary>
+        public async Task<string> CallAsync(string action, string resultElement, params (string, string)[] parameters)
+        {
+            var body = Form([("Action", action), ("Version", "2010-05-08"), .. parameters]);
+            var headers = new List<KeyValuePair<string, string>> { new("Content-Type", "application/x-www-form-urlencoded; charset=utf-8") };
+            var signature = SigV4Signer.SignHeaders(SigV4Request.FromUri("POST", uri, headers, body), admin, "us-east-1", "iam", DateTimeOffset.UtcNow);
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+            foreach (var (name, value) in signature.HeadersToAdd)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            using var response = await client.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var match = Regex.Match(text, $"<{resultElement}>([^<]*)</{resultElement}>", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            return response.IsSuccessStatusCode && match.Success
+                ? System.Net.WebUtility.HtmlDecode(match.Groups[1].Value)
+                : throw new InvalidOperationException($"{action}: HTTP {(int)response.StatusCode} {text}");
+        }
+    }
+
+    private static byte[] Form(params (string Key, string Value)[] parameters) =>
+        Encoding.ASCII.GetBytes(string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))));
+
+    [GeneratedRegex("<Code>([^<]*)</Code>", RegexOptions.CultureInvariant)]
+    private static partial Regex ErrorCode();
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static TimeSpan CpuTime(string? pid)
+    {
+        if (pid is null)
+        {
+            using var self = Process.GetCurrentProcess();
+            return self.TotalProcessorTime;
+        }
+
+        // /proc/PID/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
+    }
+
+    private static SigningCredentials ReadCredentials(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        string Value(string key) => lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
+        return new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key"));
+    }
+
+    private static int IntArg(string[] args, string name, int fallback) =>
+        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? StringArg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
