@@ -255,6 +255,33 @@ public sealed class BrokerCommandTests(PostgresServerFixture postgres) : IAsyncL
     }
 
     [Fact]
+    public async Task AccessReview_FederatedRole_SaysThroughWhichProviderAndClaims()
+    {
+        var (cluster, _) = await _kit.AddClusterAsync();
+        await _kit.IamAsync("CreateOpenIDConnectProvider", ("Url", "https://ci.example:8443"), ("ClientIDList.member.1", "iamdb"));
+        var provider = $"arn:aws:iam::{_kit.Broker.AccountId}:oidc-provider/ci.example:8443";
+        var trust = $$$$"""
+            {"Version":"2012-10-17","Statement":[{"Sid":"CI","Effect":"Allow","Principal":{"Federated":"{{{{provider}}}}"},
+             "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"ci.example:8443:sub":"repo:org/app:*"}}}]}
+            """;
+        await _kit.IamAsync("CreateRole", ("RoleName", "rev-ci"), ("AssumeRolePolicyDocument", trust));
+        await _kit.IamAsync("PutRolePolicy", ("RoleName", "rev-ci"), ("PolicyName", "ci"), ("PolicyDocument", Policy(cluster, "ci_deploy")));
+
+        var result = await _kit.RunAsync("access-review", "--cluster", cluster, "--output", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var entry = json.RootElement.GetProperty("Entries").EnumerateArray().Single(e => e.GetProperty("DbUser").GetString() == "ci_deploy");
+        var way = entry.GetProperty("Principals")[0].GetProperty("Federated")[0];
+        Assert.Equal(provider, way.GetProperty("ProviderArn").GetString());
+        Assert.Equal("sts:AssumeRoleWithWebIdentity", way.GetProperty("Action").GetString());
+        Assert.Equal("ci.example:8443:sub StringLike repo:org/app:*", way.GetProperty("Conditions")[0].GetString());
+
+        var table = await _kit.RunAsync("access-review", "--cluster", cluster);
+        Assert.Contains("through", table.Stdout, StringComparison.Ordinal); // the table wraps long ARNs: the JSON above checks the text
+    }
+
+    [Fact]
     public async Task Revoke_OneCredential_ItsPasswordStopsWorking()
     {
         var (cluster, database) = await _kit.AddClusterAsync();

@@ -57,6 +57,13 @@ internal static class AccessReviewCommand
                     ReviewPrincipalKind.Group => $"group {grant.Name} (members: {string.Join(", ", grant.Members)})",
                     _ => $"{grant.Kind.ToString().ToLowerInvariant()} {grant.Name}",
                 };
+
+                // A role people or workloads sign in to through an identity provider: say which, and with which claims.
+                if (grant.Federated.Count > 0)
+                {
+                    who += "\n" + string.Join("\n", grant.Federated.Select(f => "  " + f.Describe()));
+                }
+
                 table.AddRow(
                     first ? Markup.Escape(entry.Cluster) : string.Empty,
                     first ? Markup.Escape(entry.IsPattern ? $"{entry.DbUser} (pattern)" : entry.DbUser) : string.Empty,
@@ -132,6 +139,13 @@ internal static class AccessReviewCommand
                 ["Arn"] = p.Arn,
                 ["Statements"] = new JsonArray([.. p.Statements.Select(s => (JsonNode)s)]),
                 ["Members"] = new JsonArray([.. p.Members.Select(m => (JsonNode)m)]),
+                ["Federated"] = new JsonArray([.. p.Federated.Select(f => (JsonNode)new JsonObject
+                {
+                    ["ProviderArn"] = f.ProviderArn,
+                    ["Action"] = f.Action,
+                    ["Conditions"] = new JsonArray([.. f.Conditions.Select(c => (JsonNode)c)]),
+                    ["Statement"] = f.Statement,
+                })]),
             })]),
         })]),
         ["Warnings"] = new JsonArray([.. report.Warnings.Select(w => (JsonNode)w)]),
