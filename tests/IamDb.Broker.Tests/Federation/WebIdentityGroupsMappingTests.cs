@@ -123,6 +123,28 @@ public sealed class WebIdentityGroupsMappingTests(PostgresServerFixture postgres
         Assert.Empty(plain!.SessionTags);
     }
 
+    [Fact]
+    public async Task MappedGroupsBeyondIamsTagLimit_RefuseTheSignIn_NamingTheTag()
+    {
+        await using var issuer = await KubernetesStyleIssuer.StartAsync();
+        await using var broker = await WebIdentityFederationTests.StartBrokerAsync();
+        var provider = await WebIdentityFederationTests.RegisterAsync(broker, issuer);
+        await TagProviderAsync(broker, provider, ("iamdb:map/groups", "RedshiftDbGroups"));
+        var trust = $$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"{{provider}}"},
+              "Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"]}]}
+            """;
+        var role = await StoreSeed.RoleAsync(broker, "many", trust);
+        var groups = Enumerable.Range(0, 30).Select(i => $"db_group_number_{i:D2}").ToArray(); // 30 x 18 characters + colons > 256
+
+        var refused = await WebIdentityFederationTests.AssumeAsync(broker, role.Arn, "many", issuer.Sign(WithGroups(issuer.Claims(), groups)));
+
+        Assert.Equal("InvalidIdentityToken", refused.ErrorCode);
+        Assert.Contains("RedshiftDbGroups", refused.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("iamdb:map-prefix/", refused.ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(refused.Find("AccessKeyId"));
+    }
+
     private static JsonObject WithGroups(JsonObject claims, params string[] groups)
     {
         claims["groups"] = new JsonArray([.. groups.Select(g => (JsonNode?)JsonValue.Create(g))]);
