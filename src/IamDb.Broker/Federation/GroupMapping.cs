@@ -6,10 +6,14 @@ namespace IamDb.Broker.Federation;
 /// <list type="bullet">
 /// <item><c>iamdb:map/&lt;claim or attribute&gt;</c> = the session tag to fill, e.g. <c>iamdb:map/groups</c> =
 /// <c>RedshiftDbGroups</c>.</item>
-/// <item><c>iamdb:map-filter/&lt;claim or attribute&gt;</c> (optional) = a comma-separated list of allowed values, where
-/// an item ending in <c>*</c> allows every value with that prefix: <c>db_*</c>, <c>analysts,etl</c>,
-/// <c>db_*,analysts</c>. Without a filter every value passes.</item>
+/// <item><c>iamdb:map-filter/&lt;claim or attribute&gt;</c> (optional) = the allowed values, separated by spaces (or
+/// commas): <c>analysts etl</c>.</item>
+/// <item><c>iamdb:map-prefix/&lt;claim or attribute&gt;</c> (optional) = allowed prefixes, separated by spaces: <c>db_</c>
+/// allows every value starting with <c>db_</c>. A separate key because IAM tag values cannot hold <c>*</c> or <c>,</c>.</item>
 /// </list>
+/// With neither a filter nor a prefix tag for a claim, every value passes; with either, a value passes when it is listed
+/// or starts with a listed prefix. (An item ending in <c>*</c> in a filter tag is also read as a prefix, for callers that
+/// hand in tags that did not come through IAM.)
 /// Pure: the caller hands in the provider's tags and the verified token's claims (or assertion's attributes). Mapped
 /// groups are only a request: they still pass the group rules that apply to every session (a federated session never
 /// joins a privileged group).
@@ -21,6 +25,9 @@ internal static class GroupMapping
 
     /// <summary>The prefix of a filter tag's key.</summary>
     public const string FilterPrefix = "iamdb:map-filter/";
+
+    /// <summary>The prefix of a prefix-filter tag's key.</summary>
+    public const string PrefixFilterPrefix = "iamdb:map-prefix/";
 
     /// <summary>
     /// The session tags the provider's mapping yields for these claims: target tag key → values in first-seen order,
@@ -41,7 +48,11 @@ internal static class GroupMapping
         {
             if (key.StartsWith(FilterPrefix, StringComparison.OrdinalIgnoreCase) && key.Length > FilterPrefix.Length)
             {
-                filters[key[FilterPrefix.Length..]] = ValueFilter.Parse(value);
+                FilterOf(filters, key[FilterPrefix.Length..]).AddValues(value);
+            }
+            else if (key.StartsWith(PrefixFilterPrefix, StringComparison.OrdinalIgnoreCase) && key.Length > PrefixFilterPrefix.Length)
+            {
+                FilterOf(filters, key[PrefixFilterPrefix.Length..]).AddPrefixes(value);
             }
         }
 
@@ -87,30 +98,45 @@ internal static class GroupMapping
     /// <summary>The values of one mapped tag as one session tag value, colon-separated as <c>RedshiftDbGroups</c> is.</summary>
     public static string Join(IReadOnlyList<string> values) => string.Join(':', values);
 
-    /// <summary>Allowed values: exact names and prefixes (items ending in <c>*</c>).</summary>
-    private sealed class ValueFilter(HashSet<string> exact, List<string> prefixes)
+    private static ValueFilter FilterOf(Dictionary<string, ValueFilter> filters, string claim)
     {
-        public static ValueFilter Parse(string text)
+        if (!filters.TryGetValue(claim, out var filter))
         {
-            var exact = new HashSet<string>(StringComparer.Ordinal);
-            var prefixes = new List<string>();
-            foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            filters[claim] = filter = new ValueFilter();
+        }
+
+        return filter;
+    }
+
+    /// <summary>
+    /// Allowed values: exact names and prefixes. A filter whose tags hold nothing usable allows nothing: a typo must not
+    /// open the mapping up.
+    /// </summary>
+    private sealed class ValueFilter
+    {
+        private static readonly char[] Separators = [',', ' ', '\t'];
+        private readonly HashSet<string> _exact = new(StringComparer.Ordinal);
+        private readonly List<string> _prefixes = [];
+
+        public void AddValues(string text)
+        {
+            foreach (var item in text.Split(Separators, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 if (item.EndsWith('*'))
                 {
-                    prefixes.Add(item[..^1]);
+                    _prefixes.Add(item[..^1]);
                 }
                 else
                 {
-                    exact.Add(item);
+                    _exact.Add(item);
                 }
             }
-
-            // A filter tag with nothing usable in it allows nothing: a typo must not open the mapping up.
-            return new ValueFilter(exact, prefixes);
         }
 
+        public void AddPrefixes(string text) =>
+            _prefixes.AddRange(text.Split(Separators, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
         public bool Allows(string value) =>
-            exact.Contains(value) || prefixes.Exists(p => value.StartsWith(p, StringComparison.Ordinal));
+            _exact.Contains(value) || _prefixes.Exists(p => value.StartsWith(p, StringComparison.Ordinal));
     }
 }

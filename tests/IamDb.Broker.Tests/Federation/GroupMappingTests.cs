@@ -68,4 +68,27 @@ public sealed class GroupMappingTests
     {
         Assert.Empty(Map(("iamdb:map/Groups", "RedshiftDbGroups")));
     }
+
+    [Theory]
+    [InlineData("db_", null, new[] { "db_analysts", "db_etl" })]
+    [InlineData("db_a x_", "Everyone", new[] { "db_analysts", "Everyone" })]
+    [InlineData(null, "db_etl Everyone", new[] { "Everyone", "db_etl" })]
+    [InlineData(" ", null, new string[0])]
+    public void PrefixTag_AndSpaceSeparatedFilter_AreWhatIamTagValuesCanHold(string? prefixes, string? filter, string[] expected)
+    {
+        var tags = new List<(string Key, string Value)> { ("iamdb:map/groups", "RedshiftDbGroups") };
+        if (prefixes is not null)
+        {
+            tags.Add((GroupMapping.PrefixFilterPrefix + "groups", prefixes));
+        }
+
+        if (filter is not null)
+        {
+            tags.Add((GroupMapping.FilterPrefix + "groups", filter));
+        }
+
+        var mapped = Map([.. tags]);
+
+        Assert.Equal(expected, mapped.GetValueOrDefault("RedshiftDbGroups") ?? []);
+    }
 }

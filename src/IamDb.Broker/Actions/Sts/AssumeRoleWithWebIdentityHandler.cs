@@ -19,9 +19,9 @@ namespace IamDb.Broker.Actions.Sts;
 /// account is looked up (none → <c>InvalidIdentityToken</c>); its keys are fetched or taken from the cache
 /// (<see cref="OidcKeySource"/>; unreachable → <c>IDPCommunicationError</c>); the token is verified
 /// (<see cref="WebIdentityTokenVerifier"/>: signature, algorithm, <c>aud</c> among the client ids, times); the role's trust
-/// policy must allow <c>sts:AssumeRoleWithWebIdentity</c> (and <c>sts:TagSession</c> with session tags) for the provider
-/// by itself, with the token's claims as condition keys; then the session is an ordinary role session
-/// (<see cref="RoleSessionIssuer"/>). Nothing is written before every check has passed.
+/// policy must allow <c>sts:AssumeRoleWithWebIdentity</c> (and <c>sts:TagSession</c> with session tags, the token's own and
+/// those the provider's <c>iamdb:map/</c> tags derive from its claims) for the provider by itself, with the token's claims
+/// as condition keys; then the session is an ordinary role session (<see cref="RoleSessionIssuer"/>). Nothing is written before every check has passed.
 /// </summary>
 internal sealed class AssumeRoleWithWebIdentityHandler(
     IStateStore store, TimeProvider time, IdentifierGenerator ids, OidcKeySource keySource) : IActionHandler
@@ -115,6 +115,7 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
         }
 
         var tags = SessionTags(token);
+        var mappedKeys = AddMappedTags(provider, token, tags);
         var sourceIdentity = SourceIdentity(token);
 
         // 5. The role and its trust policy, which must allow the provider's user by itself.
@@ -169,6 +170,7 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
             ("audience", audience),
             ("issuer", issuer),
             ("sessionTags", tags.Count == 0 ? null : string.Join(",", tags.Select(t => t.Key + "=" + t.Value))),
+            ("mappedSessionTagKeys", mappedKeys.Count == 0 ? null : string.Join(",", mappedKeys)),
         ]);
     }
 
@@ -237,6 +239,68 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
 
         return tags;
     }
+
+    /// <summary>
+    /// Adds the session tags the provider's <c>iamdb:map/</c> tags derive from the token's claims (<see cref="GroupMapping"/>)
+    /// to <paramref name="tags"/>. Precedence: a tag key the token sets itself through AWS's tag claim wins (keys compared
+    /// case-insensitively, as session tag keys are); the mapping only fills keys the token left unset. Mapped tags are session
+    /// tags like the token's: the same limits, <c>sts:TagSession</c> in the trust policy, visible as <c>aws:RequestTag/*</c>,
+    /// never transitive. Returns the keys it added, for the audit.
+    /// </summary>
+    private static List<string> AddMappedTags(OpenIdConnectProvider provider, VerifiedWebIdentityToken token, List<Tag> tags)
+    {
+        var claims = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var tag in provider.Tags)
+        {
+            if (tag.Key.StartsWith(GroupMapping.MapPrefix, StringComparison.OrdinalIgnoreCase) && tag.Key.Length > GroupMapping.MapPrefix.Length)
+            {
+                var claim = tag.Key[GroupMapping.MapPrefix.Length..];
+                claims[claim] = token.ClaimValues(claim);
+            }
+        }
+
+        var added = new List<string>();
+        if (claims.Count == 0)
+        {
+            return added;
+        }
+
+        var mapped = GroupMapping.Map(provider.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value)), claims);
+        foreach (var (key, values) in mapped)
+        {
+            if (tags.Exists(t => string.Equals(t.Key, key, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var value = GroupMapping.Join(values);
+            if (!Satisfies(TagKey, key) || !Satisfies(TagValue, value))
+            {
+                throw Refused(
+                    new FederationFailure(
+                        FederationFailureKind.InvalidIdentityToken,
+                        $"The session tag {Bounded(key)} that the identity provider's iamdb:map/ tags derive from the token breaks IAM's tag rules " +
+                        "(key 1-128, value 0-256 characters); narrow the claim with an iamdb:map-filter/ or iamdb:map-prefix/ tag on the provider."),
+                    $"the mapped session tag {Bounded(key)} breaks IAM's tag rules ({value.Length} characters)");
+            }
+
+            tags.Add(new Tag(key, value));
+            added.Add(key);
+        }
+
+        if (tags.Count > MaxSessionTags)
+        {
+            throw Refused(
+                new FederationFailure(
+                    FederationFailureKind.InvalidIdentityToken,
+                    $"The token's session tags and those the identity provider's iamdb:map/ tags derive from it are more than {MaxSessionTags}."),
+                "too many session tags with the mapped ones");
+        }
+
+        return added;
+    }
+
+    private static string Bounded(string text) => text.Length <= 128 ? text : text[..128] + "…";
 
     private static string? SourceIdentity(VerifiedWebIdentityToken token)
     {
