@@ -114,12 +114,13 @@ internal static class AuditRecordFactory
         return result ?? NoParameters;
     }
 
-    /// <summary>Parameter names that carry secrets: passwords, secret keys, session and MFA tokens.</summary>
+    /// <summary>Parameter names that carry secrets: passwords, secret keys, private keys, session and MFA tokens.</summary>
     public static bool IsSecret(string parameterName) =>
         parameterName.Contains("Password", StringComparison.OrdinalIgnoreCase)
         || parameterName.Contains("Secret", StringComparison.OrdinalIgnoreCase)
         || parameterName.Contains("Token", StringComparison.OrdinalIgnoreCase)
-        || parameterName.Contains("SAMLAssertion", StringComparison.OrdinalIgnoreCase);
+        || parameterName.Contains("SAMLAssertion", StringComparison.OrdinalIgnoreCase)
+        || parameterName.Contains("PrivateKey", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Response elements minus any whose name says it carries a secret (DbPassword, SecretAccessKey, SessionToken).</summary>
     private static IReadOnlyDictionary<string, object?> WithoutSecrets(IReadOnlyDictionary<string, object?> elements)

@@ -28,7 +28,29 @@ public enum ReviewPrincipalKind
 /// <param name="Arn">The principal's ARN.</param>
 /// <param name="Statements">The allowing statements, as <c>policy#Sid</c> (or <c>policy#index</c>).</param>
 /// <param name="Members">For a group: the members who get the access through it.</param>
-public sealed record AccessGrant(ReviewPrincipalKind Kind, string Name, string Arn, IReadOnlyList<string> Statements, IReadOnlyList<string> Members);
+public sealed record AccessGrant(ReviewPrincipalKind Kind, string Name, string Arn, IReadOnlyList<string> Statements, IReadOnlyList<string> Members)
+{
+    /// <summary>
+    /// For a role: the identity providers through which people or workloads sign in as it (its trust policy's
+    /// <c>Federated</c> principals allowed <c>sts:AssumeRoleWithWebIdentity</c> or <c>sts:AssumeRoleWithSAML</c>), with the
+    /// claims each must carry. Empty when nobody can federate into the role.
+    /// </summary>
+    public IReadOnlyList<FederatedAccess> Federated { get; init; } = [];
+}
+
+/// <summary>One way in through an identity provider: who may become the role, and under which claim conditions.</summary>
+/// <param name="ProviderArn">The OIDC or SAML provider's ARN as the trust policy names it (may be a pattern).</param>
+/// <param name="Action">The STS action allowed: <c>sts:AssumeRoleWithWebIdentity</c> or <c>sts:AssumeRoleWithSAML</c>.</param>
+/// <param name="Conditions">The trust statement's conditions, one per operator and key, as
+/// <c>KEY OPERATOR value | value</c> (e.g. <c>idp.example:sub StringLike repo:org/app:*</c>); empty: any identity of the
+/// provider.</param>
+/// <param name="Statement">The trust statement, as <c>trust#Sid</c> (or <c>trust#statement N</c>).</param>
+public sealed record FederatedAccess(string ProviderArn, string Action, IReadOnlyList<string> Conditions, string Statement)
+{
+    /// <summary>"through provider P when C1 and C2" (or "… for any identity it vouches for").</summary>
+    public string Describe() =>
+        $"through {ProviderArn} ({Action})" + (Conditions.Count == 0 ? " for any identity it vouches for" : " when " + string.Join(" and ", Conditions));
+}
 
 /// <summary>Who can obtain credentials for one database user (or pattern of users) on one cluster.</summary>
 /// <param name="Cluster">Cluster identifier.</param>
@@ -103,7 +125,7 @@ public static partial class AccessAnalyzer
             }
 
             var statements = result.DeterminingStatements.Select(Label).Distinct().ToList();
-            grants.Add(new AccessGrant(subject.Kind, subject.Name, subject.Arn, statements, []));
+            grants.Add(new AccessGrant(subject.Kind, subject.Name, subject.Arn, statements, []) { Federated = subject.Federated });
             foreach (var statement in result.DeterminingStatements)
             {
                 if (subject.GroupOfPolicy.TryGetValue(statement.PolicyName, out var group))
@@ -211,9 +233,15 @@ public static partial class AccessAnalyzer
         }
     }
 
-    private static bool CoversAction(ActionElement action)
+    private const string WebIdentityAction = "sts:AssumeRoleWithWebIdentity";
+    private const string SamlAction = "sts:AssumeRoleWithSAML";
+    private static readonly string[] FederatedActions = [WebIdentityAction, SamlAction];
+
+    private static bool CoversAction(ActionElement action) => CoversAction(action, Action);
+
+    private static bool CoversAction(ActionElement action, string name)
     {
-        var any = action.Values.Any(p => WildcardPattern.Matches(p, Action, ignoreCase: true));
+        var any = action.Values.Any(p => WildcardPattern.Matches(p, name, ignoreCase: true));
         return action.IsNot ? !any : any;
     }
 
@@ -270,6 +298,8 @@ public static partial class AccessAnalyzer
         PolicySet Policies,
         IReadOnlyDictionary<string, string> GroupOfPolicy)
     {
+        public IReadOnlyList<FederatedAccess> Federated { get; init; } = [];
+
         public IEnumerable<PolicyDocument> Documents => Policies.IdentityPolicies.Select(p => p.Document);
     }
 
@@ -338,7 +368,62 @@ public static partial class AccessAnalyzer
             }
 
             var principal = PrincipalInfo.AssumedRole(details.AccountId, role.Name, role.RoleId, "access-review", role.Path, role.Tags, role.PermissionsBoundaryArn is not null);
-            return new Subject(ReviewPrincipalKind.Role, role.Name, role.Arn, principal, Set(identity, role.PermissionsBoundaryArn), new Dictionary<string, string>());
+            return new Subject(ReviewPrincipalKind.Role, role.Name, role.Arn, principal, Set(identity, role.PermissionsBoundaryArn), new Dictionary<string, string>())
+            {
+                Federated = FederatedWaysIn(role),
+            };
+        }
+
+        /// <summary>
+        /// The trust policy's allowed federated principals for the two federated STS actions. A Deny statement that could
+        /// take such a way in away is reported as a warning rather than interpreted (conditions on claims cannot be
+        /// decided without the claims).
+        /// </summary>
+        private List<FederatedAccess> FederatedWaysIn(RoleDetail role)
+        {
+            var ways = new List<FederatedAccess>();
+            if (role.TrustPolicy is not { } trust || PolicyParser.Parse(trust, PolicyKind.Trust).Document is not { } document)
+            {
+                return ways;
+            }
+
+            for (var i = 0; i < document.Statements.Count; i++)
+            {
+                var statement = document.Statements[i];
+                if (statement.Principal is not { IsNot: false } principal)
+                {
+                    continue;
+                }
+
+                var providers = principal.IsWildcard
+                    ? ["*"]
+                    : principal.Values.Where(v => v.Key.Equals("Federated", StringComparison.OrdinalIgnoreCase)).SelectMany(v => v.Value).ToList();
+                if (providers.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var action in FederatedActions.Where(a => CoversAction(statement.Action, a)))
+                {
+                    if (statement.Effect == PolicyEffect.Deny)
+                    {
+                        Warn($"role {role.Name}'s trust policy denies {action} to {string.Join(", ", providers)} in statement "
+                            + $"{statement.Sid ?? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}; the federated ways in listed for it may be narrower");
+                        continue;
+                    }
+
+                    var conditions = statement.Conditions
+                        .Select(c => $"{c.Key} {c.Operator} {string.Join(" | ", c.Values)}")
+                        .ToList();
+                    var label = $"trust#{(statement.Sid is { Length: > 0 } sid ? sid : $"statement {i}")}";
+                    foreach (var provider in providers)
+                    {
+                        ways.Add(new FederatedAccess(provider, action, conditions, label));
+                    }
+                }
+            }
+
+            return ways;
         }
 
         private PolicySet Set(List<CompiledPolicy> identity, string? boundaryArn)

@@ -1,6 +1,7 @@
 using IamDb.Broker.Actions.Iam.AccessKeys;
 using IamDb.Broker.Actions.Iam.Attachments;
 using IamDb.Broker.Actions.Iam.Groups;
+using IamDb.Broker.Actions.Iam.IdentityProviders;
 using IamDb.Broker.Actions.Iam.InlinePolicies;
 using IamDb.Broker.Actions.Iam.Policies;
 using IamDb.Broker.Actions.Iam.Reports;
@@ -81,6 +82,27 @@ internal static class IamActionRegistration
                 .AddAction<TagChangeHandler>(kind, true)
                 .AddAction<TagChangeHandler>(kind, false)
                 .AddAction<ListTagsHandler>(kind);
+        }
+
+        services
+            .AddAction<CreateOpenIdConnectProviderHandler>()
+            .AddAction<GetOpenIdConnectProviderHandler>()
+            .AddAction<ListOpenIdConnectProvidersHandler>()
+            .AddAction<DeleteOpenIdConnectProviderHandler>()
+            .AddAction<OpenIdConnectClientIdHandler>(true)
+            .AddAction<OpenIdConnectClientIdHandler>(false)
+            .AddAction<UpdateOpenIdConnectProviderThumbprintHandler>()
+            .AddAction<CreateSamlProviderHandler>()
+            .AddAction<GetSamlProviderHandler>()
+            .AddAction<ListSamlProvidersHandler>()
+            .AddAction<UpdateSamlProviderHandler>()
+            .AddAction<DeleteSamlProviderHandler>();
+        foreach (var kind in new[] { IdentityProviderKind.OpenIdConnect, IdentityProviderKind.Saml })
+        {
+            services
+                .AddAction<IdentityProviderTagChangeHandler>(kind, true)
+                .AddAction<IdentityProviderTagChangeHandler>(kind, false)
+                .AddAction<ListIdentityProviderTagsHandler>(kind);
         }
 
         return services

@@ -51,6 +51,63 @@ internal static class IdentityProviderArns
 }
 
 /// <summary>
+/// The one spelling of an OIDC provider's url that ARNs, condition keys and the issuer lookup use: an <c>https://</c>
+/// url (or a token's <c>iss</c>) without its scheme, the host lower-cased, the default port 443 dropped, and no trailing
+/// slash: <c>host[:port][/path]</c>.
+/// </summary>
+internal static class OpenIdConnectUrls
+{
+    /// <summary>The normalized url, or null with a sentence saying what is wrong (for IAM's <c>InvalidInput</c>).</summary>
+    public static string? Normalize(string url, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        error = null;
+        const string Scheme = "https://";
+        if (!url.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            error = "The OpenID Connect provider URL must begin with https://.";
+            return null;
+        }
+
+        var rest = url[Scheme.Length..];
+        if (rest.IndexOfAny(['?', '#', '@', ' ', '\\']) >= 0 || rest.Any(char.IsControl))
+        {
+            error = "The OpenID Connect provider URL must not contain a query, a fragment, user information or spaces.";
+            return null;
+        }
+
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var authority = slash < 0 ? rest : rest[..slash];
+        var path = slash < 0 ? string.Empty : rest[slash..].TrimEnd('/');
+        var colon = authority.LastIndexOf(':');
+        var host = colon < 0 || authority.EndsWith(']') ? authority : authority[..colon];
+        var port = colon < 0 || authority.EndsWith(']') ? null : authority[(colon + 1)..];
+        if (host.Length == 0 || Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
+        {
+            error = "The OpenID Connect provider URL has no valid host name.";
+            return null;
+        }
+
+        var number = 443;
+        if (port is not null && (!int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number)
+            || number is < 1 or > 65535))
+        {
+            error = "The OpenID Connect provider URL has an invalid port.";
+            return null;
+        }
+
+        if (path.Contains("//", StringComparison.Ordinal))
+        {
+            error = "The OpenID Connect provider URL has an empty path segment.";
+            return null;
+        }
+
+        var keptPort = number == 443 ? string.Empty : ":" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return host.ToLowerInvariant() + keptPort + path;
+    }
+}
+
+/// <summary>
 /// The account's identity providers. Nothing about them is cached in the broker: every federated sign-in reads its
 /// provider in its own unit of work, so a deleted or changed provider is refused or used by every node at once.
 /// </summary>

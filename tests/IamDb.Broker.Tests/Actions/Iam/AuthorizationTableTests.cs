@@ -1,5 +1,6 @@
 using IamDb.Broker.Actions;
 using IamDb.Broker.Actions.Iam;
+using IamDb.Broker.Tests.Actions.IdentityProviders;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IamDb.Broker.Tests.Actions.Iam;
@@ -16,6 +17,8 @@ public sealed class AuthorizationTableTests : IamHandlerTestBase
     private const string Group = A + "group/g/devs";
     private const string Role = A + "role/r/app";
     private const string Policy = A + "policy/p/P";
+    private const string Oidc = A + "oidc-provider/idp.example";
+    private const string Saml = A + "saml-provider/Okta";
 
     private static readonly Dictionary<string, ((string, string)[] Parameters, string Resource)> Table = new()
     {
@@ -83,6 +86,24 @@ public sealed class AuthorizationTableTests : IamHandlerTestBase
         ["TagRole"] = ([("RoleName", "app"), ("Tags.member.1.Key", "k"), ("Tags.member.1.Value", "v")], Role),
         ["UntagRole"] = ([("RoleName", "app"), ("TagKeys.member.1", "k")], Role),
         ["ListRoleTags"] = ([("RoleName", "app")], Role),
+        ["CreateOpenIDConnectProvider"] = ([("Url", "https://new.example:8443/x")], A + "oidc-provider/new.example:8443/x"),
+        ["GetOpenIDConnectProvider"] = ([("OpenIDConnectProviderArn", Oidc)], Oidc),
+        ["ListOpenIDConnectProviders"] = ([], "*"),
+        ["DeleteOpenIDConnectProvider"] = ([("OpenIDConnectProviderArn", Oidc)], Oidc),
+        ["AddClientIDToOpenIDConnectProvider"] = ([("OpenIDConnectProviderArn", Oidc), ("ClientID", "c2")], Oidc),
+        ["RemoveClientIDFromOpenIDConnectProvider"] = ([("OpenIDConnectProviderArn", Oidc), ("ClientID", "c1")], Oidc),
+        ["UpdateOpenIDConnectProviderThumbprint"] = ([("OpenIDConnectProviderArn", Oidc), ("ThumbprintList.member.1", new string('b', 40))], Oidc),
+        ["TagOpenIDConnectProvider"] = ([("OpenIDConnectProviderArn", Oidc), ("Tags.member.1.Key", "k2"), ("Tags.member.1.Value", "v")], Oidc),
+        ["UntagOpenIDConnectProvider"] = ([("OpenIDConnectProviderArn", Oidc), ("TagKeys.member.1", "k")], Oidc),
+        ["ListOpenIDConnectProviderTags"] = ([("OpenIDConnectProviderArn", Oidc)], Oidc),
+        ["CreateSAMLProvider"] = ([("Name", "New"), ("SAMLMetadataDocument", "{metadata}")], A + "saml-provider/New"),
+        ["GetSAMLProvider"] = ([("SAMLProviderArn", Saml)], Saml),
+        ["ListSAMLProviders"] = ([], "*"),
+        ["UpdateSAMLProvider"] = ([("SAMLProviderArn", Saml), ("SAMLMetadataDocument", "{rotated}")], Saml),
+        ["DeleteSAMLProvider"] = ([("SAMLProviderArn", Saml)], Saml),
+        ["TagSAMLProvider"] = ([("SAMLProviderArn", Saml), ("Tags.member.1.Key", "k2"), ("Tags.member.1.Value", "v")], Saml),
+        ["UntagSAMLProvider"] = ([("SAMLProviderArn", Saml), ("TagKeys.member.1", "k")], Saml),
+        ["ListSAMLProviderTags"] = ([("SAMLProviderArn", Saml)], Saml),
         ["GetAccountAuthorizationDetails"] = ([], "*"),
         ["GenerateCredentialReport"] = ([], "*"),
         ["GetCredentialReport"] = ([], "*"),
@@ -97,7 +118,17 @@ public sealed class AuthorizationTableTests : IamHandlerTestBase
         (await Call("CreateRole", ("RoleName", "app"), ("Path", "/r/"), ("AssumeRolePolicyDocument", Trust))).Ok();
         (await Call("CreatePolicy", ("PolicyName", "P"), ("Path", "/p/"), ("PolicyDocument", AllowS3))).Ok();
         var key = (await Call("CreateAccessKey", ("UserName", "alice"))).Ok().Value("AccessKey/AccessKeyId")!;
-        return [.. Table[action].Parameters.Select(p => (p.Item1, p.Item2.Replace("{key}", key, StringComparison.Ordinal)))];
+        (await Call("CreateOpenIDConnectProvider", ("Url", "https://idp.example"), ("ClientIDList.member.1", "c1"),
+            ("Tags.member.1.Key", "k"), ("Tags.member.1.Value", "v"))).Ok();
+        (await Call("CreateSAMLProvider", ("Name", "Okta"), ("SAMLMetadataDocument", SamlMetadataDocuments.First),
+            ("Tags.member.1.Key", "k"), ("Tags.member.1.Value", "v"))).Ok();
+        return
+        [
+            .. Table[action].Parameters.Select(p => (p.Item1, p.Item2
+                .Replace("{key}", key, StringComparison.Ordinal)
+                .Replace("{metadata}", SamlMetadataDocuments.First, StringComparison.Ordinal)
+                .Replace("{rotated}", SamlMetadataDocuments.Rotated, StringComparison.Ordinal))),
+        ];
     }
 
     [Theory]
@@ -134,6 +165,9 @@ public sealed class AuthorizationTableTests : IamHandlerTestBase
         "DeleteRole", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "AttachUserPolicy", "AttachGroupPolicy", "AttachRolePolicy",
         "PutUserPolicy", "PutGroupPolicy", "PutRolePolicy", "PutUserPermissionsBoundary", "PutRolePermissionsBoundary", "CreateAccessKey",
         "UpdateAccessKey", "DeleteAccessKey", "TagUser", "TagRole",
+        "CreateOpenIDConnectProvider", "DeleteOpenIDConnectProvider", "AddClientIDToOpenIDConnectProvider", "RemoveClientIDFromOpenIDConnectProvider",
+        "UpdateOpenIDConnectProviderThumbprint", "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider",
+        "CreateSAMLProvider", "UpdateSAMLProvider", "DeleteSAMLProvider", "TagSAMLProvider", "UntagSAMLProvider",
     ];
 
     [Theory]

@@ -271,6 +271,18 @@ internal sealed class IamHarness : IAsyncDisposable
                     sb.Append('\n');
                 }
 
+                foreach (var o in await r.IdentityProviders.ListOpenIdConnectProvidersAsync(Account, c))
+                {
+                    sb.Append("oidc ").Append(o.Arn).Append(' ').AppendJoin(",", o.ClientIds).Append(' ').AppendJoin(",", o.Thumbprints)
+                        .Append(' ').AppendJoin(",", o.Tags).Append('\n');
+                }
+
+                foreach (var s in await r.IdentityProviders.ListSamlProvidersAsync(Account, c))
+                {
+                    sb.Append("saml ").Append(s.Arn).Append(' ').Append(s.MetadataDocument.GetHashCode(StringComparison.Ordinal)).Append(' ').Append(s.ValidUntil)
+                        .Append(' ').AppendJoin(",", s.Tags).Append('\n');
+                }
+
                 sb.Append("root keys ").Append((await r.AccessKeys.ListAsync(Account, null, c)).Count);
                 return true;
             },
