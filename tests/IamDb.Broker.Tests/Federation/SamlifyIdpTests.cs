@@ -67,4 +67,30 @@ public sealed class SamlifyIdpTests(PostgresServerFixture postgres, SamlifyIdent
         Assert.NotEqual(0, replay.ExitCode);
         Assert.Contains("InvalidIdentityToken", replay.Stderr, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task A_samlify_response_for_another_service_provider_is_refused_and_creates_no_session()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await TestBroker.StartAsync();
+        var root = new AwsCli(broker.Endpoint, broker.Root.AccessKeyId, broker.Root.SecretAccessKey);
+        var providerArn = (await root.RunAsync(["iam", "create-saml-provider", "--name", "Samlify", "--saml-metadata-document", idp.Metadata], ct))
+            .Json().GetProperty("SAMLProviderArn").GetString()!;
+        var trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"PROVIDER"},"Action":"sts:AssumeRoleWithSAML"}]}"""
+            .Replace("PROVIDER", providerArn, StringComparison.Ordinal);
+        var role = await StoreSeed.RoleAsync(broker, "SamlifyOther", trust, 3600);
+
+        var response = await idp.ResponseAsync(
+            new Dictionary<string, string[]>
+            {
+                [SamlNames.RoleAttribute] = [$"{role.Arn},{providerArn}"],
+                [SamlNames.RoleSessionNameAttribute] = ["ada@example.com"],
+            },
+            audience: "https://other-service.example/saml");
+        var refused = await new AwsCli(broker.Endpoint, "", "").RunAsync(
+            ["sts", "assume-role-with-saml", "--role-arn", role.Arn, "--principal-arn", providerArn, "--saml-assertion", response], ct);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("IDPRejectedClaim", refused.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(await broker.AuditAsync(), r => r.EventName == "AssumeRoleWithSAML" && r.IsSuccess);
+    }
 }
