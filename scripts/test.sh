@@ -47,6 +47,14 @@ if [ ! -d tests/federation/oidc/node_modules/oidc-provider ]; then
   fi
 fi
 
+# samlify, the SAML identity provider of the federation tests, exactly as tests/federation/saml/package-lock.json pins it.
+if [ ! -d tests/federation/saml/node_modules/samlify ]; then
+  echo "Installing samlify into tests/federation/saml/node_modules"
+  if ! (cd tests/federation/saml && npm ci --no-audit --no-fund --loglevel=error) >/tmp/iamdb-npm.log 2>&1; then
+    cat /tmp/iamdb-npm.log >&2; echo "Could not install tests/federation/saml (npm ci)" >&2; echo "0 passed, 0 failed"; exit 1
+  fi
+fi
+
 if ! dotnet build IamDb.slnx -c Release -warnaserror -nologo -v quiet; then
   echo "Build failed." >&2
   echo "0 passed, 0 failed"

@@ -42,6 +42,9 @@ namespace IamDb.Broker.Hosting;
 /// listen = "127.0.0.1:9464"                # unset: served on the urls above
 /// live_credentials_interval_seconds = 15
 ///
+/// [federation]
+/// saml_audience = "https://broker.example/saml"   # accepted besides https://signin.aws.amazon.com/saml
+///
 /// [logging]
 /// format = "json"                          # or "text" (default): one line per entry on stderr
 /// level = "information"                    # trace, debug, information, warning, error, critical, none
@@ -223,6 +226,12 @@ public static class BrokerConfigFile
             }
 
             metrics.RejectUnknown();
+        }
+
+        if (reader.Table("federation") is { } federation)
+        {
+            options.SamlAudience = federation.String("saml_audience") ?? options.SamlAudience;
+            federation.RejectUnknown();
         }
 
         if (reader.Table("logging") is { } logging)

@@ -329,6 +329,7 @@ public sealed partial class BrokerHost : IAsyncDisposable
 
         // The settings records the lower layers read instead of the options.
         services.AddSingleton(new CredentialSettings(options.MaxCredentialDurationSeconds));
+        services.AddSingleton(new Actions.Sts.SamlSettings(options.SamlAudience));
         services.AddSingleton(new ReaperSettings(options.ReaperEnabled, options.ReaperInterval, options.MaxSessionAge, runtime.AccountId));
         ActionHandlerRegistration.AddActionHandlers(services);
         RegisterClusterServices(services, hooks);

@@ -128,6 +128,13 @@ public sealed class BrokerOptions
     /// <value>The default value is false.</value>
     public bool LocalCluster { get; set; }
 
+    /// <summary>
+    /// An audience (and recipient) AssumeRoleWithSAML accepts besides AWS's <c>https://signin.aws.amazon.com/saml</c>,
+    /// for identity-provider apps set up for this broker; AWS's stays accepted so apps made for AWS keep working.
+    /// </summary>
+    /// <value>The default value is null (AWS's audience alone).</value>
+    public string? SamlAudience { get; set; }
+
     /// <summary>The Prometheus endpoint (<c>/metrics</c>) and what it counts.</summary>
     public BrokerMetricsOptions Metrics { get; } = new();
 

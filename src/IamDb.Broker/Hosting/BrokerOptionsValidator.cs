@@ -10,6 +10,12 @@ internal static partial class BrokerOptionsValidator
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
         ValidateUrls(options, errors);
+        if (options.SamlAudience is { } samlAudience
+            && (samlAudience.Length > 1024 || samlAudience.Trim() != samlAudience || !Uri.TryCreate(samlAudience, UriKind.Absolute, out _)))
+        {
+            errors.Add($"federation.saml_audience `{samlAudience}`: must be an absolute URI (at most 1024 characters, no surrounding spaces) such as "
+                       + "`https://broker.example/saml` or `urn:iamdb:broker`, exactly as the identity provider's app sends it as Audience and Recipient");
+        }
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             errors.Add("data directory: must not be empty");

@@ -5,6 +5,7 @@ using IamDb.Aws.Errors;
 using IamDb.Aws.Identifiers;
 using IamDb.Aws.Query;
 using IamDb.Broker.Authorization;
+using IamDb.Broker.Federation;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 using IamDb.Federation;
@@ -80,6 +81,7 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
         }
 
         var tags = SessionTags(assertion);
+        AddMappedTags(tags, provider, assertion);
         var transitive = assertion.TransitiveTagKeys.Where(k => tags.Any(t => string.Equals(t.Key, k, StringComparison.OrdinalIgnoreCase))).ToList();
         RoleSessionIssuer.CheckBeforeLookup(parameters, tags);
 
@@ -177,6 +179,34 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
         }
 
         return tags;
+    }
+
+    /// <summary>
+    /// IamDb's group mapping (<see cref="GroupMapping"/>): the provider's <c>iamdb:map/</c> tags turn attributes (by
+    /// <c>Name</c>) into session tags. A tag the identity provider sent itself as <c>PrincipalTag:*</c> wins over a mapped
+    /// one with the same key (compared without case, as session tag keys are): the IdP's explicit AWS tag is the more
+    /// deliberate statement. Web identity applies the same rule to the token's <c>principal_tags</c>.
+    /// </summary>
+    private static void AddMappedTags(List<Tag> tags, SamlProvider provider, VerifiedSamlAssertion assertion)
+    {
+        var mapped = GroupMapping.Map(provider.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value)), assertion.Attributes);
+        foreach (var (key, values) in mapped)
+        {
+            if (tags.Exists(t => string.Equals(t.Key, key, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var value = GroupMapping.Join(values);
+            if (!TagKey().IsMatch(key) || !TagValue().IsMatch(value))
+            {
+                throw Refused("InvalidIdentityToken",
+                    $"The provider's iamdb:map/ tags map the assertion's attributes to the session tag {key}, which is not a valid session tag: keys are 1-128 and values 0-256 letters, digits, spaces and _.:/=+-@.",
+                    400, "invalid mapped session tag");
+            }
+
+            tags.Add(new Tag(key, value));
+        }
     }
 
     private static Dictionary<string, IReadOnlyList<string>> ConditionKeys(VerifiedSamlAssertion assertion, SamlProvider provider, List<Tag> tags)
