@@ -7,6 +7,8 @@ using IamDb.Broker.Requests;
 using IamDb.Broker.State;
 using IamDb.Broker.State.Iam;
 
+using static IamDb.Broker.Actions.Sts.StsParameterRules;
+
 namespace IamDb.Broker.Actions.Sts;
 
 /// <summary>
@@ -16,12 +18,7 @@ namespace IamDb.Broker.Actions.Sts;
 /// </summary>
 internal sealed class AssumeRoleHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids) : IActionHandler
 {
-    private static readonly StringConstraints SessionName = new(2, 64, @"[\w+=,.@-]*");
     private static readonly StringConstraints ExternalId = new(2, 1224, @"[\w+=,.@:\/-]*");
-    private static readonly StringConstraints RoleArn = new(20, 2048);
-    private static readonly StringConstraints TagKey = new(1, 128, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]+");
-    private static readonly StringConstraints TagValue = new(0, 256, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]*");
-    private static readonly StringConstraints SourceIdentity = new(2, 64, @"[\w+=,.@-]*");
 
     private readonly RoleSessionIssuer _issuer = new(store, time, ids);
 

@@ -11,6 +11,8 @@ using IamDb.Federation.Jose;
 using IamDb.Federation.WebIdentity;
 using IamDb.Policy.Evaluation;
 
+using static IamDb.Broker.Actions.Sts.StsParameterRules;
+
 namespace IamDb.Broker.Actions.Sts;
 
 /// <summary>
@@ -34,13 +36,8 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
 
     private const int MaxSessionTags = 50;
 
-    private static readonly StringConstraints SessionName = new(2, 64, @"[\w+=,.@-]*");
-    private static readonly StringConstraints RoleArnText = new(20, 2048);
     private static readonly StringConstraints Token = new(4, 20_000, sensitive: true);
     private static readonly StringConstraints ProviderId = new(4, 2048);
-    private static readonly StringConstraints TagKey = new(1, 128, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]+");
-    private static readonly StringConstraints TagValue = new(0, 256, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]*");
-    private static readonly StringConstraints SourceIdentityText = new(2, 64, @"[\w+=,.@-]*");
 
     private readonly RoleSessionIssuer _issuer = new(store, time, ids);
 
@@ -51,7 +48,7 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
     public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = new QueryParameterReader(context.Request.Parameters, QueryValidationStyle.ValidationError);
-        var roleArnText = reader.RequiredString("RoleArn", RoleArnText);
+        var roleArnText = reader.RequiredString("RoleArn", RoleArn);
         var sessionName = reader.RequiredString("RoleSessionName", SessionName);
         var tokenText = reader.RequiredString("WebIdentityToken", Token);
         reader.OptionalString("ProviderId", ProviderId); // OAuth 2.0 access tokens (Amazon, Facebook) are not supported; ignored as for OIDC
@@ -310,7 +307,7 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
             return null;
         }
 
-        if (values.Count > 1 || !Satisfies(SourceIdentityText, values[0]) || values[0].StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+        if (values.Count > 1 || !Satisfies(StsParameterRules.SourceIdentity, values[0]) || values[0].StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
         {
             throw Refused(
                 new FederationFailure(FederationFailureKind.InvalidIdentityToken, "The web identity token's source identity claim is not a valid SourceIdentity."),

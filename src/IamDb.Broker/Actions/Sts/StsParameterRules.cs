@@ -1,0 +1,22 @@
+using IamDb.Aws.Query;
+
+namespace IamDb.Broker.Actions.Sts;
+
+/// <summary>The STS model's constraints on the parameters every way of starting a role session shares.</summary>
+internal static class StsParameterRules
+{
+    /// <summary><c>RoleSessionName</c>: 2–64 of <c>[\w+=,.@-]</c>.</summary>
+    public static readonly StringConstraints SessionName = new(2, 64, @"[\w+=,.@-]*");
+
+    /// <summary><c>RoleArn</c> (and other ARN parameters): 20–2048 characters.</summary>
+    public static readonly StringConstraints RoleArn = new(20, 2048);
+
+    /// <summary>A session tag's key.</summary>
+    public static readonly StringConstraints TagKey = new(1, 128, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]+");
+
+    /// <summary>A session tag's value.</summary>
+    public static readonly StringConstraints TagValue = new(0, 256, @"[\p{L}\p{Z}\p{N}_.:/=+\-@]*");
+
+    /// <summary><c>SourceIdentity</c>: 2–64 of <c>[\w+=,.@-]</c>.</summary>
+    public static readonly StringConstraints SourceIdentity = new(2, 64, @"[\w+=,.@-]*");
+}
