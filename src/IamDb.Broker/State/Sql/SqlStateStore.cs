@@ -40,11 +40,18 @@ internal abstract partial class SqlStateStore(SqlDialect dialect, SecretProtecto
     public Task<T> WriteAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return RunWriteAsync(ct => BeginAsync(write: true, ct), (session, ct) => work(new SqlStateSession(session), ct), cancellationToken);
+        return RunWriteUnitAsync((session, ct) => work(new SqlStateSession(session), ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Runs one handler's write unit. By default in its own transaction; a store may commit several callers' units
+    /// together (SQLite's group commit), as long as each still commits whole or leaves nothing.
+    /// </summary>
+    protected virtual Task<T> RunWriteUnitAsync<T>(Func<SqlSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        RunWriteAsync(ct => BeginAsync(write: true, ct), work, cancellationToken);
+
     /// <summary>One write unit begun by <paramref name="begin"/>, committed, and re-run on a serialization failure.</summary>
-    private async Task<T> RunWriteAsync<T>(
+    protected async Task<T> RunWriteAsync<T>(
         Func<CancellationToken, Task<UnitOfWork>> begin, Func<SqlSession, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)

@@ -9,9 +9,10 @@ namespace IamDb.Broker.State.Sql;
 /// survives kill -9 and power loss. Writes take <c>BEGIN IMMEDIATE</c> (one writer at a time across
 /// processes, waiting up to the busy timeout) and are also queued in-process to avoid lock spinning. Because writes are
 /// queued anyway, they share one long-lived connection whose PRAGMAs are set once: opening a pooled connection and
-/// re-running PRAGMAs per transaction was a measurable part of every audit group commit.
+/// re-running PRAGMAs per transaction was a measurable part of every audit group commit. Handlers' writes that queue up
+/// behind each other are committed together (see the group commit part).
 /// </summary>
-internal sealed class SqliteStateStore : SqlStateStore
+internal sealed partial class SqliteStateStore : SqlStateStore
 {
     private readonly string _connectionString;
     private readonly SqliteStoreLock? _inUse;
@@ -93,9 +94,7 @@ internal sealed class SqliteStateStore : SqlStateStore
             await _writeGate.WaitAsync(cancellationToken);
             try
             {
-                _writer ??= await OpenConnectionAsync(cancellationToken);
-                var transaction = BeginWriteTransaction(_writer);
-                return new UnitOfWork(_writer, transaction, new SqlSession(_writer, transaction, Dialect, Protector), new GateRelease(_writeGate), keepConnection: true);
+                return await BeginUnderGateAsync(new GateRelease(_writeGate), cancellationToken);
             }
             catch
             {
@@ -120,6 +119,14 @@ internal sealed class SqliteStateStore : SqlStateStore
 
             throw;
         }
+    }
+
+    /// <summary>Begins a write transaction on the shared writer connection; the caller holds <see cref="_writeGate"/>.</summary>
+    private async Task<UnitOfWork> BeginUnderGateAsync(IDisposable? release, CancellationToken cancellationToken)
+    {
+        _writer ??= await OpenConnectionAsync(cancellationToken);
+        var transaction = BeginWriteTransaction(_writer);
+        return new UnitOfWork(_writer, transaction, new SqlSession(_writer, transaction, Dialect, Protector), release, keepConnection: true);
     }
 
     // A writer connection that cannot begin (busy beyond the timeout, or in a bad state) is replaced on the next write.
