@@ -28,7 +28,6 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
     : IActionHandler
 {
     private const string ActionName = "sts:AssumeRoleWithSAML";
-    private static readonly StringConstraints ArnText = new(20, 2048);
     private static readonly StringConstraints Assertion = new(4, SamlResponseVerifier.MaxResponseCharacters);
 
     private readonly RoleSessionIssuer _issuer = new(store, time, ids);
@@ -44,8 +43,8 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
     public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = new QueryParameterReader(context.Request.Parameters, QueryValidationStyle.ValidationError);
-        var roleArnText = reader.RequiredString("RoleArn", ArnText);
-        var principalArn = reader.RequiredString("PrincipalArn", ArnText);
+        var roleArnText = reader.RequiredString("RoleArn", StsParameterRules.RoleArn);
+        var principalArn = reader.RequiredString("PrincipalArn", StsParameterRules.RoleArn);
         var samlAssertion = reader.RequiredString("SAMLAssertion", Assertion);
         var parameters = SessionPolicyParameters.Read(reader);
         if (reader.TryGetError(out var error))
@@ -109,18 +108,20 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
                 AwsErrorCodes.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", 400));
         }
 
-        // Accepted once: remembered (by every node sharing the store) until the assertion could no longer be used anyway.
-        var first = await store.WriteAsync(
-            (w, t) => w.IdentityProviders.TryRecordSamlAssertionAsync(provider.Arn, assertion.AssertionId, assertion.ReplayUntil, now, t), ct);
-        if (!first)
-        {
-            throw Refused("InvalidIdentityToken", "This SAML assertion has already been used: sign in at the identity provider again.", 400,
-                "replayed assertion (its ID was used before)");
-        }
-
+        // Accepted once: remembered (by every node sharing the store) until the assertion could no longer be used anyway. The
+        // ID is recorded in the transaction that creates the session, so a session that cannot be created (a session policy
+        // ARN that does not exist) leaves the assertion usable, and a replay, even one racing the first use, creates nothing.
         var issued = await _issuer.IssueAsync(
             new RoleSessionRequest(role, assertion.RoleSessionName, parameters with { DurationSeconds = duration }, tags, transitive, assertion.SourceIdentity),
-            ct);
+            ct,
+            async (w, t) =>
+            {
+                if (!await w.IdentityProviders.TryRecordSamlAssertionAsync(provider.Arn, assertion.AssertionId, assertion.ReplayUntil, now, t))
+                {
+                    throw Refused("InvalidIdentityToken", "This SAML assertion has already been used: sign in at the identity provider again.", 400,
+                        "replayed assertion (its ID was used before)");
+                }
+            });
         var nameQualifier = SamlConditionKeys.NameQualifier(assertion.Issuer, provider.AccountId, provider.Name);
         return new ActionOutcome(xml =>
         {

@@ -8,7 +8,7 @@ internal static class StsParameterRules
     /// <summary><c>RoleSessionName</c>: 2–64 of <c>[\w+=,.@-]</c>.</summary>
     public static readonly StringConstraints SessionName = new(2, 64, @"[\w+=,.@-]*");
 
-    /// <summary><c>RoleArn</c> (and other ARN parameters): 20–2048 characters.</summary>
+    /// <summary>The model's <c>arnType</c>, 20–2048 characters: <c>RoleArn</c>, <c>PrincipalArn</c> and each <c>PolicyArns</c> entry.</summary>
     public static readonly StringConstraints RoleArn = new(20, 2048);
 
     /// <summary>A session tag's key.</summary>
