@@ -110,6 +110,43 @@ public sealed class WebIdentityFederationTests
         Assert.Equal(2, issuer.JwksRequests); // within the refresh interval: no further fetch for unknown kids
     }
 
+    /// <summary>
+    /// AWS keeps an issuer's trailing slash (Auth0's <c>iss</c> ends with one; its provider is
+    /// <c>oidc-provider/TENANT.auth0.com/</c> with keys <c>TENANT.auth0.com/:aud</c>) and a token whose <c>iss</c> is spelled
+    /// otherwise finds no provider. Registered through the IAM API with and without the slash, tokens with and without it.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, false)]
+    public async Task IssuerTrailingSlash_MustBeSpelledAsRegistered_AsInAws(bool registeredWithSlash, bool issWithSlash, bool accepted)
+    {
+        await using var issuer = await KubernetesStyleIssuer.StartAsync(trailingSlash: registeredWithSlash);
+        await using var broker = await StartBrokerAsync();
+        var created = await broker.CallAsync("iam", "CreateOpenIDConnectProvider",
+            [new("Url", issuer.IssuerUrl), new("ClientIDList.member.1", KubernetesStyleIssuer.Audience), new("ThumbprintList.member.1", issuer.Thumbprint)]);
+        var provider = created.Find("OpenIDConnectProviderArn")!;
+        var role = await StoreSeed.RoleAsync(broker, "ci", TrustPolicy(provider, issuer, ServiceAccount));
+        var iss = issuer.IssuerUrl.TrimEnd('/') + (issWithSlash ? "/" : "");
+
+        var reply = await AssumeAsync(broker, role.Arn, "slash", issuer.Sign(With(issuer.Claims(), "iss", iss)));
+
+        Assert.Equal($"arn:aws:iam::{broker.AccountId}:oidc-provider/{issuer.HostAndPath}", provider);
+        Assert.Equal(registeredWithSlash, provider.EndsWith('/'));
+        if (accepted)
+        {
+            // The trust policy's condition keys are spelled with the provider's slash (TrustPolicy uses HostAndPath).
+            Assert.True(reply.ErrorCode is null, reply.ToString());
+            Assert.Equal(iss, reply.Find("Provider"));
+        }
+        else
+        {
+            Assert.Equal("InvalidIdentityToken", reply.ErrorCode);
+            Assert.Equal($"No OpenIDConnect provider found in your account for {iss}", reply.ErrorMessage);
+        }
+    }
+
     public static TheoryData<string> HostileCases() =>
     [
         "expired", "wrong-aud", "wrong-iss", "unknown-kid", "alg-none", "hs256-public-key", "deleted-provider", "sub-not-matching",
