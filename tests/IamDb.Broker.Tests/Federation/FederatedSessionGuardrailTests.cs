@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using IamDb.Aws.Signing;
 using IamDb.Broker.State.Iam;
 using IamDb.Broker.Tests.Actions.Redshift;
@@ -108,15 +107,7 @@ public sealed class FederatedSessionGuardrailTests(PostgresServerFixture postgre
             ],
         });
         _idp.Sign(TestSamlIdp.Assertion(document));
-        var form = string.Join("&", new[]
-        {
-            ("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15"), ("RoleArn", role.Arn), ("PrincipalArn", providerArn),
-            ("SAMLAssertion", TestSamlIdp.Encode(document)),
-        }.Select(p => Uri.EscapeDataString(p.Item1) + "=" + Uri.EscapeDataString(p.Item2)));
-        return Session(await broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, broker.Endpoint + "/")
-        {
-            Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        }));
+        return Session(await SamlAssumeRoleTests.AssumeRoleWithSamlAsync(broker, role.Arn, providerArn, TestSamlIdp.Encode(document)));
     }
 
     private static SigningCredentials Session(QueryReply reply)

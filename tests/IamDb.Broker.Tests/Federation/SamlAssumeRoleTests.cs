@@ -60,23 +60,17 @@ public sealed class SamlAssumeRoleTests(PostgresServerFixture postgres) : IDispo
         return TestSamlIdp.Encode(document);
     }
 
-    private static Task<QueryReply> AssumeAsync(Setup setup, string assertion, string? roleArn = null, string? principalArn = null, params (string, string)[] extra)
-    {
-        var parameters = new List<(string Key, string Value)>
-        {
-            ("Action", "AssumeRoleWithSAML"),
-            ("Version", "2011-06-15"),
-            ("RoleArn", roleArn ?? setup.RoleArn),
-            ("PrincipalArn", principalArn ?? setup.ProviderArn),
-            ("SAMLAssertion", assertion),
-        };
-        parameters.AddRange(extra);
-        var body = string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-        return setup.Broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, setup.Broker.Endpoint + "/")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        });
-    }
+    private static Task<QueryReply> AssumeAsync(Setup setup, string assertion, string? roleArn = null, string? principalArn = null, params (string, string)[] extra) =>
+        AssumeRoleWithSamlAsync(setup.Broker, roleArn ?? setup.RoleArn, principalArn ?? setup.ProviderArn, assertion, extra);
+
+    /// <summary>An unsigned <c>AssumeRoleWithSAML</c>, as the aws CLI sends it.</summary>
+    internal static Task<QueryReply> AssumeRoleWithSamlAsync(
+        TestBroker broker, string roleArn, string principalArn, string assertion, params (string Key, string Value)[] extra) =>
+        UnsignedStsPathTests.SendUnsignedAsync(broker,
+        [
+            ("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("PrincipalArn", principalArn), ("SAMLAssertion", assertion),
+            .. extra,
+        ]);
 
     private static async Task<int> SessionCountAsync(Setup setup) =>
         (await setup.Broker.AuditAsync()).Count(r => r.EventName == "AssumeRoleWithSAML" && r.IsSuccess);

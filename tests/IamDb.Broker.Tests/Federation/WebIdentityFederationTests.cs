@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using IamDb.Aws.Signing;
 using IamDb.Broker.State.Audit;
@@ -222,16 +221,8 @@ public sealed class WebIdentityFederationTests
           "Condition":{"StringEquals":{"{{issuer.HostAndPath}}:sub":"{{subject}}","{{issuer.HostAndPath}}:aud":"{{KubernetesStyleIssuer.Audience}}"} } }]}
         """;
 
-    internal static Task<QueryReply> AssumeAsync(TestBroker broker, string roleArn, string sessionName, string token)
-    {
-        var form = string.Join("&", new[]
-        {
+    internal static Task<QueryReply> AssumeAsync(TestBroker broker, string roleArn, string sessionName, string token) =>
+        UnsignedStsPathTests.SendUnsignedAsync(broker,
             ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("RoleSessionName", sessionName),
-            ("WebIdentityToken", token),
-        }.Select(p => Uri.EscapeDataString(p.Item1) + "=" + Uri.EscapeDataString(p.Item2)));
-        return broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, broker.Endpoint + "/")
-        {
-            Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        });
-    }
+            ("WebIdentityToken", token));
 }
