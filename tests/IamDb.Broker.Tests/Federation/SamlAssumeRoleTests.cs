@@ -199,6 +199,21 @@ public sealed class SamlAssumeRoleTests(PostgresServerFixture postgres) : IDispo
     }
 
     [Fact]
+    public async Task DurationSeconds_over_the_role_s_maximum_is_ValidationError_and_leaves_the_assertion_usable()
+    {
+        var setup = await StartAsync(maxSessionDuration: 3600);
+        await using var broker = setup.Broker;
+        var assertion = Response(setup);
+
+        var tooLong = await AssumeAsync(setup, assertion, extra: ("DurationSeconds", "7200"));
+        var retried = await AssumeAsync(setup, assertion);
+
+        Assert.Equal("ValidationError", tooLong.ErrorCode);
+        Assert.Equal("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", tooLong.ErrorMessage);
+        Assert.Equal(HttpStatusCode.OK, retried.Status);
+    }
+
+    [Fact]
     public async Task A_role_the_assertion_does_not_offer_is_AccessDenied()
     {
         var setup = await StartAsync();

@@ -101,12 +101,8 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
             await AuthorizeAsync(context, principal, "sts:TagSession", role.Arn, keys, trust, ct);
         }
 
+        // More than the role's maximum is the issuer's ValidationError, as for AssumeRole.
         var duration = Duration(parameters.DurationSeconds, assertion, role, now);
-        if (duration > role.MaxSessionDuration)
-        {
-            throw new AwsErrorException(new AwsError(
-                AwsErrorCodes.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", 400));
-        }
 
         // Accepted once: remembered (by every node sharing the store) until the assertion could no longer be used anyway. The
         // ID is recorded in the transaction that creates the session, so a session that cannot be created (a session policy
