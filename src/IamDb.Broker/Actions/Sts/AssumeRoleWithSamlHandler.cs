@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
 using IamDb.Aws.Arns;
 using IamDb.Aws.Errors;
 using IamDb.Aws.Identifiers;
@@ -24,7 +23,7 @@ internal sealed record SamlSettings(string? Audience);
 /// must offer the pair (<c>RoleArn</c>, <c>PrincipalArn</c>); the role's trust policy alone must allow the provider's
 /// users (with the <c>SAML:*</c> keys); each assertion is accepted once; the session is then an ordinary role session.
 /// </summary>
-internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids, SamlSettings? settings = null)
+internal sealed class AssumeRoleWithSamlHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids, SamlSettings? settings = null)
     : IActionHandler
 {
     private const string ActionName = "sts:AssumeRoleWithSAML";
@@ -165,7 +164,7 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
         var tags = new List<Tag>();
         foreach (var (key, value) in assertion.PrincipalTags)
         {
-            if (!TagKey().IsMatch(key) || !TagValue().IsMatch(value))
+            if (!StsParameterRules.IsSessionTag(key, value))
             {
                 throw Refused("InvalidIdentityToken",
                     $"The SAML attribute PrincipalTag:{key} is not a valid session tag: keys are 1-128 and values 0-256 letters, digits, spaces and _.:/=+-@.",
@@ -195,7 +194,7 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
             }
 
             var value = GroupMapping.Join(values);
-            if (!TagKey().IsMatch(key) || !TagValue().IsMatch(value))
+            if (!StsParameterRules.IsSessionTag(key, value))
             {
                 throw Refused("InvalidIdentityToken",
                     $"The provider's iamdb:map/ tags map the assertion's attributes to the session tag {key}, which is not a valid session tag: keys are 1-128 and values 0-256 letters, digits, spaces and _.:/=+-@.",
@@ -270,10 +269,4 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
 
     private static AwsErrorException Refused(string code, string message, int status, string why) =>
         new(new AwsError(code, message, status)) { Notes = [$"{code}: {why}"] };
-
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$")]
-    private static partial Regex TagKey();
-
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$")]
-    private static partial Regex TagValue();
 }
