@@ -176,6 +176,33 @@ public sealed class SamlAssumeRoleTests(PostgresServerFixture postgres) : IDispo
     }
 
     /// <summary>
+    /// Recording the assertion in the session's serializable transaction must not make concurrent sign-ins with different
+    /// assertions fail on PostgreSQL (serialization conflicts beyond the store's retries): 24 at once over two nodes.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_sign_ins_with_different_assertions_all_get_sessions_on_PostgreSQL()
+    {
+        var database = await postgres.CreateDatabaseAsync("samlmany");
+        void Store(BrokerOptions o)
+        {
+            o.ReaperEnabled = false;
+            o.Store = StoreKind.Postgres;
+            o.PostgresConnectionString = postgres.Server.ConnectionString(database);
+        }
+
+        var setup = await StartAsync(configure: Store);
+        await using var broker = setup.Broker;
+        await using var second = await TestBroker.StartAsync(Store);
+        Setup[] nodes = [setup, setup with { Broker = second }];
+        var assertions = Enumerable.Range(0, 24).Select(_ => Response(setup)).ToList();
+
+        var replies = await Task.WhenAll(assertions.Select((a, i) => Task.Run(() => AssumeAsync(nodes[i % 2], a))));
+
+        Assert.All(replies, r => Assert.True(r.Status == HttpStatusCode.OK, r.ErrorCode + " " + r.ErrorMessage));
+        Assert.Equal(24L, await StoredSessionCountAsync(setup, database));
+    }
+
+    /// <summary>
     /// The assertion is recorded in the transaction that creates the session: a first call that fails at the session step
     /// (a session policy ARN that does not exist) leaves it usable, so the person need not sign in again.
     /// </summary>
