@@ -4,9 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using IamDb.Aws.Signing;
-using IamDb.Broker.Hosting;
-using IamDb.Broker.Telemetry;
-using Microsoft.Extensions.Logging;
+using static IamDb.Broker.LoadTest.Program;
 
 namespace IamDb.Broker.LoadTest;
 
@@ -36,60 +34,17 @@ internal static partial class FederationScenarios
 
         // SAML responses are used once: the pool bounds the run (warm-up included). 12,000 covers 15 s at 800/s.
         var pool = IntArg(args, "--pool", scenario == "saml" ? 12_000 : 512);
-        var url = StringArg(args, "--url");
         var pid = StringArg(args, "--pid");
         using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
-        BrokerHost? host = null;
-        string? dataDirectory = null;
-        SigningCredentials admin;
-        if (url is null)
+        await using var target = await LoadTarget.StartAsync(args);
+        if (target is null)
         {
-            dataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName;
-            var options = new BrokerOptions { DataDirectory = dataDirectory };
-
-            // --postgres CONN: the state store in PostgreSQL instead of the data directory's SQLite file. Every session is a
-            // durable commit; PostgreSQL flushes concurrent commits together, SQLite's one writer flushes each alone.
-            if (StringArg(args, "--postgres") is { } postgres)
-            {
-                options.Store = StoreKind.Postgres;
-                options.PostgresConnectionString = postgres;
-            }
-
-
-            // The unsigned calls spend the per-address budget of ThrottleRatePerSecond/Burst: lifted, as for GetCallerIdentity.
-            options.ThrottleRatePerSecond = 1_000_000;
-            options.ThrottleBurst = 1_000_000;
-            var telemetry = StringArg(args, "--telemetry") ?? "on";
-            options.Metrics.Enabled = telemetry is "on" or "metrics";
-            options.Logging.Level = telemetry is "on" or "log" ? LogLevel.Information : LogLevel.Warning;
-            Console.WriteLine($"telemetry: metrics {(options.Metrics.Enabled ? "on" : "off")}, request log {(options.Logging.Level == LogLevel.Information ? "on (JSON, stderr)" : "off")}");
-            host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(LogFormat.Json, options.Logging.Level));
-            url = host.EndpointUrl;
-            admin = ReadCredentials(host.CredentialsFilePath);
-        }
-        else
-        {
-            admin = ReadCredentials(StringArg(args, "--credentials") ?? throw new ArgumentException("--credentials DATA/credentials is required with --url"));
-        }
-
-        var uri = new Uri(url + "/");
-        if (!uri.IsLoopback)
-        {
-            Console.Error.WriteLine("refusing to load a non-loopback endpoint");
             return 2;
         }
 
-        using var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            ActivityHeadersPropagator = null,
-        };
-        using var client = new HttpClient(handler);
-        var iam = new IamClient(client, uri, admin);
+        var (uri, url) = (target.Uri, target.Url);
+        using var client = CreateClient(connections);
+        var iam = new IamClient(client, uri, target.Credentials);
         await using var issuer = scenario == "web-identity" ? await BenchOidcIssuer.StartAsync() : null;
         using var idp = scenario == "saml" ? new BenchSamlIdp() : null;
 
@@ -190,12 +145,6 @@ internal static partial class FederationScenarios
         }
 
         Console.WriteLine($"load average after: {LoadAverage()}");
-        if (host is not null)
-        {
-            await host.DisposeAsync();
-            Directory.Delete(dataDirectory!, recursive: true);
-        }
-
         return 0;
     }
 
@@ -278,38 +227,4 @@ internal static partial class FederationScenarios
     private static partial Regex ErrorCode();
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
-    private static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
-
-    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
-
-    private static TimeSpan CpuTime(string? pid)
-    {
-        if (pid is null)
-        {
-            using var self = Process.GetCurrentProcess();
-            return self.TotalProcessorTime;
-        }
-
-        // /proc/PID/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second on Linux).
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return TimeSpan.FromMilliseconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10);
-    }
-
-    private static SigningCredentials ReadCredentials(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        string Value(string key) => lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
-        return new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key"));
-    }
-
-    private static int IntArg(string[] args, string name, int fallback) =>
-        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? StringArg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

@@ -12,7 +12,8 @@ namespace IamDb.Broker.LoadTest;
 /// Loopback load generator for <c>sts:GetCallerIdentity</c>: N keep-alive connections send signed requests for a fixed
 /// time (bounded by a request count too) and report throughput, latency percentiles and the broker's memory.
 /// Usage: <c>dotnet run -c Release --project bench/IamDb.Broker.LoadTest -- [--connections 32] [--seconds 10]
-/// [--warmup 5] [--telemetry on|off|metrics|log] [--allocations] [--max-requests 2000000] [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c>,
+/// [--warmup 5] [--telemetry on|off|metrics|log] [--allocations] [--max-requests 2000000] [--postgres CONN]
+/// [--url http://127.0.0.1:PORT --credentials DATA/credentials [--pid BROKER_PID]]</c> (<see cref="LoadTarget"/>),
 /// or <c>--log-cost N [--rounds 3]</c> (see <see cref="LogLineCost"/>).
 /// Without <c>--url</c> it starts a broker in-process on a temporary data directory (memory is then the whole process).
 /// </summary>
@@ -38,53 +39,17 @@ internal static class Program
         var seconds = IntArg(args, "--seconds", 10);
         var warmup = IntArg(args, "--warmup", 5);
         var maxRequests = IntArg(args, "--max-requests", 2_000_000);
-        var url = StringArg(args, "--url");
-        var pid = StringArg(args, "--pid");
         using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
-        BrokerHost? host = null;
-        string? dataDirectory = null;
-        SigningCredentials credentials;
-        if (url is null)
+        await using var target = await LoadTarget.StartAsync(args);
+        if (target is null)
         {
-            dataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName;
-            var options = new BrokerOptions { DataDirectory = dataDirectory };
-            options.ThrottleRatePerSecond = 1_000_000;
-            options.ThrottleBurst = 1_000_000;
-
-            // --telemetry on (the default, as `iamdb server` runs): /metrics recorded and one JSON request line per request
-            // on stderr; off: no metrics, Warning-level logs. Comparing the two measures what observability costs.
-            // metrics / log: one of the two alone, to tell their costs apart.
-            var telemetry = StringArg(args, "--telemetry") ?? "on";
-            options.Metrics.Enabled = telemetry is "on" or "metrics";
-            options.Logging.Level = telemetry is "on" or "log" ? LogLevel.Information : LogLevel.Warning;
-            Console.WriteLine($"telemetry: metrics {(options.Metrics.Enabled ? "on" : "off")}, request log {(options.Logging.Level == LogLevel.Information ? "on (JSON, stderr)" : "off")}");
-            host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(LogFormat.Json, options.Logging.Level));
-            url = host.EndpointUrl;
-            credentials = ReadCredentials(host.CredentialsFilePath);
-        }
-        else
-        {
-            credentials = ReadCredentials(StringArg(args, "--credentials") ?? throw new ArgumentException("--credentials DATA/credentials is required with --url"));
-        }
-
-        var uri = new Uri(url + "/");
-        if (!uri.IsLoopback)
-        {
-            Console.Error.WriteLine("refusing to load a non-loopback endpoint");
             return 2;
         }
 
-        // What an SDK's client does and no more: no redirects, cookies or proxy lookups, no trace headers injected.
-        using var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            ActivityHeadersPropagator = null,
-        };
-        using var client = new HttpClient(handler);
+        var (uri, credentials) = (target.Uri, target.Credentials);
+        var url = target.Url;
+        var pid = StringArg(args, "--pid");
+        using var client = CreateClient(connections);
         Console.WriteLine($"target {url}, {connections} connections, {seconds} s after {warmup} s warm-up, at most {maxRequests} requests, "
             + $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC");
 
@@ -128,14 +93,6 @@ internal static class Program
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)Math.Max(1, all.Count),8:0} B/request  {type}"));
             }
-        }
-
-        if (host is not null)
-        {
-            await host.DisposeAsync();
-
-            // The state holds ~1 KB of audit per request (a 20 s run leaves ~200 MB): left behind by every run, they fill /tmp.
-            Directory.Delete(dataDirectory!, recursive: true);
         }
 
         return 0;
@@ -190,11 +147,11 @@ internal static class Program
         return (lists.SelectMany(l => l).ToList(), errors, elapsed);
     }
 
-    private static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+    internal static long Percentile(List<long> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
-    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+    internal static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    private static TimeSpan CpuTime(string? pid)
+    internal static TimeSpan CpuTime(string? pid)
     {
         if (pid is null)
         {
@@ -215,19 +172,114 @@ internal static class Program
         return line?["VmRSS:".Length..].Trim() ?? "unknown";
     }
 
+    /// <summary>What an SDK's client does and no more: no redirects, cookies or proxy lookups, no trace headers injected.</summary>
+    internal static HttpClient CreateClient(int connections) =>
+        new(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            ActivityHeadersPropagator = null,
+        });
+
+    internal static int IntArg(string[] args, string name, int fallback) =>
+        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    internal static string? StringArg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
+
+/// <summary>
+/// The broker a run loads: without <c>--url</c> one started in-process on a temporary data directory (deleted afterwards),
+/// with its admin credentials from the generated file; with <c>--url --credentials DATA/credentials</c> a running one.
+/// </summary>
+internal sealed class LoadTarget : IAsyncDisposable
+{
+    private readonly BrokerHost? _host;
+    private readonly string? _dataDirectory;
+
+    private LoadTarget(string url, SigningCredentials credentials, BrokerHost? host, string? dataDirectory)
+    {
+        Url = url;
+        Uri = new Uri(url + "/");
+        Credentials = credentials;
+        _host = host;
+        _dataDirectory = dataDirectory;
+    }
+
+    public string Url { get; }
+
+    public Uri Uri { get; }
+
+    /// <summary>The admin's access key (the root credentials of an in-process broker).</summary>
+    public SigningCredentials Credentials { get; }
+
+    /// <summary>The target, or null (with the reason on stderr) when it is not on loopback.</summary>
+    public static async Task<LoadTarget?> StartAsync(string[] args)
+    {
+        LoadTarget target;
+        if (Program.StringArg(args, "--url") is { } url)
+        {
+            var file = Program.StringArg(args, "--credentials") ?? throw new ArgumentException("--credentials DATA/credentials is required with --url");
+            target = new LoadTarget(url, ReadCredentials(file), null, null);
+        }
+        else
+        {
+            var dataDirectory = Directory.CreateTempSubdirectory("iamdb-load-").FullName;
+            var options = new BrokerOptions { DataDirectory = dataDirectory };
+
+            // --postgres CONN: the state store in PostgreSQL instead of the data directory's SQLite file. Every session is a
+            // durable commit; PostgreSQL flushes concurrent commits together, SQLite's one writer flushes each alone.
+            if (Program.StringArg(args, "--postgres") is { } postgres)
+            {
+                options.Store = StoreKind.Postgres;
+                options.PostgresConnectionString = postgres;
+            }
+
+            // The generator is one address: the per-address budgets (signed calls, and the unsigned token-bearing calls) are lifted.
+            options.ThrottleRatePerSecond = 1_000_000;
+            options.ThrottleBurst = 1_000_000;
+
+            // --telemetry on (the default, as `iamdb server` runs): /metrics recorded and one JSON request line per request
+            // on stderr; off: no metrics, Warning-level logs. Comparing the two measures what observability costs.
+            // metrics / log: one of the two alone, to tell their costs apart.
+            var telemetry = Program.StringArg(args, "--telemetry") ?? "on";
+            options.Metrics.Enabled = telemetry is "on" or "metrics";
+            options.Logging.Level = telemetry is "on" or "log" ? LogLevel.Information : LogLevel.Warning;
+            Console.WriteLine($"telemetry: metrics {(options.Metrics.Enabled ? "on" : "off")}, request log {(options.Logging.Level == LogLevel.Information ? "on (JSON, stderr)" : "off")}");
+            var host = await BrokerHost.StartAsync(options, logging => logging.AddBrokerConsole(LogFormat.Json, options.Logging.Level));
+            target = new LoadTarget(host.EndpointUrl, ReadCredentials(host.CredentialsFilePath), host, dataDirectory);
+        }
+
+        if (!target.Uri.IsLoopback)
+        {
+            Console.Error.WriteLine("refusing to load a non-loopback endpoint");
+            return null;
+        }
+
+        return target;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+
+            // The state holds ~1 KB of audit per request (a 20 s run leaves ~200 MB): left behind by every run, they fill /tmp.
+            Directory.Delete(_dataDirectory!, recursive: true);
+        }
+    }
+
     private static SigningCredentials ReadCredentials(string path)
     {
         var lines = File.ReadAllLines(path);
         string Value(string key) => lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split('=', 2)[1].Trim();
         return new SigningCredentials(Value("aws_access_key_id"), Value("aws_secret_access_key"));
-    }
-
-    private static int IntArg(string[] args, string name, int fallback) =>
-        StringArg(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? StringArg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -7,9 +7,12 @@ namespace IamDb.Federation.WebIdentity;
 /// <c>oidc-provider/</c> in the provider's ARN and what precedes <c>:sub</c>, <c>:aud</c>, <c>:amr</c> in condition keys.
 /// Parsed from a provider URL or a token's <c>iss</c>, with or without <c>https://</c> (Google's <c>iss</c> is
 /// <c>accounts.google.com</c>). Normal form: host in lower case, default port 443 dropped, any other port kept
-/// (self-hosted providers listen on one), path kept as written (case-sensitive) without trailing slash. Refused:
-/// any scheme but https, user info, query, fragment, empty or dot path segments, characters outside RFC 3986,
-/// more than 255 characters.
+/// (self-hosted providers listen on one), path kept as written (case-sensitive), a trailing slash included. AWS keeps
+/// that slash too: <c>https://tenant.auth0.com/</c> (Auth0's <c>iss</c>) is the provider <c>tenant.auth0.com/</c> with
+/// condition keys <c>tenant.auth0.com/:sub</c>, and it is another provider than <c>https://tenant.auth0.com</c>, so a
+/// token's <c>iss</c> must be spelled as the provider was registered. Refused: any scheme but https, user info, query,
+/// fragment, empty or dot path segments (so at most one trailing slash), characters outside RFC 3986, more than 255
+/// characters.
 /// </summary>
 internal sealed record OidcProviderUrl
 {
@@ -33,14 +36,17 @@ internal sealed record OidcProviderUrl
     /// <summary>The port when it is not 443; null otherwise.</summary>
     public int? Port { get; }
 
-    /// <summary>The path, empty or starting with <c>/</c>, without trailing slash.</summary>
+    /// <summary>The path, empty or starting with <c>/</c>; it ends with <c>/</c> when the URL did.</summary>
     public string Path { get; }
 
     /// <summary>The issuer URL, <c>https://host[:port][/path]</c>; discovery is at <see cref="DiscoveryUrl"/>.</summary>
     public string IssuerUrl => "https://" + HostAndPath;
 
-    /// <summary>Where the provider's OpenID configuration is: <c>{issuer}/.well-known/openid-configuration</c>.</summary>
-    public Uri DiscoveryUrl => new(IssuerUrl + "/.well-known/openid-configuration");
+    /// <summary>
+    /// Where the provider's OpenID configuration is: <c>{issuer}/.well-known/openid-configuration</c>, the issuer's
+    /// trailing slash removed first (OpenID Connect Discovery 1.0, section 4).
+    /// </summary>
+    public Uri DiscoveryUrl => new((Path.EndsWith('/') ? IssuerUrl[..^1] : IssuerUrl) + "/.well-known/openid-configuration");
 
     /// <summary>The provider's ARN in <paramref name="accountId"/>: <c>arn:aws:iam::ACCOUNT:oidc-provider/host[:port][/path]</c>.</summary>
     public string Arn(string accountId) => $"arn:aws:iam::{accountId}:oidc-provider/{HostAndPath}";
@@ -91,7 +97,7 @@ internal sealed record OidcProviderUrl
 
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var authority = slash < 0 ? rest : rest[..slash];
-        var path = slash < 0 ? "" : rest[slash..].TrimEnd('/');
+        var path = slash < 0 ? "" : rest[slash..];
         if (authority.Contains('@', StringComparison.Ordinal))
         {
             error = "The provider URL must not contain user information (user@host).";
@@ -103,7 +109,7 @@ internal sealed record OidcProviderUrl
             return false;
         }
 
-        if (!IsValidPath(path))
+        if (!IsValidPath(path.EndsWith('/') ? path[..^1] : path))
         {
             error = "The provider URL's path has an empty or dot segment or a character that is not allowed in a URL.";
             return false;

@@ -34,7 +34,7 @@ internal sealed class KubernetesStyleIssuer : IAsyncDisposable
         IssuerUrl = issuer;
     }
 
-    /// <summary><c>https://127.0.0.1:PORT/PATH</c>, the <c>iss</c> of its tokens.</summary>
+    /// <summary><c>https://127.0.0.1:PORT/PATH</c> (with a trailing slash if asked for), the <c>iss</c> of its tokens.</summary>
     public string IssuerUrl { get; }
 
     /// <summary>The provider's url as IAM keeps it: <c>127.0.0.1:PORT/PATH</c> (the ARN suffix and condition-key prefix).</summary>
@@ -51,7 +51,8 @@ internal sealed class KubernetesStyleIssuer : IAsyncDisposable
     /// <summary>The key id tokens are signed with by default.</summary>
     public string CurrentKid => _published[^1].Kid;
 
-    public static async Task<KubernetesStyleIssuer> StartAsync(string path = "/k8s/cluster-1")
+    /// <summary>Starts the issuer; <paramref name="trailingSlash"/> makes its issuer end with <c>/</c>, as Auth0's does.</summary>
+    public static async Task<KubernetesStyleIssuer> StartAsync(string path = "/k8s/cluster-1", bool trailingSlash = false)
     {
         var now = DateTimeOffset.UtcNow;
         var pem = TestCertificates.CreateServer(null, ["localhost"], [IPAddress.Loopback], now.AddHours(-1), now.AddDays(1), "CN=test oidc issuer");
@@ -69,7 +70,7 @@ internal sealed class KubernetesStyleIssuer : IAsyncDisposable
             new JsonObject
             {
                 ["issuer"] = self!.IssuerUrl,
-                ["jwks_uri"] = self.IssuerUrl + "/openid/v1/jwks",
+                ["jwks_uri"] = self.IssuerUrl.TrimEnd('/') + "/openid/v1/jwks",
                 ["response_types_supported"] = new JsonArray("id_token"),
                 ["subject_types_supported"] = new JsonArray("public"),
                 ["id_token_signing_alg_values_supported"] = new JsonArray("RS256"),
@@ -82,7 +83,7 @@ internal sealed class KubernetesStyleIssuer : IAsyncDisposable
         });
         await app.StartAsync();
         var port = new Uri(app.Urls.First()).Port;
-        var issuer = new KubernetesStyleIssuer(app, certificate, $"https://127.0.0.1:{port}{path}");
+        var issuer = new KubernetesStyleIssuer(app, certificate, $"https://127.0.0.1:{port}{path}{(trailingSlash ? "/" : "")}");
         issuer.RotateKey("key-1");
         self = issuer;
         return issuer;

@@ -1,12 +1,16 @@
 using System.Net;
 using System.Text;
 using System.Xml;
+using IamDb.Broker.Hosting;
+using IamDb.Broker.State;
 using IamDb.Broker.State.Audit;
 using IamDb.Broker.State.Iam;
 using IamDb.Broker.Tests.Actions.Sts;
 using IamDb.Broker.Tests.Support;
 using IamDb.Federation.Saml;
 using IamDb.Federation.Tests.Saml;
+using IamDb.Testing;
+using Microsoft.Data.Sqlite;
 
 namespace IamDb.Broker.Tests.Federation;
 
@@ -14,7 +18,7 @@ namespace IamDb.Broker.Tests.Federation;
 /// <c>AssumeRoleWithSAML</c> through the real broker over HTTP, unsigned as in AWS, with responses from a test identity
 /// provider that signs them with <see cref="System.Security.Cryptography.Xml.SignedXml"/>.
 /// </summary>
-public sealed class SamlAssumeRoleTests : IDisposable
+public sealed class SamlAssumeRoleTests(PostgresServerFixture postgres) : IDisposable
 {
     private const string ProviderName = "TestIdp";
     private const string RoleName = "SamlAnalyst";
@@ -25,9 +29,10 @@ public sealed class SamlAssumeRoleTests : IDisposable
 
     private sealed record Setup(TestBroker Broker, string ProviderArn, string RoleArn);
 
-    private async Task<Setup> StartAsync(string? trustCondition = null, int maxSessionDuration = 3600, string[]? actions = null)
+    private async Task<Setup> StartAsync(
+        string? trustCondition = null, int maxSessionDuration = 3600, string[]? actions = null, Action<BrokerOptions>? configure = null)
     {
-        var broker = await TestBroker.StartAsync();
+        var broker = await TestBroker.StartAsync(configure);
         var providerArn = IdentityProviderArns.Saml(broker.AccountId, ProviderName);
         var metadata = TestSamlIdp.MetadataXml(TestSamlIdp.EntityId, _idp.Certificate);
         await broker.Store.WriteAsync((w, ct) => w.IdentityProviders.CreateSamlProviderAsync(
@@ -55,23 +60,17 @@ public sealed class SamlAssumeRoleTests : IDisposable
         return TestSamlIdp.Encode(document);
     }
 
-    private static Task<QueryReply> AssumeAsync(Setup setup, string assertion, string? roleArn = null, string? principalArn = null, params (string, string)[] extra)
-    {
-        var parameters = new List<(string Key, string Value)>
-        {
-            ("Action", "AssumeRoleWithSAML"),
-            ("Version", "2011-06-15"),
-            ("RoleArn", roleArn ?? setup.RoleArn),
-            ("PrincipalArn", principalArn ?? setup.ProviderArn),
-            ("SAMLAssertion", assertion),
-        };
-        parameters.AddRange(extra);
-        var body = string.Join("&", parameters.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-        return setup.Broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, setup.Broker.Endpoint + "/")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        });
-    }
+    private static Task<QueryReply> AssumeAsync(Setup setup, string assertion, string? roleArn = null, string? principalArn = null, params (string, string)[] extra) =>
+        AssumeRoleWithSamlAsync(setup.Broker, roleArn ?? setup.RoleArn, principalArn ?? setup.ProviderArn, assertion, extra);
+
+    /// <summary>An unsigned <c>AssumeRoleWithSAML</c>, as the aws CLI sends it.</summary>
+    internal static Task<QueryReply> AssumeRoleWithSamlAsync(
+        TestBroker broker, string roleArn, string principalArn, string assertion, params (string Key, string Value)[] extra) =>
+        UnsignedStsPathTests.SendUnsignedAsync(broker,
+        [
+            ("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("PrincipalArn", principalArn), ("SAMLAssertion", assertion),
+            .. extra,
+        ]);
 
     private static async Task<int> SessionCountAsync(Setup setup) =>
         (await setup.Broker.AuditAsync()).Count(r => r.EventName == "AssumeRoleWithSAML" && r.IsSuccess);
@@ -137,6 +136,108 @@ public sealed class SamlAssumeRoleTests : IDisposable
         Assert.Equal("InvalidIdentityToken", replay.ErrorCode);
         Assert.Contains("already been used", replay.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(1, await SessionCountAsync(setup));
+    }
+
+    /// <summary>
+    /// One assertion sent eight times at once: exactly one call gets a session, the others are told it was used, and the
+    /// store holds one session. On PostgreSQL the calls alternate between two broker nodes sharing the store.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Concurrent_uses_of_one_assertion_create_exactly_one_session(bool onPostgres)
+    {
+        var database = onPostgres ? await postgres.CreateDatabaseAsync("samlrace") : null;
+        void Store(BrokerOptions o)
+        {
+            o.ReaperEnabled = false;
+            if (database is not null)
+            {
+                o.Store = StoreKind.Postgres;
+                o.PostgresConnectionString = postgres.Server.ConnectionString(database);
+            }
+        }
+
+        var setup = await StartAsync(configure: Store);
+        await using var broker = setup.Broker;
+        await using var second = onPostgres ? await TestBroker.StartAsync(Store) : null;
+        Setup[] nodes = second is null ? [setup] : [setup, setup with { Broker = second }];
+        var assertion = Response(setup);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => AssumeAsync(nodes[i % nodes.Length], assertion))));
+
+        Assert.Single(replies, r => r.Status == HttpStatusCode.OK);
+        Assert.All(replies.Where(r => r.Status != HttpStatusCode.OK), r =>
+        {
+            Assert.Equal("InvalidIdentityToken", r.ErrorCode);
+            Assert.Contains("already been used", r.ErrorMessage, StringComparison.Ordinal);
+        });
+        Assert.Equal(1L, await StoredSessionCountAsync(setup, database));
+    }
+
+    /// <summary>
+    /// Recording the assertion in the session's serializable transaction must not make concurrent sign-ins with different
+    /// assertions fail on PostgreSQL (serialization conflicts beyond the store's retries): 24 at once over two nodes.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_sign_ins_with_different_assertions_all_get_sessions_on_PostgreSQL()
+    {
+        var database = await postgres.CreateDatabaseAsync("samlmany");
+        void Store(BrokerOptions o)
+        {
+            o.ReaperEnabled = false;
+            o.Store = StoreKind.Postgres;
+            o.PostgresConnectionString = postgres.Server.ConnectionString(database);
+        }
+
+        var setup = await StartAsync(configure: Store);
+        await using var broker = setup.Broker;
+        await using var second = await TestBroker.StartAsync(Store);
+        Setup[] nodes = [setup, setup with { Broker = second }];
+        var assertions = Enumerable.Range(0, 24).Select(_ => Response(setup)).ToList();
+
+        var replies = await Task.WhenAll(assertions.Select((a, i) => Task.Run(() => AssumeAsync(nodes[i % 2], a))));
+
+        Assert.All(replies, r => Assert.True(r.Status == HttpStatusCode.OK, r.ErrorCode + " " + r.ErrorMessage));
+        Assert.Equal(24L, await StoredSessionCountAsync(setup, database));
+    }
+
+    /// <summary>
+    /// The assertion is recorded in the transaction that creates the session: a first call that fails at the session step
+    /// (a session policy ARN that does not exist) leaves it usable, so the person need not sign in again.
+    /// </summary>
+    [Fact]
+    public async Task An_assertion_whose_session_could_not_be_created_can_be_used_again()
+    {
+        var setup = await StartAsync();
+        await using var broker = setup.Broker;
+        var assertion = Response(setup);
+        var missingPolicy = $"arn:aws:iam::{broker.AccountId}:policy/DoesNotExist";
+
+        var failed = await AssumeAsync(setup, assertion, extra: ("PolicyArns.member.1.arn", missingPolicy));
+        var retried = await AssumeAsync(setup, assertion);
+        var replay = await AssumeAsync(setup, assertion);
+
+        Assert.Equal("MalformedPolicyDocument", failed.ErrorCode);
+        Assert.Contains(missingPolicy, failed.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, retried.Status);
+        Assert.Equal("InvalidIdentityToken", replay.ErrorCode);
+        Assert.Equal(1L, await StoredSessionCountAsync(setup, database: null));
+    }
+
+    [Fact]
+    public async Task DurationSeconds_over_the_role_s_maximum_is_ValidationError_and_leaves_the_assertion_usable()
+    {
+        var setup = await StartAsync(maxSessionDuration: 3600);
+        await using var broker = setup.Broker;
+        var assertion = Response(setup);
+
+        var tooLong = await AssumeAsync(setup, assertion, extra: ("DurationSeconds", "7200"));
+        var retried = await AssumeAsync(setup, assertion);
+
+        Assert.Equal("ValidationError", tooLong.ErrorCode);
+        Assert.Equal("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", tooLong.ErrorMessage);
+        Assert.Equal(HttpStatusCode.OK, retried.Status);
     }
 
     [Fact]
@@ -263,6 +364,28 @@ public sealed class SamlAssumeRoleTests : IDisposable
         Assert.Equal("persistent", assumed.GetProperty("SubjectType").GetString());
         Assert.Equal(SamlExpectations.AwsSignInUrl, assumed.GetProperty("Audience").GetString());
         Assert.Equal($"arn:aws:sts::{broker.AccountId}:assumed-role/{RoleName}/ada@example.com", who.GetProperty("Arn").GetString());
+    }
+
+    /// <summary>The sessions of the test's role in the store itself (SQLite file or PostgreSQL database), not what the audit says.</summary>
+    private async Task<long> StoredSessionCountAsync(Setup setup, string? database)
+    {
+        const string Sql = "SELECT COUNT(*) FROM sts_sessions WHERE principal_arn LIKE @prefix";
+        var prefix = $"arn:aws:sts::{setup.Broker.AccountId}:assumed-role/{RoleName}/%";
+        if (database is not null)
+        {
+            await using var source = postgres.CreateDataSource(database);
+            await using var command = source.CreateCommand(Sql);
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("prefix", prefix));
+            return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var file = Path.Combine(setup.Broker.Options.DataDirectory, DataDirectory.StateFileName);
+        await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var query = connection.CreateCommand();
+        query.CommandText = Sql;
+        query.Parameters.AddWithValue("@prefix", prefix);
+        return (long)(await query.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 
     private static string Tampered(string encoded)

@@ -1,4 +1,3 @@
-using System.Text;
 using IamDb.Broker.Hosting;
 using IamDb.Broker.State.Iam;
 using IamDb.Broker.Tests.Support;
@@ -53,16 +52,7 @@ public sealed class SamlAudienceConfigTests : IDisposable
         };
         var document = TestSamlIdp.Build(spec);
         _idp.Sign(TestSamlIdp.Response(document));
-        var form = new (string Key, string Value)[]
-        {
-            ("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15"), ("RoleArn", setup.RoleArn), ("PrincipalArn", setup.ProviderArn),
-            ("SAMLAssertion", TestSamlIdp.Encode(document)),
-        };
-        var body = string.Join("&", form.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-        return await setup.Broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, setup.Broker.Endpoint + "/")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        });
+        return await SamlAssumeRoleTests.AssumeRoleWithSamlAsync(setup.Broker, setup.RoleArn, setup.ProviderArn, TestSamlIdp.Encode(document));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text;
 using IamDb.Aws.Signing;
 using IamDb.Broker.State.Iam;
 using IamDb.Broker.Tests.Actions.Redshift;
@@ -54,16 +53,7 @@ public sealed class SamlGroupMappingTests(PostgresServerFixture postgres) : IDis
         };
         var document = TestSamlIdp.Build(spec);
         _idp.Sign(TestSamlIdp.Assertion(document));
-        var form = new (string Key, string Value)[]
-        {
-            ("Action", "AssumeRoleWithSAML"), ("Version", "2011-06-15"), ("RoleArn", setup.RoleArn), ("PrincipalArn", setup.ProviderArn),
-            ("SAMLAssertion", TestSamlIdp.Encode(document)),
-        };
-        var body = string.Join("&", form.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-        var reply = await setup.Kit.Broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, setup.Kit.Broker.Endpoint + "/")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        });
+        var reply = await SamlAssumeRoleTests.AssumeRoleWithSamlAsync(setup.Kit.Broker, setup.RoleArn, setup.ProviderArn, TestSamlIdp.Encode(document));
         Assert.True(reply.ErrorCode is null, reply.ToString());
         return new SigningCredentials(reply.Find("AccessKeyId")!, reply.Find("SecretAccessKey")!, reply.Find("SessionToken"));
     }

@@ -152,7 +152,8 @@ public sealed class UnsignedStsPathTests
         Assert.Equal("Throttling", signed.ErrorCode);
     }
 
-    private static Task<QueryReply> SendUnsignedAsync(TestBroker broker, params (string Key, string Value)[] parameters)
+    /// <summary>POSTs <paramref name="parameters"/> as a form without any signature, as clients send the token-bearing STS calls.</summary>
+    internal static Task<QueryReply> SendUnsignedAsync(TestBroker broker, params (string Key, string Value)[] parameters)
     {
         var message = new HttpRequestMessage(HttpMethod.Post, broker.Endpoint + "/")
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using IamDb.Aws.Signing;
 using IamDb.Broker.State.Audit;
@@ -110,6 +109,43 @@ public sealed class WebIdentityFederationTests
         Assert.Equal(2, issuer.JwksRequests); // within the refresh interval: no further fetch for unknown kids
     }
 
+    /// <summary>
+    /// AWS keeps an issuer's trailing slash (Auth0's <c>iss</c> ends with one; its provider is
+    /// <c>oidc-provider/TENANT.auth0.com/</c> with keys <c>TENANT.auth0.com/:aud</c>) and a token whose <c>iss</c> is spelled
+    /// otherwise finds no provider. Registered through the IAM API with and without the slash, tokens with and without it.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, true)]
+    [InlineData(true, true, true)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, false)]
+    public async Task IssuerTrailingSlash_MustBeSpelledAsRegistered_AsInAws(bool registeredWithSlash, bool issWithSlash, bool accepted)
+    {
+        await using var issuer = await KubernetesStyleIssuer.StartAsync(trailingSlash: registeredWithSlash);
+        await using var broker = await StartBrokerAsync();
+        var created = await broker.CallAsync("iam", "CreateOpenIDConnectProvider",
+            [new("Url", issuer.IssuerUrl), new("ClientIDList.member.1", KubernetesStyleIssuer.Audience), new("ThumbprintList.member.1", issuer.Thumbprint)]);
+        var provider = created.Find("OpenIDConnectProviderArn")!;
+        var role = await StoreSeed.RoleAsync(broker, "ci", TrustPolicy(provider, issuer, ServiceAccount));
+        var iss = issuer.IssuerUrl.TrimEnd('/') + (issWithSlash ? "/" : "");
+
+        var reply = await AssumeAsync(broker, role.Arn, "slash", issuer.Sign(With(issuer.Claims(), "iss", iss)));
+
+        Assert.Equal($"arn:aws:iam::{broker.AccountId}:oidc-provider/{issuer.HostAndPath}", provider);
+        Assert.Equal(registeredWithSlash, provider.EndsWith('/'));
+        if (accepted)
+        {
+            // The trust policy's condition keys are spelled with the provider's slash (TrustPolicy uses HostAndPath).
+            Assert.True(reply.ErrorCode is null, reply.ToString());
+            Assert.Equal(iss, reply.Find("Provider"));
+        }
+        else
+        {
+            Assert.Equal("InvalidIdentityToken", reply.ErrorCode);
+            Assert.Equal($"No OpenIDConnect provider found in your account for {iss}", reply.ErrorMessage);
+        }
+    }
+
     public static TheoryData<string> HostileCases() =>
     [
         "expired", "wrong-aud", "wrong-iss", "unknown-kid", "alg-none", "hs256-public-key", "deleted-provider", "sub-not-matching",
@@ -185,16 +221,8 @@ public sealed class WebIdentityFederationTests
           "Condition":{"StringEquals":{"{{issuer.HostAndPath}}:sub":"{{subject}}","{{issuer.HostAndPath}}:aud":"{{KubernetesStyleIssuer.Audience}}"} } }]}
         """;
 
-    internal static Task<QueryReply> AssumeAsync(TestBroker broker, string roleArn, string sessionName, string token)
-    {
-        var form = string.Join("&", new[]
-        {
+    internal static Task<QueryReply> AssumeAsync(TestBroker broker, string roleArn, string sessionName, string token) =>
+        UnsignedStsPathTests.SendUnsignedAsync(broker,
             ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("RoleSessionName", sessionName),
-            ("WebIdentityToken", token),
-        }.Select(p => Uri.EscapeDataString(p.Item1) + "=" + Uri.EscapeDataString(p.Item2)));
-        return broker.SendAsync(new HttpRequestMessage(HttpMethod.Post, broker.Endpoint + "/")
-        {
-            Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded"),
-        });
-    }
+            ("WebIdentityToken", token));
 }

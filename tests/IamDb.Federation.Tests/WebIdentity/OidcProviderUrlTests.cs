@@ -13,11 +13,12 @@ public sealed class OidcProviderUrlTests
 
     [Theory]
     [InlineData("https://idp.example", "idp.example")]
-    [InlineData("https://idp.example/", "idp.example")]
+    [InlineData("https://idp.example/", "idp.example/")]
     [InlineData("HTTPS://IdP.Example", "idp.example")]
     [InlineData("https://idp.example:8443", "idp.example:8443")]
     [InlineData("https://idp.example:443/x", "idp.example/x")]
-    [InlineData("https://idp.example:8443/realms/Dev/", "idp.example:8443/realms/Dev")]
+    [InlineData("https://idp.example:8443/realms/Dev/", "idp.example:8443/realms/Dev/")]
+    [InlineData("https://tenant.eu.auth0.com/", "tenant.eu.auth0.com/")]
     [InlineData("idp.example:8443/realms/dev", "idp.example:8443/realms/dev")]
     [InlineData("accounts.google.com", "accounts.google.com")]
     [InlineData("https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")]
@@ -32,6 +33,27 @@ public sealed class OidcProviderUrlTests
         Assert.Equal("https://" + expected, provider.IssuerUrl);
         Assert.Equal(provider, Parse(provider.IssuerUrl));
         Assert.Equal(provider, Parse(provider.HostAndPath));
+    }
+
+    /// <summary>
+    /// As in AWS, a trailing slash is part of the provider (Auth0's issuers end with one): the ARN and condition keys keep
+    /// it, the spelling without it is another provider, and discovery drops it before appending the well-known path.
+    /// </summary>
+    [Fact]
+    public void A_trailing_slash_is_part_of_the_provider_and_dropped_only_for_discovery()
+    {
+        var withSlash = Parse("https://tenant.eu.auth0.com/");
+        var pathWithSlash = Parse("https://idp.example:8443/realms/dev/");
+
+        Assert.Equal("arn:aws:iam::123456789012:oidc-provider/tenant.eu.auth0.com/", withSlash.Arn("123456789012"));
+        Assert.Equal("tenant.eu.auth0.com/:aud", withSlash.ConditionKey("aud"));
+        Assert.NotEqual(Parse("https://tenant.eu.auth0.com"), withSlash);
+        Assert.NotEqual(Parse("https://idp.example:8443/realms/dev"), pathWithSlash);
+        Assert.Equal(new Uri("https://tenant.eu.auth0.com/.well-known/openid-configuration"), withSlash.DiscoveryUrl);
+        Assert.Equal(new Uri("https://idp.example:8443/realms/dev/.well-known/openid-configuration"), pathWithSlash.DiscoveryUrl);
+        Assert.Equal("/realms/dev/", pathWithSlash.Path);
+        Assert.False(OidcProviderUrl.TryParse("https://tenant.eu.auth0.com//", out _, out _));
+        Assert.False(OidcProviderUrl.TryParse("https://idp.example/realms//", out _, out _));
     }
 
     [Fact]
@@ -101,7 +123,8 @@ public sealed class OidcProviderUrlTests
                     Assert.Equal(provider, Parse(provider.HostAndPath));
                     Assert.Equal(provider, Parse(provider.IssuerUrl));
                     Assert.DoesNotContain(":443", provider.HostAndPath, StringComparison.Ordinal);
-                    Assert.False(provider.HostAndPath.EndsWith('/'));
+                    Assert.Equal(path.EndsWith('/'), provider.HostAndPath.EndsWith('/'));
+                    Assert.DoesNotContain("//", provider.HostAndPath, StringComparison.Ordinal);
                     Assert.Equal(provider.HostAndPath, provider.HostAndPath.ToLowerInvariant()[..provider.Host.Length] + provider.HostAndPath[provider.Host.Length..]);
                 }
                 else

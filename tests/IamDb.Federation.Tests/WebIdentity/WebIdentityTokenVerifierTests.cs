@@ -177,6 +177,7 @@ public sealed class WebIdentityTokenVerifierTests
     [InlineData("http://idp.example:8443/realms/dev")]
     [InlineData("https://user@idp.example:8443/realms/dev")]
     [InlineData("https://idp.example:8443/realms/dev?x=1")]
+    [InlineData("https://idp.example:8443/realms/dev/")] // as in AWS, a trailing slash names another provider
     public void A_token_from_another_issuer_is_IDPRejectedClaim(string issuer)
     {
         var claims = TestIdentityProvider.Claims();
@@ -186,7 +187,6 @@ public sealed class WebIdentityTokenVerifierTests
 
     [Theory]
     [InlineData("https://IDP.example:8443/realms/dev")]
-    [InlineData("https://idp.example:8443/realms/dev/")]
     [InlineData("idp.example:8443/realms/dev")]
     public void The_issuer_is_compared_in_normal_form(string issuer)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
 using IamDb.Aws.Arns;
 using IamDb.Aws.Errors;
 using IamDb.Aws.Identifiers;
@@ -24,11 +23,10 @@ internal sealed record SamlSettings(string? Audience);
 /// must offer the pair (<c>RoleArn</c>, <c>PrincipalArn</c>); the role's trust policy alone must allow the provider's
 /// users (with the <c>SAML:*</c> keys); each assertion is accepted once; the session is then an ordinary role session.
 /// </summary>
-internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids, SamlSettings? settings = null)
+internal sealed class AssumeRoleWithSamlHandler(IStateStore store, TimeProvider time, IdentifierGenerator ids, SamlSettings? settings = null)
     : IActionHandler
 {
     private const string ActionName = "sts:AssumeRoleWithSAML";
-    private static readonly StringConstraints ArnText = new(20, 2048);
     private static readonly StringConstraints Assertion = new(4, SamlResponseVerifier.MaxResponseCharacters);
 
     private readonly RoleSessionIssuer _issuer = new(store, time, ids);
@@ -44,8 +42,8 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
     public async ValueTask<ActionOutcome> HandleAsync(ActionContext context, CancellationToken ct)
     {
         var reader = new QueryParameterReader(context.Request.Parameters, QueryValidationStyle.ValidationError);
-        var roleArnText = reader.RequiredString("RoleArn", ArnText);
-        var principalArn = reader.RequiredString("PrincipalArn", ArnText);
+        var roleArnText = reader.RequiredString("RoleArn", StsParameterRules.RoleArn);
+        var principalArn = reader.RequiredString("PrincipalArn", StsParameterRules.RoleArn);
         var samlAssertion = reader.RequiredString("SAMLAssertion", Assertion);
         var parameters = SessionPolicyParameters.Read(reader);
         if (reader.TryGetError(out var error))
@@ -102,25 +100,23 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
             await AuthorizeAsync(context, principal, "sts:TagSession", role.Arn, keys, trust, ct);
         }
 
+        // More than the role's maximum is the issuer's ValidationError, as for AssumeRole.
         var duration = Duration(parameters.DurationSeconds, assertion, role, now);
-        if (duration > role.MaxSessionDuration)
-        {
-            throw new AwsErrorException(new AwsError(
-                AwsErrorCodes.ValidationError, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", 400));
-        }
 
-        // Accepted once: remembered (by every node sharing the store) until the assertion could no longer be used anyway.
-        var first = await store.WriteAsync(
-            (w, t) => w.IdentityProviders.TryRecordSamlAssertionAsync(provider.Arn, assertion.AssertionId, assertion.ReplayUntil, now, t), ct);
-        if (!first)
-        {
-            throw Refused("InvalidIdentityToken", "This SAML assertion has already been used: sign in at the identity provider again.", 400,
-                "replayed assertion (its ID was used before)");
-        }
-
+        // Accepted once: remembered (by every node sharing the store) until the assertion could no longer be used anyway. The
+        // ID is recorded in the transaction that creates the session, so a session that cannot be created (a session policy
+        // ARN that does not exist) leaves the assertion usable, and a replay, even one racing the first use, creates nothing.
         var issued = await _issuer.IssueAsync(
             new RoleSessionRequest(role, assertion.RoleSessionName, parameters with { DurationSeconds = duration }, tags, transitive, assertion.SourceIdentity),
-            ct);
+            ct,
+            async (w, t) =>
+            {
+                if (!await w.IdentityProviders.TryRecordSamlAssertionAsync(provider.Arn, assertion.AssertionId, assertion.ReplayUntil, now, t))
+                {
+                    throw Refused("InvalidIdentityToken", "This SAML assertion has already been used: sign in at the identity provider again.", 400,
+                        "replayed assertion (its ID was used before)");
+                }
+            });
         var nameQualifier = SamlConditionKeys.NameQualifier(assertion.Issuer, provider.AccountId, provider.Name);
         return new ActionOutcome(xml =>
         {
@@ -168,7 +164,7 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
         var tags = new List<Tag>();
         foreach (var (key, value) in assertion.PrincipalTags)
         {
-            if (!TagKey().IsMatch(key) || !TagValue().IsMatch(value))
+            if (!StsParameterRules.IsSessionTag(key, value))
             {
                 throw Refused("InvalidIdentityToken",
                     $"The SAML attribute PrincipalTag:{key} is not a valid session tag: keys are 1-128 and values 0-256 letters, digits, spaces and _.:/=+-@.",
@@ -198,7 +194,7 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
             }
 
             var value = GroupMapping.Join(values);
-            if (!TagKey().IsMatch(key) || !TagValue().IsMatch(value))
+            if (!StsParameterRules.IsSessionTag(key, value))
             {
                 throw Refused("InvalidIdentityToken",
                     $"The provider's iamdb:map/ tags map the assertion's attributes to the session tag {key}, which is not a valid session tag: keys are 1-128 and values 0-256 letters, digits, spaces and _.:/=+-@.",
@@ -273,10 +269,4 @@ internal sealed partial class AssumeRoleWithSamlHandler(IStateStore store, TimeP
 
     private static AwsErrorException Refused(string code, string message, int status, string why) =>
         new(new AwsError(code, message, status)) { Notes = [$"{code}: {why}"] };
-
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$")]
-    private static partial Regex TagKey();
-
-    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$")]
-    private static partial Regex TagValue();
 }

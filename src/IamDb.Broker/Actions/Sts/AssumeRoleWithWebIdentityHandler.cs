@@ -222,7 +222,7 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
         var tags = new List<Tag>(token.PrincipalTags.Count);
         foreach (var (key, value) in token.PrincipalTags)
         {
-            if (!Satisfies(TagKey, key) || !Satisfies(TagValue, value))
+            if (!IsSessionTag(key, value))
             {
                 throw Refused(
                     new FederationFailure(
@@ -271,7 +271,7 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
             }
 
             var value = GroupMapping.Join(values);
-            if (!Satisfies(TagKey, key) || !Satisfies(TagValue, value))
+            if (!IsSessionTag(key, value))
             {
                 throw Refused(
                     new FederationFailure(
@@ -329,9 +329,6 @@ internal sealed class AssumeRoleWithWebIdentityHandler(
         {
             Notes = [$"{failure.StsErrorCode}: {check}"],
         };
-
-    private static bool Satisfies(StringConstraints constraints, string value) =>
-        value.Length >= constraints.MinLength && value.Length <= constraints.MaxLength && constraints.MatchesPattern(value);
 
     /// <summary>An issuer as an error message may show it: not the token, and bounded.</summary>
     private static string Shown(string? issuer) =>

@@ -21,7 +21,6 @@ namespace IamDb.Broker.Actions.Sts;
 internal sealed record SessionPolicyParameters(int? DurationSeconds, string? Policy, IReadOnlyList<string> PolicyArns)
 {
     private static readonly StringConstraints PolicyText = new(1, int.MaxValue, @"[\u0009\u000A\u000D\u0020-\u00FF]+");
-    private static readonly StringConstraints ArnText = new(20, 2048);
 
     /// <summary>Reads the shared parameters; errors stay in <paramref name="reader"/> for the caller to raise with its own.</summary>
     public static SessionPolicyParameters Read(QueryParameterReader reader)
@@ -29,7 +28,7 @@ internal sealed record SessionPolicyParameters(int? DurationSeconds, string? Pol
         ArgumentNullException.ThrowIfNull(reader);
         var duration = reader.OptionalInt("DurationSeconds", 900, 43_200);
         var policy = reader.OptionalString("Policy", PolicyText);
-        var arns = reader.OptionalStructList("PolicyArns", r => r.OptionalString("arn", ArnText), maxItems: 10) ?? [];
+        var arns = reader.OptionalStructList("PolicyArns", r => r.OptionalString("arn", StsParameterRules.RoleArn), maxItems: 10) ?? [];
         return new SessionPolicyParameters(duration, policy, arns.Where(a => a is not null).Select(a => a!).ToList());
     }
 
@@ -186,7 +185,16 @@ internal sealed class RoleSessionIssuer(IStateStore store, TimeProvider time, Id
     }
 
     /// <summary>Creates the session; throws AWS's errors for a duration too long or a session policy ARN that cannot be used.</summary>
-    public async Task<IssuedRoleSession> IssueAsync(RoleSessionRequest request, CancellationToken ct)
+    /// <param name="request">The session to create.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <param name="alsoInTransaction">
+    /// A store step of the caller's that must commit with the session or not at all (AssumeRoleWithSAML records the
+    /// assertion as used), run first in the transaction that creates it: when it throws, nothing is written, and when the
+    /// session cannot be created, its step is undone. It may run more than once (a shared store retries a transaction), so
+    /// it must have no effect outside the store.
+    /// </param>
+    public async Task<IssuedRoleSession> IssueAsync(
+        RoleSessionRequest request, CancellationToken ct, Func<IStateWriter, CancellationToken, Task>? alsoInTransaction = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var role = request.Role;
@@ -225,6 +233,11 @@ internal sealed class RoleSessionIssuer(IStateStore store, TimeProvider time, Id
         await store.WriteAsync(
             async (writer, t) =>
             {
+                if (alsoInTransaction is not null)
+                {
+                    await alsoInTransaction(writer, t);
+                }
+
                 // In the transaction that creates the session: a session is never created with session policies that
                 // were not found (it would then be as wide as the role), and none can be deleted in between.
                 await CheckSessionPolicyArnsAsync(writer, role.AccountId, arns, t);

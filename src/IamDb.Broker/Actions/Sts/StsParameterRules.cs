@@ -8,7 +8,7 @@ internal static class StsParameterRules
     /// <summary><c>RoleSessionName</c>: 2–64 of <c>[\w+=,.@-]</c>.</summary>
     public static readonly StringConstraints SessionName = new(2, 64, @"[\w+=,.@-]*");
 
-    /// <summary><c>RoleArn</c> (and other ARN parameters): 20–2048 characters.</summary>
+    /// <summary>The model's <c>arnType</c>, 20–2048 characters: <c>RoleArn</c>, <c>PrincipalArn</c> and each <c>PolicyArns</c> entry.</summary>
     public static readonly StringConstraints RoleArn = new(20, 2048);
 
     /// <summary>A session tag's key.</summary>
@@ -19,4 +19,11 @@ internal static class StsParameterRules
 
     /// <summary><c>SourceIdentity</c>: 2–64 of <c>[\w+=,.@-]</c>.</summary>
     public static readonly StringConstraints SourceIdentity = new(2, 64, @"[\w+=,.@-]*");
+
+    /// <summary>True when <paramref name="value"/> meets <paramref name="constraints"/>: for values that arrive inside a token or an assertion, not as parameters.</summary>
+    public static bool Satisfies(StringConstraints constraints, string value) =>
+        value.Length >= constraints.MinLength && value.Length <= constraints.MaxLength && constraints.MatchesPattern(value);
+
+    /// <summary>True when (<paramref name="key"/>, <paramref name="value"/>) is a valid session tag.</summary>
+    public static bool IsSessionTag(string key, string value) => Satisfies(TagKey, key) && Satisfies(TagValue, value);
 }

@@ -36,7 +36,7 @@ public sealed class IdentityProviderCompatibilityTests
 
         var listed = (await cli.RunAsync("iam list-open-id-connect-providers", Ct)).Json();
         Assert.Equal([oidcArn], listed.GetProperty("OpenIDConnectProviderList").EnumerateArray().Select(e => e.GetProperty("Arn").GetString()));
-        var duplicate = await cli.RunAsync(["iam", "create-open-id-connect-provider", "--url", "https://127.0.0.1:8443/issuer/", "--thumbprint-list", thumbprint], Ct);
+        var duplicate = await cli.RunAsync(["iam", "create-open-id-connect-provider", "--url", "https://127.0.0.1:8443/issuer", "--thumbprint-list", thumbprint], Ct);
         Assert.Contains("(EntityAlreadyExists)", duplicate.Stderr, StringComparison.Ordinal);
         var plainHttp = await cli.RunAsync(["iam", "create-open-id-connect-provider", "--url", "http://idp.example", "--thumbprint-list", thumbprint], Ct);
         Assert.Contains("(InvalidInput)", plainHttp.Stderr, StringComparison.Ordinal);

@@ -15,7 +15,7 @@ public sealed class OpenIdConnectProviderHandlerTests : IamHandlerTestBase
     public async Task Create_WithPortAndPath_ArnIsHostPortPathAndGetAnswersAsAws()
     {
         var created = (await Create(
-            "https://IdP.Example:8443/realms/main/",
+            "https://IdP.Example:8443/realms/main",
             ("ClientIDList.member.1", "sts.amazonaws.com"),
             ("ClientIDList.member.2", "iamdb"),
             ("ClientIDList.member.3", "iamdb"),
@@ -44,9 +44,10 @@ public sealed class OpenIdConnectProviderHandlerTests : IamHandlerTestBase
 
     [Theory]
     [InlineData("https://idp.example", "idp.example")]
-    [InlineData("https://idp.example:443/", "idp.example")]
+    [InlineData("https://idp.example:443", "idp.example")]
+    [InlineData("https://idp.example:443/", "idp.example/")]
     [InlineData("HTTPS://IDP.example:8443", "idp.example:8443")]
-    [InlineData("https://127.0.0.1:9000/issuer/", "127.0.0.1:9000/issuer")]
+    [InlineData("https://127.0.0.1:9000/issuer/", "127.0.0.1:9000/issuer/")]
     [InlineData("https://token.actions.example/x/y", "token.actions.example/x/y")]
     public async Task Create_NormalizesTheUrlAsTheArnAndIssuerLookupUseIt(string url, string key)
     {
@@ -76,9 +77,28 @@ public sealed class OpenIdConnectProviderHandlerTests : IamHandlerTestBase
     {
         (await Create("https://idp.example")).Ok();
 
-        var message = (await Create("https://IDP.example:443/")).Fails("EntityAlreadyExists", 409);
+        var message = (await Create("https://IDP.example:443")).Fails("EntityAlreadyExists", 409);
 
         Assert.Equal("Provider with url https://idp.example already exists.", message);
+    }
+
+    /// <summary>
+    /// As in AWS, the trailing slash is part of the URL (Auth0's issuer is <c>https://TENANT.auth0.com/</c> and its AWS
+    /// provider <c>oidc-provider/TENANT.auth0.com/</c>): both spellings can be registered, as two providers, and Get
+    /// answers each as registered.
+    /// </summary>
+    [Fact]
+    public async Task Create_WithAndWithoutTrailingSlash_AreTwoProvidersAsInAws()
+    {
+        var bare = (await Create("https://tenant.auth0.example")).Ok().Value("OpenIDConnectProviderArn");
+        var slashed = (await Create("https://tenant.auth0.example/")).Ok().Value("OpenIDConnectProviderArn");
+        var again = (await Create("https://TENANT.auth0.example/")).Fails("EntityAlreadyExists", 409);
+        var got = IamHarness.ParseWithBotocore((await Call("GetOpenIDConnectProvider", ("OpenIDConnectProviderArn", slashed!))).Ok());
+
+        Assert.Equal($"arn:aws:iam::{Account}:oidc-provider/tenant.auth0.example", bare);
+        Assert.Equal($"arn:aws:iam::{Account}:oidc-provider/tenant.auth0.example/", slashed);
+        Assert.Equal("Provider with url https://tenant.auth0.example/ already exists.", again);
+        Assert.Equal("tenant.auth0.example/", got.GetProperty("Url").GetString());
     }
 
     [Fact]
