@@ -17,7 +17,8 @@ namespace IamDb.Cli.Connection;
 /// <item>the region: <c>--region</c>, the environment's, <c>AWS_REGION</c>/<c>AWS_DEFAULT_REGION</c>, the local data
 /// directory's config, else <c>us-east-1</c>;</item>
 /// <item>the credentials: for an environment with an identity provider (<c>iamdb login</c>) and no profile, the login
-/// session cached for it; else <c>--profile</c> (or the environment's), AWS's environment variables and default chain, or
+/// session cached for it; else <c>--profile</c> (or the environment's), AWS's environment variables (web identity's
+/// <c>AWS_WEB_IDENTITY_TOKEN_FILE</c> + <c>AWS_ROLE_ARN</c> exchanged at this broker) and default chain, or
 /// for a local broker its root profile <c>iamdb</c> in <c>DATA/credentials</c>; when the shared credentials file in effect
 /// (<c>AWS_SHARED_CREDENTIALS_FILE</c>, e.g. the one the broker generated) has profile <c>iamdb</c> and no <c>default</c>,
 /// that profile;</item>
@@ -91,16 +92,31 @@ internal sealed class ServiceConnection : IDisposable
             ?? "us-east-1";
 
         var profile = parseResult.GetValue(GlobalOptions.ProfileOption) ?? environment?.Profile;
+        // Web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN) is configured credentials, as in AWS's chain: it wins
+        // over the local broker's root profile, as AWS_ACCESS_KEY_ID and AWS_PROFILE do.
+        var webIdentity = profile is null
+            && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
+            && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_PROFILE"))
+            ? WebIdentityCredentials.SettingsFromEnvironment()
+            : null;
         var localCredentials = Path.Combine(dataDir, "credentials");
         var useLocalFile = File.Exists(localCredentials)
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE"))
             && (profile == LocalBroker.ProfileName
-                || (profile is null && endpoint is not null && !AwsServices.IsAwsEndpoint(endpoint)
+                || (profile is null && endpoint is not null && !AwsServices.IsAwsEndpoint(endpoint) && webIdentity is null
                     && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"))
                     && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("AWS_PROFILE"))));
-        if (!useLocalFile && profile is null && GeneratedProfileInEffect())
+        if (!useLocalFile && profile is null && webIdentity is null && GeneratedProfileInEffect())
         {
             profile = LocalBroker.ProfileName;
+        }
+
+        var caBundle = ResolveCaBundle(parseResult, environment, useLocalFile ? null : profile);
+        var localCa = Path.Combine(dataDir, "tls", "ca.pem");
+        if (caBundle is null && local && endpoint!.Scheme == Uri.UriSchemeHttps && File.Exists(localCa))
+        {
+            // The broker `iamdb up --tls` runs from this user's own data directory: its generated CA is the one to trust.
+            caBundle = LoadBundle(localCa, "the local broker's data directory");
         }
 
         AwsCredentialSource credentials;
@@ -110,19 +126,13 @@ internal sealed class ServiceConnection : IDisposable
                 ? LoginCredentials(environment)
                 : useLocalFile
                 ? AwsCredentialSource.FromProfile(profile ?? LocalBroker.ProfileName, localCredentials)
-                : profile is not null ? AwsCredentialSource.FromProfile(profile) : AwsCredentialSource.Default();
+                : profile is not null ? AwsCredentialSource.FromProfile(profile)
+                : webIdentity is not null ? WebIdentityAtBroker(webIdentity, endpoint, region, caBundle)
+                : AwsCredentialSource.Default();
         }
         catch (AwsCredentialsException ex)
         {
             throw new CliException(ex.Message);
-        }
-
-        var caBundle = ResolveCaBundle(parseResult, environment, useLocalFile ? null : profile);
-        var localCa = Path.Combine(dataDir, "tls", "ca.pem");
-        if (caBundle is null && local && endpoint!.Scheme == Uri.UriSchemeHttps && File.Exists(localCa))
-        {
-            // The broker `iamdb up --tls` runs from this user's own data directory: its generated CA is the one to trust.
-            caBundle = LoadBundle(localCa, "the local broker's data directory");
         }
 
         var describe = endpoint is null ? $"AWS ({region})" : endpoint.GetLeftPart(UriPartial.Authority);
@@ -139,6 +149,19 @@ internal sealed class ServiceConnection : IDisposable
             ?? throw new CliException($"no valid login session for environment {environment.Name} (none yet, expired, or logged out): run `iamdb login {environment.Name}` first.");
         return AwsCredentialSource.Explicit(session.AccessKeyId, session.SecretAccessKey, session.SessionToken);
     }
+
+    /// <summary>
+    /// Web identity whose <c>AssumeRoleWithWebIdentity</c> goes to the broker this command talks to (unless
+    /// <c>AWS_ENDPOINT_URL_STS</c> names another STS), trusting the same CAs; the token file is read at every refresh.
+    /// </summary>
+    private static WebIdentityCredentialSource WebIdentityAtBroker(WebIdentitySettings settings, Uri? endpoint, string region, CaBundle? caBundle) =>
+        new WebIdentityCredentialSource(
+            settings with
+            {
+                StsEndpoint = NonEmpty(System.Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_STS")) is null ? endpoint : null,
+                Region = region,
+            },
+            new AwsQueryClientOptions { UserAgent = "iamdb-cli/1.0", CaBundle = caBundle, UseAwsCaBundleSettings = false });
 
     /// <summary>A connection to one broker endpoint with explicit credentials (the demo, tests).</summary>
     public static ServiceConnection ForEndpoint(Uri endpoint, string region, AwsCredentialSource credentials, CaBundle? caBundle = null) =>

@@ -16,7 +16,14 @@ public static class WebIdentityCredentials
     /// The source configured by <c>AWS_WEB_IDENTITY_TOKEN_FILE</c>, <c>AWS_ROLE_ARN</c> and <c>AWS_ROLE_SESSION_NAME</c>,
     /// or null when the first two are not both set.
     /// </summary>
-    public static AwsCredentialSource? FromEnvironment()
+    public static AwsCredentialSource? FromEnvironment() =>
+        SettingsFromEnvironment() is { } settings ? new WebIdentityCredentialSource(settings, null) : null;
+
+    /// <summary>
+    /// The settings of <c>AWS_WEB_IDENTITY_TOKEN_FILE</c>, <c>AWS_ROLE_ARN</c> and <c>AWS_ROLE_SESSION_NAME</c> (no STS
+    /// endpoint: a caller that knows its broker sets it), or null when the first two are not both set.
+    /// </summary>
+    internal static WebIdentitySettings? SettingsFromEnvironment()
     {
         var file = Environment.GetEnvironmentVariable("AWS_WEB_IDENTITY_TOKEN_FILE");
         var role = Environment.GetEnvironmentVariable("AWS_ROLE_ARN");
@@ -26,7 +33,7 @@ public static class WebIdentityCredentials
         }
 
         var session = Environment.GetEnvironmentVariable("AWS_ROLE_SESSION_NAME");
-        return FromTokenFile(role, file, string.IsNullOrEmpty(session) ? null : session);
+        return new WebIdentitySettings(role, Path.GetFullPath(file), string.IsNullOrEmpty(session) ? null : session, null, null, null);
     }
 
     /// <summary>A session of <paramref name="roleArn"/> for the token in <paramref name="tokenFile"/>.</summary>
@@ -174,8 +181,12 @@ internal sealed class WebIdentityCredentialSource : AwsCredentialSource, IDispos
         }
         catch (AwsServiceException e)
         {
+            // The file is named (never its content) so the operator knows which mounted token to look at.
+            var hint = e.Code == "ExpiredTokenException"
+                ? $" The token in {_settings.TokenFile} has expired: whatever writes that file (the kubelet's projected volume, the CI job) should have replaced it."
+                : string.Empty;
             throw new AwsCredentialsException(
-                $"AssumeRoleWithWebIdentity for {_settings.RoleArn} at {endpoint.GetLeftPart(UriPartial.Authority)} was refused: {e.Code}: {e.ErrorMessage}", e);
+                $"AssumeRoleWithWebIdentity for {_settings.RoleArn} at {endpoint.GetLeftPart(UriPartial.Authority)} with the token in {_settings.TokenFile} was refused: {e.Code}: {e.ErrorMessage}{hint}", e);
         }
         catch (AwsNetworkException e)
         {

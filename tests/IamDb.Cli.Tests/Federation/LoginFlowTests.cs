@@ -148,6 +148,26 @@ public sealed class LoginFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BrowserFlow_NobodySignsIn_TimeoutInSeconds_AndTheListenerIsClosed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = new OidcClient(_http, _provider.IssuerText, _provider.ClientId, TimeProvider.System);
+        var endpoints = await client.DiscoverAsync(ct);
+        Uri? redirect = null;
+
+        var error = await Assert.ThrowsAsync<CliException>(() => client.SignInWithBrowserAsync(endpoints, "openid", url =>
+        {
+            redirect = new Uri(System.Web.HttpUtility.ParseQueryString(url.Query)["redirect_uri"]!);
+            return Task.CompletedTask;
+        }, TimeSpan.FromSeconds(2), ct));
+
+        Assert.Equal("the sign-in did not finish within 2 seconds; run iamdb login again (or use --device where no browser can reach this machine).", error.Message);
+        using var probe = new System.Net.Sockets.TcpClient();
+        var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync("127.0.0.1", redirect!.Port, ct).AsTask());
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task Discovery_IssuerDiffers_RefusedWithTheReason()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -12,9 +12,12 @@ namespace IamDb.Client.Tests.Support;
 /// </summary>
 internal sealed class LoopbackBroker : IAsyncDisposable
 {
-    private LoopbackBroker(BrokerHost host, CapturedLogs logs)
+    private readonly BrokerOptions _options;
+
+    private LoopbackBroker(BrokerHost host, BrokerOptions options, CapturedLogs logs)
     {
         Host = host;
+        _options = options;
         Logs = logs;
         RootCredentials = AwsCredentialSource.FromProfile("iamdb", host.CredentialsFilePath);
         Query = new AwsQueryClient(RootCredentials);
@@ -46,11 +49,19 @@ internal sealed class LoopbackBroker : IAsyncDisposable
             logging.SetMinimumLevel(LogLevel.Debug);
             logging.AddProvider(logs);
         });
-        return new LoopbackBroker(host, logs);
+        return new LoopbackBroker(host, options, logs);
     }
 
     public AwsQueryRequest Request(string service, string action) =>
         new(Endpoint, "us-east-1", service, action, AwsServices.VersionOf(service));
+
+    /// <summary>The broker's audit records of <paramref name="action"/> (e.g. <c>sts:AssumeRoleWithWebIdentity</c>), newest first, read as <c>iamdb audit</c> reads them.</summary>
+    public async Task<IReadOnlyList<IamDb.Broker.Audit.AuditEvent>> AuditAsync(string action)
+    {
+        Assert.True(IamDb.Broker.Audit.AuditTrail.TryParseAction(action, out _, out _, out var problem), problem);
+        await using var trail = await AuditTrailOpener.OpenAsync(_options);
+        return await trail.ReadAsync(new IamDb.Broker.Audit.AuditFilter { Action = action }, 100);
+    }
 
     /// <summary>Creates an IAM user with an access key (and optional inline policy) through the IAM API.</summary>
     public async Task<AwsCredentialSource> CreateUserWithKeyAsync(string userName, string? inlinePolicy = null)

@@ -46,7 +46,7 @@ internal static class LoginCommandDefinition
             + "cached (0600, beside the credential cache) and used by `iamdb connect` and `iamdb url` until it expires. "
             + "No token or key is printed.\n\n"
             + "Examples:\n"
-            + "  iamdb env add sso --endpoint-url https://iamdb.example:5600 --cluster analytics --db-user IAMR:analyst \\\n"
+            + "  iamdb env add sso --endpoint-url https://iamdb.example:5600 --cluster analytics --db-user analyst --auto-create \\\n"
             + "      --oidc-issuer https://idp.example --oidc-client-id iamdb --role-arn arn:aws:iam::000000000000:role/analyst\n"
             + "  iamdb login sso\n"
             + "  iamdb login sso --device          # on a machine without a browser\n"

@@ -144,7 +144,9 @@ internal sealed class OidcClient(HttpClient http, string issuer, string clientId
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw new CliException($"no sign-in came back within {timeout.TotalMinutes:0} minutes; run iamdb login again (or use --device).");
+            // Seconds, as --timeout gives them (a short timeout must not read "within 0 minutes").
+            throw new CliException(
+                $"the sign-in did not finish within {timeout.TotalSeconds:0} seconds; run iamdb login again (or use --device where no browser can reach this machine).");
         }
 
         using var document = await PostFormAsync(

@@ -69,7 +69,7 @@ internal static class EnvAddCommandDefinition
             + "Examples:\n"
             + "  iamdb env add local --endpoint-url http://127.0.0.1:5600 --cluster local --db-name dev --db-user adam\n"
             + "  iamdb env add prod --region eu-west-1 --cluster analytics --db-name warehouse --db-user adam --db-groups readers --auto-create --duration 3600 --profile prod\n"
-            + "  iamdb env add sso --endpoint-url https://iamdb.example:5600 --cluster analytics --db-user IAMR:analyst --oidc-issuer https://idp.example --oidc-client-id iamdb --role-arn arn:aws:iam::000000000000:role/analyst\n\n"
+            + "  iamdb env add sso --endpoint-url https://iamdb.example:5600 --cluster analytics --db-user analyst --auto-create --oidc-issuer https://idp.example --oidc-client-id iamdb --role-arn arn:aws:iam::000000000000:role/analyst\n\n"
             + "With --oidc-issuer, --oidc-client-id and --role-arn, `iamdb login NAME` signs in through the identity provider and `connect`/`url` use that session.\n"
             + "A name that exists already is refused unless --replace is given.");
         command.Arguments.Add(EnvCommandDefinition.NameArgument);
