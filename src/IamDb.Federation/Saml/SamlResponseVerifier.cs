@@ -38,6 +38,8 @@ internal static partial class SamlResponseVerifier
         SamlNames.EcdsaSha256, SamlNames.EcdsaSha384, SamlNames.EcdsaSha512,
     ];
 
+    private const string NoCertificateVerifies = "it does not verify with any signing certificate of the SAML provider's metadata";
+
     private static readonly HashSet<string> DigestMethods = [SamlNames.Sha256, SamlNames.Sha384, SamlNames.Sha512];
 
     static SamlResponseVerifier() => EcdsaSignatureDescription.Register();
@@ -247,26 +249,26 @@ internal static partial class SamlResponseVerifier
             var ecdsa = method.Contains("ecdsa", StringComparison.Ordinal);
             foreach (var certificate in provider.SigningCertificates)
             {
-                using AsymmetricAlgorithm? key = ecdsa ? certificate.GetECDsaPublicKey() : certificate.GetRSAPublicKey();
-                if (key is null)
+                if (CertificateKeys.TryUse(certificate, ecdsa, signed, Check))
                 {
-                    continue;
-                }
-
-                try
-                {
-                    if (signed.CheckSignature(key))
-                    {
-                        return null;
-                    }
-                }
-                catch (CryptographicException)
-                {
-                    // A malformed signature value for this key: try the next certificate, refuse if none verifies.
+                    return null;
                 }
             }
 
-            return "it does not verify with any signing certificate of the SAML provider's metadata";
+            return NoCertificateVerifies;
+        }
+
+        private static bool Check(AsymmetricAlgorithm key, SignedXml signed)
+        {
+            try
+            {
+                return signed.CheckSignature(key);
+            }
+            catch (CryptographicException)
+            {
+                // A malformed signature value for this key: the caller tries the next certificate, refuses if none verifies.
+                return false;
+            }
         }
 
         private SamlVerificationResult ReadAssertion(XmlElement assertion)
