@@ -198,7 +198,7 @@ internal static partial class SamlResponseVerifier
                 return "the signed element has no ID";
             }
 
-            var signed = new SignedXml(document);
+            var signed = new TargetedSignedXml(document, signedElement, id);
             try
             {
                 signed.LoadXml(signatureElement);
@@ -747,6 +747,18 @@ internal static partial class SamlResponseVerifier
 
         /// <summary>A value from the response as quoted in a message: never more than 128 characters of it.</summary>
         private static string Quote(string value) => value.Length <= 128 ? value : value[..128] + "…";
+    }
+
+    /// <summary>
+    /// <c>SignedXml</c> resolving "#id" to the one element already found for it. The default searches the whole
+    /// document with XPath three times (Id, id, ID) per reference; here IDs are known to be unique across all three
+    /// spellings (see <c>FindDuplicateId</c>) and the reference to equal the signed element's own ID, so the answer is
+    /// the same, found without the search. Any other ID resolves to nothing.
+    /// </summary>
+    private sealed class TargetedSignedXml(XmlDocument document, XmlElement target, string targetId) : SignedXml(document)
+    {
+        public override XmlElement? GetIdElement(XmlDocument? document, string idValue) =>
+            string.Equals(idValue, targetId, StringComparison.Ordinal) ? target : null;
     }
 
     [GeneratedRegex(@"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
