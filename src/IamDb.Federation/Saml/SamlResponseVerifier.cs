@@ -198,6 +198,15 @@ internal static partial class SamlResponseVerifier
                 return "the signed element has no ID";
             }
 
+            switch (PlainEnvelopedSignature.TryVerify(signatureElement, signedElement, id, provider.SigningCertificates, SignatureMethods, DigestMethods))
+            {
+                case PlainEnvelopedSignature.Outcome.Verified:
+                    return null;
+                case PlainEnvelopedSignature.Outcome.Refused:
+                    return NoCertificateVerifies;
+            }
+
+            // Any other shape: SignedXml, with the checks below naming what is not accepted.
             var signed = new TargetedSignedXml(document, signedElement, id);
             try
             {

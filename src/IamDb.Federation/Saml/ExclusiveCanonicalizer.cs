@@ -1,0 +1,213 @@
+using System.Buffers;
+using System.Text;
+using System.Xml;
+
+namespace IamDb.Federation.Saml;
+
+/// <summary>
+/// Exclusive XML Canonicalization 1.0 without comments (<c>http://www.w3.org/2001/10/xml-exc-c14n#</c>) of one element
+/// of a parsed document, with an empty InclusiveNamespaces prefix list, optionally leaving out one descendant (the
+/// enveloped-signature transform). Works on the document as parsed, so the bytes signed are those of the very nodes
+/// the verifier reads, with no serialize-and-reparse in between.
+/// </summary>
+/// <remarks>
+/// The rules (W3C Exclusive XML Canonicalization 1.0, on C14N 1.0): UTF-8; no XML declaration; comments left out;
+/// processing instructions kept; CDATA written as escaped text; attributes sorted by namespace URI, then local name;
+/// a namespace declaration written on an element only for a prefix the element or one of its attributes uses, and
+/// only when the nearest written ancestor did not already declare it with the same URI (<c>xmlns=""</c> only to undo
+/// a written default namespace); declarations sorted by prefix, the default first; the <c>xml</c> prefix is never
+/// declared. Nodes a parser without DTDs cannot produce (entity references) make the method return false.
+/// </remarks>
+internal static class ExclusiveCanonicalizer
+{
+    private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
+
+    /// <summary>
+    /// Writes the canonical form of <paramref name="element"/> to <paramref name="output"/>, skipping
+    /// <paramref name="omit"/> (and its subtree) when it is met. False, with partial output, when the subtree holds a
+    /// node kind canonicalization does not define here.
+    /// </summary>
+    public static bool TryWrite(XmlElement element, XmlNode? omit, IBufferWriter<byte> output)
+    {
+        var writer = new Writer(output);
+        var ok = writer.Element(element, omit, new Scope(null));
+        writer.Flush();
+        return ok;
+    }
+
+    /// <summary>The namespace declarations written on the current element and its written ancestors.</summary>
+    private sealed class Scope(Scope? parent)
+    {
+        private List<(string Prefix, string Uri)>? _declared;
+
+        public Scope? Parent { get; } = parent;
+
+        public string? Find(string prefix)
+        {
+            for (var scope = this; scope is not null; scope = scope.Parent)
+            {
+                if (scope._declared is { } declared)
+                {
+                    foreach (var (p, uri) in declared)
+                    {
+                        if (p == prefix)
+                        {
+                            return uri;
+                        }
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        public void Declare(string prefix, string uri) => (_declared ??= []).Add((prefix, uri));
+    }
+
+    private sealed class Writer(IBufferWriter<byte> output)
+    {
+        private readonly StringBuilder _text = new(4096);
+
+        public void Flush()
+        {
+            foreach (var chunk in _text.GetChunks())
+            {
+                var span = chunk.Span;
+                var bytes = output.GetSpan(Encoding.UTF8.GetMaxByteCount(span.Length));
+                output.Advance(Encoding.UTF8.GetBytes(span, bytes));
+            }
+
+            _text.Clear();
+        }
+
+        public bool Element(XmlElement element, XmlNode? omit, Scope parentScope)
+        {
+            var scope = new Scope(parentScope);
+            _text.Append('<').Append(element.Name);
+
+            // Namespaces the element visibly uses: its own prefix's and those of its prefixed attributes.
+            var used = new List<(string Prefix, string Uri)>(2) { (element.Prefix, element.NamespaceURI) };
+            List<XmlAttribute>? attributes = null;
+            foreach (XmlAttribute attribute in element.Attributes)
+            {
+                if (attribute.NamespaceURI == XmlnsNamespace)
+                {
+                    continue;
+                }
+
+                (attributes ??= []).Add(attribute);
+                if (attribute.Prefix.Length > 0 && attribute.Prefix != "xml" && !used.Exists(u => u.Prefix == attribute.Prefix))
+                {
+                    used.Add((attribute.Prefix, attribute.NamespaceURI));
+                }
+            }
+
+            used.Sort(static (a, b) => string.CompareOrdinal(a.Prefix, b.Prefix));
+            foreach (var (prefix, uri) in used)
+            {
+                var written = scope.Find(prefix);
+                if (prefix.Length == 0 ? uri == (written ?? "") : uri == written)
+                {
+                    continue;
+                }
+
+                scope.Declare(prefix, uri);
+                _text.Append(prefix.Length == 0 ? " xmlns=\"" : " xmlns:").Append(prefix.Length == 0 ? "" : prefix + "=\"");
+                AttributeValue(uri);
+                _text.Append('"');
+            }
+
+            if (attributes is not null)
+            {
+                attributes.Sort(static (a, b) =>
+                {
+                    var byNamespace = string.CompareOrdinal(a.NamespaceURI, b.NamespaceURI);
+                    return byNamespace != 0 ? byNamespace : string.CompareOrdinal(a.LocalName, b.LocalName);
+                });
+                foreach (var attribute in attributes)
+                {
+                    _text.Append(' ').Append(attribute.Name).Append("=\"");
+                    AttributeValue(attribute.Value);
+                    _text.Append('"');
+                }
+            }
+
+            _text.Append('>');
+            for (var child = element.FirstChild; child is not null; child = child.NextSibling)
+            {
+                if (ReferenceEquals(child, omit))
+                {
+                    continue;
+                }
+
+                switch (child.NodeType)
+                {
+                    case XmlNodeType.Element:
+                        if (!Element((XmlElement)child, omit, scope))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                        Text(child.Value!);
+                        break;
+                    case XmlNodeType.Comment:
+                        break;
+                    case XmlNodeType.ProcessingInstruction:
+                        var instruction = (XmlProcessingInstruction)child;
+                        _text.Append("<?").Append(instruction.Target);
+                        if (instruction.Data.Length > 0)
+                        {
+                            _text.Append(' ').Append(instruction.Data);
+                        }
+
+                        _text.Append("?>");
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            _text.Append("</").Append(element.Name).Append('>');
+            if (_text.Length > 64 * 1024)
+            {
+                Flush();
+            }
+
+            return true;
+        }
+
+        private void Text(string value)
+        {
+            foreach (var c in value)
+            {
+                _ = c switch
+                {
+                    '&' => _text.Append("&amp;"),
+                    '<' => _text.Append("&lt;"),
+                    '>' => _text.Append("&gt;"),
+                    '\r' => _text.Append("&#xD;"),
+                    _ => _text.Append(c),
+                };
+            }
+        }
+
+        private void AttributeValue(string value)
+        {
+            foreach (var c in value)
+            {
+                _ = c switch
+                {
+                    '&' => _text.Append("&amp;"),
+                    '<' => _text.Append("&lt;"),
+                    '"' => _text.Append("&quot;"),
+                    '\t' => _text.Append("&#x9;"),
+                    '\n' => _text.Append("&#xA;"),
+                    '\r' => _text.Append("&#xD;"),
+                    _ => _text.Append(c),
+                };
+            }
+        }
+    }
+}
