@@ -31,7 +31,12 @@ public class WebIdentityVerifierBenchmarks
         {
             ["keys"] = new JsonArray(new JsonObject
             {
-                ["kty"] = "RSA", ["use"] = "sig", ["alg"] = "RS256", ["kid"] = "bench-key-1", ["n"] = B64(p.Modulus!), ["e"] = B64(p.Exponent!),
+                ["kty"] = "RSA",
+                ["use"] = "sig",
+                ["alg"] = "RS256",
+                ["kid"] = "bench-key-1",
+                ["n"] = B64(p.Modulus!),
+                ["e"] = B64(p.Exponent!),
             }),
         };
         if (!JsonWebKeySet.TryParse(jwks.ToJsonString(), out var keys, out var error))
