@@ -29,10 +29,7 @@ internal static class ExclusiveCanonicalizer
     /// </summary>
     public static bool TryWrite(XmlElement element, XmlNode? omit, IBufferWriter<byte> output)
     {
-        var writer = new Writer(output);
-        var ok = writer.Element(element, omit, new Scope(null));
-        writer.Flush();
-        return ok;
+        return new Writer(output).Element(element, omit, new Scope(null));
     }
 
     /// <summary>The namespace declarations written on the current element and its written ancestors.</summary>
@@ -66,24 +63,27 @@ internal static class ExclusiveCanonicalizer
 
     private sealed class Writer(IBufferWriter<byte> output)
     {
-        private readonly StringBuilder _text = new(4096);
+        private static readonly SearchValues<char> TextSpecials = SearchValues.Create("&<>\r");
+        private static readonly SearchValues<char> AttributeSpecials = SearchValues.Create("&<\"\t\n\r");
 
-        public void Flush()
+        private void Append(ReadOnlySpan<char> text)
         {
-            foreach (var chunk in _text.GetChunks())
+            if (text.IsEmpty)
             {
-                var span = chunk.Span;
-                var bytes = output.GetSpan(Encoding.UTF8.GetMaxByteCount(span.Length));
-                output.Advance(Encoding.UTF8.GetBytes(span, bytes));
+                return;
             }
 
-            _text.Clear();
+            var bytes = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+            output.Advance(Encoding.UTF8.GetBytes(text, bytes));
         }
+
+        private void Append(char c) => Append([c]);
 
         public bool Element(XmlElement element, XmlNode? omit, Scope parentScope)
         {
             var scope = new Scope(parentScope);
-            _text.Append('<').Append(element.Name);
+            Append('<');
+            Append(element.Name);
 
             // Namespaces the element visibly uses: its own prefix's and those of its prefixed attributes.
             var used = new List<(string Prefix, string Uri)>(2) { (element.Prefix, element.NamespaceURI) };
@@ -112,9 +112,15 @@ internal static class ExclusiveCanonicalizer
                 }
 
                 scope.Declare(prefix, uri);
-                _text.Append(prefix.Length == 0 ? " xmlns=\"" : " xmlns:").Append(prefix.Length == 0 ? "" : prefix + "=\"");
+                Append(prefix.Length == 0 ? " xmlns=\"" : " xmlns:");
+                if (prefix.Length > 0)
+                {
+                    Append(prefix);
+                    Append("=\"");
+                }
+
                 AttributeValue(uri);
-                _text.Append('"');
+                Append('"');
             }
 
             if (attributes is not null)
@@ -126,13 +132,15 @@ internal static class ExclusiveCanonicalizer
                 });
                 foreach (var attribute in attributes)
                 {
-                    _text.Append(' ').Append(attribute.Name).Append("=\"");
+                    Append(' ');
+                    Append(attribute.Name);
+                    Append("=\"");
                     AttributeValue(attribute.Value);
-                    _text.Append('"');
+                    Append('"');
                 }
             }
 
-            _text.Append('>');
+            Append('>');
             for (var child = element.FirstChild; child is not null; child = child.NextSibling)
             {
                 if (ReferenceEquals(child, omit))
@@ -156,57 +164,55 @@ internal static class ExclusiveCanonicalizer
                         break;
                     case XmlNodeType.ProcessingInstruction:
                         var instruction = (XmlProcessingInstruction)child;
-                        _text.Append("<?").Append(instruction.Target);
+                        Append("<?");
+                        Append(instruction.Target);
                         if (instruction.Data.Length > 0)
                         {
-                            _text.Append(' ').Append(instruction.Data);
+                            Append(' ');
+                            Append(instruction.Data);
                         }
 
-                        _text.Append("?>");
+                        Append("?>");
                         break;
                     default:
                         return false;
                 }
             }
 
-            _text.Append("</").Append(element.Name).Append('>');
-            if (_text.Length > 64 * 1024)
-            {
-                Flush();
-            }
-
+            Append("</");
+            Append(element.Name);
+            Append('>');
             return true;
         }
 
-        private void Text(string value)
-        {
-            foreach (var c in value)
-            {
-                _ = c switch
-                {
-                    '&' => _text.Append("&amp;"),
-                    '<' => _text.Append("&lt;"),
-                    '>' => _text.Append("&gt;"),
-                    '\r' => _text.Append("&#xD;"),
-                    _ => _text.Append(c),
-                };
-            }
-        }
+        private void Text(string value) => Escaped(value, TextSpecials);
 
-        private void AttributeValue(string value)
+        private void AttributeValue(string value) => Escaped(value, AttributeSpecials);
+
+        /// <summary>Writes <paramref name="value"/> with its special characters as c14n's references, in runs.</summary>
+        private void Escaped(ReadOnlySpan<char> value, SearchValues<char> specials)
         {
-            foreach (var c in value)
+            while (true)
             {
-                _ = c switch
+                var next = value.IndexOfAny(specials);
+                if (next < 0)
                 {
-                    '&' => _text.Append("&amp;"),
-                    '<' => _text.Append("&lt;"),
-                    '"' => _text.Append("&quot;"),
-                    '\t' => _text.Append("&#x9;"),
-                    '\n' => _text.Append("&#xA;"),
-                    '\r' => _text.Append("&#xD;"),
-                    _ => _text.Append(c),
-                };
+                    Append(value);
+                    return;
+                }
+
+                Append(value[..next]);
+                Append(value[next] switch
+                {
+                    '&' => "&amp;",
+                    '<' => "&lt;",
+                    '>' => "&gt;",
+                    '"' => "&quot;",
+                    '\t' => "&#x9;",
+                    '\n' => "&#xA;",
+                    _ => "&#xD;",
+                });
+                value = value[(next + 1)..];
             }
         }
     }

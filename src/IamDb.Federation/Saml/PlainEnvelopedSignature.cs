@@ -18,6 +18,12 @@ namespace IamDb.Federation.Saml;
 /// </summary>
 internal static class PlainEnvelopedSignature
 {
+    /// <summary>The largest canonicalization buffer a thread keeps between responses.</summary>
+    private const int MaxKeptBuffer = 256 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     /// <summary>What <see cref="TryVerify"/> found.</summary>
     public enum Outcome
     {
@@ -45,7 +51,26 @@ internal static class PlainEnvelopedSignature
             return Outcome.NotPlain;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        // One buffer per thread, reused: allocating a fresh one per response cost more than the canonicalization.
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(16 * 1024);
+        t_buffer = null;
+        try
+        {
+            return Verify(signature, signedElement, certificates, shape, buffer);
+        }
+        finally
+        {
+            buffer.Clear();
+            if (buffer.Capacity <= MaxKeptBuffer)
+            {
+                t_buffer = buffer;
+            }
+        }
+    }
+
+    private static Outcome Verify(
+        XmlElement signature, XmlElement signedElement, IReadOnlyList<X509Certificate2> certificates, Shape shape, ArrayBufferWriter<byte> buffer)
+    {
         if (!ExclusiveCanonicalizer.TryWrite(signedElement, signature, buffer))
         {
             return Outcome.NotPlain;
