@@ -22,7 +22,7 @@ internal static class PlainEnvelopedSignature
     private const int MaxKeptBuffer = 256 * 1024;
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _buffer;
 
     /// <summary>What <see cref="TryVerify"/> found.</summary>
     public enum Outcome
@@ -52,8 +52,8 @@ internal static class PlainEnvelopedSignature
         }
 
         // One buffer per thread, reused: allocating a fresh one per response cost more than the canonicalization.
-        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(16 * 1024);
-        t_buffer = null;
+        var buffer = _buffer ?? new ArrayBufferWriter<byte>(16 * 1024);
+        _buffer = null;
         try
         {
             return Verify(signature, signedElement, certificates, shape, buffer);
@@ -63,7 +63,7 @@ internal static class PlainEnvelopedSignature
             buffer.Clear();
             if (buffer.Capacity <= MaxKeptBuffer)
             {
-                t_buffer = buffer;
+                _buffer = buffer;
             }
         }
     }
