@@ -23,13 +23,19 @@ internal static class ExclusiveCanonicalizer
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
     /// <summary>
+    /// The deepest element nesting canonicalized (SAML documents are under ten deep). Canonicalization runs before the
+    /// signature is known to be good, so without a bound a deeply nested forged response would exhaust the stack.
+    /// </summary>
+    public const int MaxDepth = 128;
+
+    /// <summary>
     /// Writes the canonical form of <paramref name="element"/> to <paramref name="output"/>, skipping
     /// <paramref name="omit"/> (and its subtree) when it is met. False, with partial output, when the subtree holds a
-    /// node kind canonicalization does not define here.
+    /// node kind canonicalization does not define here, or elements nested deeper than <see cref="MaxDepth"/>.
     /// </summary>
     public static bool TryWrite(XmlElement element, XmlNode? omit, IBufferWriter<byte> output)
     {
-        return new Writer(output).Element(element, omit, new Scope(null));
+        return new Writer(output).Element(element, omit, new Scope(null), 1);
     }
 
     /// <summary>The namespace declarations written on the current element and its written ancestors.</summary>
@@ -79,8 +85,13 @@ internal static class ExclusiveCanonicalizer
 
         private void Append(char c) => Append([c]);
 
-        public bool Element(XmlElement element, XmlNode? omit, Scope parentScope)
+        public bool Element(XmlElement element, XmlNode? omit, Scope parentScope, int depth)
         {
+            if (depth > MaxDepth)
+            {
+                return false;
+            }
+
             var scope = new Scope(parentScope);
             Append('<');
             Append(element.Name);
@@ -151,7 +162,7 @@ internal static class ExclusiveCanonicalizer
                 switch (child.NodeType)
                 {
                     case XmlNodeType.Element:
-                        if (!Element((XmlElement)child, omit, scope))
+                        if (!Element((XmlElement)child, omit, scope, depth + 1))
                         {
                             return false;
                         }

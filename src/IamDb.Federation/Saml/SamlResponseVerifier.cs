@@ -207,7 +207,17 @@ internal static partial class SamlResponseVerifier
             }
 
             // Any other shape: SignedXml, with the checks below naming what is not accepted.
-            var signed = new TargetedSignedXml(document, signedElement, id);
+            TargetedSignedXml signed;
+            try
+            {
+                signed = new TargetedSignedXml(document, signedElement, id);
+            }
+            catch (CryptographicException)
+            {
+                // SignedXml refuses documents nested deeper than its bound (a stack-exhaustion defence) by throwing.
+                return "the document nests elements too deeply to be verified";
+            }
+
             try
             {
                 signed.LoadXml(signatureElement);

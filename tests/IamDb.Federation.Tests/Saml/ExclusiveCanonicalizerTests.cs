@@ -66,6 +66,18 @@ public sealed class ExclusiveCanonicalizerTests
         Assert.False(ExclusiveCanonicalizer.TryWrite(document.DocumentElement, null, new ArrayBufferWriter<byte>()));
     }
 
+    [Fact]
+    public void Nesting_deeper_than_the_bound_is_not_canonicalized_rather_than_recursing_without_end()
+    {
+        var document = new XmlDocument { PreserveWhitespace = true };
+        document.LoadXml(string.Concat(Enumerable.Repeat("<a>", 20_000)) + string.Concat(Enumerable.Repeat("</a>", 20_000)));
+        var shallow = new XmlDocument { PreserveWhitespace = true };
+        shallow.LoadXml(string.Concat(Enumerable.Repeat("<a>", ExclusiveCanonicalizer.MaxDepth)) + string.Concat(Enumerable.Repeat("</a>", ExclusiveCanonicalizer.MaxDepth)));
+
+        Assert.False(ExclusiveCanonicalizer.TryWrite(document.DocumentElement!, null, new ArrayBufferWriter<byte>()));
+        Assert.True(ExclusiveCanonicalizer.TryWrite(shallow.DocumentElement!, null, new ArrayBufferWriter<byte>()));
+    }
+
     private static XmlDocument Load()
     {
         var document = new XmlDocument { PreserveWhitespace = true };

@@ -99,6 +99,22 @@ public sealed class PlainEnvelopedSignatureTests : IDisposable
     }
 
     [Fact]
+    public void Deep_nesting_added_to_a_signed_assertion_is_refused_not_recursed_into()
+    {
+        var document = TestSamlIdp.Build(new ResponseSpec());
+        _idp.Sign(TestSamlIdp.Assertion(document));
+        var deep = document.CreateDocumentFragment();
+        deep.InnerXml = string.Concat(Enumerable.Repeat("<x:n xmlns:x=\"urn:deep\">", 1_000)) + string.Concat(Enumerable.Repeat("</x:n>", 1_000));
+        TestSamlIdp.Assertion(document).AppendChild(deep);
+
+        var result = SamlResponseVerifier.Verify(TestSamlIdp.Encode(document), _idp.Metadata(), SamlExpectations.Aws, TestSamlIdp.Now);
+
+        Assert.Null(result.Assertion);
+        Assert.Equal(FederationFailureKind.InvalidIdentityToken, result.Failure?.Kind);
+        Assert.Contains("nests elements too deeply", result.Failure!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_response_signed_with_an_InclusiveNamespaces_prefix_list_is_still_accepted_through_SignedXml()
     {
         var document = TestSamlIdp.Build(new ResponseSpec());
