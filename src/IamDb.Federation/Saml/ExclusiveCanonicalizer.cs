@@ -6,7 +6,7 @@ namespace IamDb.Federation.Saml;
 
 /// <summary>
 /// Exclusive XML Canonicalization 1.0 without comments (<c>http://www.w3.org/2001/10/xml-exc-c14n#</c>) of one element
-/// of a parsed document, with an empty InclusiveNamespaces prefix list, optionally leaving out one descendant (the
+/// of a parsed document, with an optional InclusiveNamespaces prefix list, optionally leaving out one descendant (the
 /// enveloped-signature transform). Works on the document as parsed, so the bytes signed are those of the very nodes
 /// the verifier reads, with no serialize-and-reparse in between.
 /// </summary>
@@ -33,10 +33,17 @@ internal static class ExclusiveCanonicalizer
     /// <paramref name="omit"/> (and its subtree) when it is met. False, with partial output, when the subtree holds a
     /// node kind canonicalization does not define here, or elements nested deeper than <see cref="MaxDepth"/>.
     /// </summary>
-    public static bool TryWrite(XmlElement element, XmlNode? omit, IBufferWriter<byte> output)
-    {
-        return new Writer(output).Element(element, omit, new Scope(null), 1);
-    }
+    public static bool TryWrite(XmlElement element, XmlNode? omit, IBufferWriter<byte> output) =>
+        TryWrite(element, omit, [], output);
+
+    /// <summary>
+    /// As <see cref="TryWrite(XmlElement, XmlNode?, IBufferWriter{byte})"/>, with an InclusiveNamespaces
+    /// <c>PrefixList</c>: those prefixes (<c>""</c> for <c>#default</c>) are declared wherever they are in scope and
+    /// not yet declared with that URI by a written ancestor, whether or not the element uses them, as inclusive c14n
+    /// does (identity providers list <c>xs</c> so that <c>xsi:type="xs:string"</c> keeps its meaning).
+    /// </summary>
+    public static bool TryWrite(XmlElement element, XmlNode? omit, IReadOnlyList<string> inclusivePrefixes, IBufferWriter<byte> output) =>
+        new Writer(output, inclusivePrefixes).Element(element, omit, new Scope(null), 1);
 
     /// <summary>The namespace declarations written on the current element and its written ancestors.</summary>
     private sealed class Scope(Scope? parent)
@@ -67,7 +74,7 @@ internal static class ExclusiveCanonicalizer
         public void Declare(string prefix, string uri) => (_declared ??= []).Add((prefix, uri));
     }
 
-    private sealed class Writer(IBufferWriter<byte> output)
+    private sealed class Writer(IBufferWriter<byte> output, IReadOnlyList<string> inclusivePrefixes)
     {
         private static readonly SearchValues<char> TextSpecials = SearchValues.Create("&<>\r");
         private static readonly SearchValues<char> AttributeSpecials = SearchValues.Create("&<\"\t\n\r");
@@ -110,6 +117,21 @@ internal static class ExclusiveCanonicalizer
                 if (attribute.Prefix.Length > 0 && attribute.Prefix != "xml" && !used.Exists(u => u.Prefix == attribute.Prefix))
                 {
                     used.Add((attribute.Prefix, attribute.NamespaceURI));
+                }
+            }
+
+            foreach (var prefix in inclusivePrefixes)
+            {
+                if (prefix == "xml" || used.Exists(u => u.Prefix == prefix))
+                {
+                    continue;
+                }
+
+                // In scope here: declared on the element or an ancestor (GetNamespaceOfPrefix gives "" when not).
+                var uri = element.GetNamespaceOfPrefix(prefix);
+                if (uri.Length > 0 || prefix.Length == 0)
+                {
+                    used.Add((prefix, uri));
                 }
             }
 

@@ -7,14 +7,14 @@ namespace IamDb.Federation.Saml;
 
 /// <summary>
 /// Verifies, without <c>SignedXml</c>, an enveloped signature of the one shape identity providers send: exclusive c14n
-/// for <c>SignedInfo</c> and no InclusiveNamespaces; one <c>Reference</c> to the signed element's own ID with exactly
-/// the transforms enveloped-signature then exclusive c14n; an allowed digest and signature method; nothing in the
-/// <c>Signature</c> but <c>SignedInfo</c>, <c>SignatureValue</c> and an optional (ignored) <c>KeyInfo</c>.
-/// <c>SignedXml</c> costs several times more than the signature check itself (it re-serializes and re-parses the
-/// signed element, searches the document for IDs, builds transforms by reflection and parses the certificate in
-/// <c>KeyInfo</c>); this computes the same two canonical forms with <see cref="ExclusiveCanonicalizer"/> straight
-/// from the parsed document. Anything off that shape is not judged here: the caller's <c>SignedXml</c> path does,
-/// with its own checks and messages.
+/// for <c>SignedInfo</c>; one <c>Reference</c> to the signed element's own ID with exactly the transforms
+/// enveloped-signature then exclusive c14n (either c14n with or without an InclusiveNamespaces prefix list); an allowed
+/// digest and signature method; nothing in the <c>Signature</c> but <c>SignedInfo</c>, <c>SignatureValue</c> and an
+/// optional (ignored) <c>KeyInfo</c>. <c>SignedXml</c> costs several times more than the signature check itself (it
+/// re-serializes and re-parses the signed element, searches the document for IDs, builds transforms by reflection and
+/// parses the certificate in <c>KeyInfo</c>); this computes the same two canonical forms with
+/// <see cref="ExclusiveCanonicalizer"/> straight from the parsed document. Anything off that shape is not judged here:
+/// the caller's <c>SignedXml</c> path does, with its own checks and messages.
 /// </summary>
 internal static class PlainEnvelopedSignature
 {
@@ -71,7 +71,7 @@ internal static class PlainEnvelopedSignature
     private static Outcome Verify(
         XmlElement signature, XmlElement signedElement, IReadOnlyList<X509Certificate2> certificates, Shape shape, ArrayBufferWriter<byte> buffer)
     {
-        if (!ExclusiveCanonicalizer.TryWrite(signedElement, signature, buffer))
+        if (!ExclusiveCanonicalizer.TryWrite(signedElement, signature, shape.ReferencePrefixes, buffer))
         {
             return Outcome.NotPlain;
         }
@@ -89,7 +89,7 @@ internal static class PlainEnvelopedSignature
         }
 
         buffer.ResetWrittenCount();
-        if (!ExclusiveCanonicalizer.TryWrite(shape.SignedInfo, null, buffer))
+        if (!ExclusiveCanonicalizer.TryWrite(shape.SignedInfo, null, shape.SignedInfoPrefixes, buffer))
         {
             return Outcome.NotPlain;
         }
@@ -128,7 +128,9 @@ internal static class PlainEnvelopedSignature
         }
     }
 
-    private readonly record struct Shape(XmlElement SignedInfo, string SignatureMethod, string DigestMethod, byte[] DigestValue, byte[] SignatureValue);
+    private readonly record struct Shape(
+        XmlElement SignedInfo, IReadOnlyList<string> SignedInfoPrefixes, string SignatureMethod, string DigestMethod, byte[] DigestValue,
+        byte[] SignatureValue, IReadOnlyList<string> ReferencePrefixes);
 
     private static bool TryReadShape(
         XmlElement signature, string id, IReadOnlySet<string> signatureMethods, IReadOnlySet<string> digestMethods, out Shape shape)
@@ -143,7 +145,7 @@ internal static class PlainEnvelopedSignature
         var signedInfo = parts[0];
         if (!TryChildren(signedInfo, out var info) || info.Count != 3
             || !IsDsig(info[0], "CanonicalizationMethod") || !IsDsig(info[1], "SignatureMethod") || !IsDsig(info[2], "Reference")
-            || !IsEmptyAlgorithm(info[0], out var canonicalization) || canonicalization != SamlNames.ExclusiveC14n
+            || !IsExclusiveC14n(info[0], out var signedInfoPrefixes)
             || !IsEmptyAlgorithm(info[1], out var signatureMethod) || !signatureMethods.Contains(signatureMethod))
         {
             return false;
@@ -156,7 +158,7 @@ internal static class PlainEnvelopedSignature
             || !IsEmptyAlgorithm(referenceParts[1], out var digestMethod) || !digestMethods.Contains(digestMethod)
             || !TryChildren(referenceParts[0], out var transforms) || transforms.Count != 2
             || !IsDsig(transforms[0], "Transform") || !IsEmptyAlgorithm(transforms[0], out var first) || first != SamlNames.EnvelopedSignature
-            || !IsDsig(transforms[1], "Transform") || !IsEmptyAlgorithm(transforms[1], out var second) || second != SamlNames.ExclusiveC14n)
+            || !IsDsig(transforms[1], "Transform") || !IsExclusiveC14n(transforms[1], out var referencePrefixes))
         {
             return false;
         }
@@ -166,7 +168,7 @@ internal static class PlainEnvelopedSignature
             return false;
         }
 
-        shape = new Shape(signedInfo, signatureMethod, digestMethod, digestValue, signatureValue);
+        shape = new Shape(signedInfo, signedInfoPrefixes, signatureMethod, digestMethod, digestValue, signatureValue, referencePrefixes);
         return true;
     }
 
@@ -190,6 +192,37 @@ internal static class PlainEnvelopedSignature
             }
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// A <c>CanonicalizationMethod</c> or <c>Transform</c> naming exclusive c14n, empty or holding one
+    /// <c>ec:InclusiveNamespaces</c> (also empty) whose <c>PrefixList</c> gives <paramref name="prefixes"/>.
+    /// </summary>
+    private static bool IsExclusiveC14n(XmlElement element, out IReadOnlyList<string> prefixes)
+    {
+        prefixes = [];
+        if (element.GetAttribute("Algorithm") != SamlNames.ExclusiveC14n || !TryChildren(element, out var children))
+        {
+            return false;
+        }
+
+        if (children.Count == 0)
+        {
+            return true;
+        }
+
+        var list = children[0];
+        if (children.Count != 1 || list.LocalName != "InclusiveNamespaces" || list.NamespaceURI != SamlNames.ExclusiveC14n
+            || !TryChildren(list, out var inner) || inner.Count != 0)
+        {
+            return false;
+        }
+
+        prefixes = list.GetAttribute("PrefixList")
+            .Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p == "#default" ? "" : p)
+            .ToList();
         return true;
     }
 

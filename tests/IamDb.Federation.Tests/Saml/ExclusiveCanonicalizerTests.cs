@@ -40,6 +40,24 @@ public sealed class ExclusiveCanonicalizerTests
         Assert.Equal(DotNet(element, omitted: null), Ours(element, omit: null));
     }
 
+    [Theory]
+    [InlineData("Root", "unused")]
+    [InlineData("Child", "unused x #default")]
+    [InlineData("e", "#default r")]
+    [InlineData("f", "x notdeclared xml")]
+    [InlineData("y", "a r")]
+    [InlineData("Leaf", "y unused")]
+    public void An_InclusiveNamespaces_prefix_list_declares_those_prefixes_as_NET_s_transform_does(string localName, string prefixList)
+    {
+        var element = Load().GetElementsByTagName("*").OfType<XmlElement>().First(e => e.LocalName == localName);
+        var prefixes = prefixList.Split(' ').Select(p => p == "#default" ? "" : p).ToList();
+
+        var buffer = new ArrayBufferWriter<byte>();
+        Assert.True(ExclusiveCanonicalizer.TryWrite(element, null, prefixes, buffer));
+
+        Assert.Equal(DotNet(element, omitted: null, prefixList), Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
     [Fact]
     public void An_omitted_child_is_left_out_as_the_enveloped_signature_transform_does()
     {
@@ -96,7 +114,7 @@ public sealed class ExclusiveCanonicalizerTests
     /// What SignedXml digests for a same-document reference: the element copied into a document of its own, carrying
     /// the namespace declarations in scope from its ancestors, the omitted node removed, then exclusive c14n.
     /// </summary>
-    private static string DotNet(XmlElement element, XmlNode? omitted)
+    private static string DotNet(XmlElement element, XmlNode? omitted, string? prefixList = null)
     {
         var copy = new XmlDocument { PreserveWhitespace = true };
         var root = (XmlElement)copy.AppendChild(copy.ImportNode(element, deep: true))!;
@@ -117,7 +135,7 @@ public sealed class ExclusiveCanonicalizerTests
             root.RemoveChild(root.ChildNodes[index]!);
         }
 
-        var transform = new XmlDsigExcC14NTransform();
+        var transform = prefixList is null ? new XmlDsigExcC14NTransform() : new XmlDsigExcC14NTransform(prefixList);
         transform.LoadInput(copy);
         using var reader = new StreamReader((Stream)transform.GetOutput(typeof(Stream)), Encoding.UTF8);
         return reader.ReadToEnd();
