@@ -38,6 +38,8 @@ internal static partial class SamlResponseVerifier
         SamlNames.EcdsaSha256, SamlNames.EcdsaSha384, SamlNames.EcdsaSha512,
     ];
 
+    private const string NoCertificateVerifies = "it does not verify with any signing certificate of the SAML provider's metadata";
+
     private static readonly HashSet<string> DigestMethods = [SamlNames.Sha256, SamlNames.Sha384, SamlNames.Sha512];
 
     static SamlResponseVerifier() => EcdsaSignatureDescription.Register();
@@ -196,7 +198,26 @@ internal static partial class SamlResponseVerifier
                 return "the signed element has no ID";
             }
 
-            var signed = new SignedXml(document);
+            switch (PlainEnvelopedSignature.TryVerify(signatureElement, signedElement, id, provider.SigningCertificates, SignatureMethods, DigestMethods))
+            {
+                case PlainEnvelopedSignature.Outcome.Verified:
+                    return null;
+                case PlainEnvelopedSignature.Outcome.Refused:
+                    return NoCertificateVerifies;
+            }
+
+            // Any other shape: SignedXml, with the checks below naming what is not accepted.
+            TargetedSignedXml signed;
+            try
+            {
+                signed = new TargetedSignedXml(document, signedElement, id);
+            }
+            catch (CryptographicException)
+            {
+                // SignedXml refuses documents nested deeper than its bound (a stack-exhaustion defence) by throwing.
+                return "the document nests elements too deeply to be verified";
+            }
+
             try
             {
                 signed.LoadXml(signatureElement);
@@ -247,26 +268,26 @@ internal static partial class SamlResponseVerifier
             var ecdsa = method.Contains("ecdsa", StringComparison.Ordinal);
             foreach (var certificate in provider.SigningCertificates)
             {
-                using AsymmetricAlgorithm? key = ecdsa ? certificate.GetECDsaPublicKey() : certificate.GetRSAPublicKey();
-                if (key is null)
+                if (CertificateKeys.TryUse(certificate, ecdsa, signed, Check))
                 {
-                    continue;
-                }
-
-                try
-                {
-                    if (signed.CheckSignature(key))
-                    {
-                        return null;
-                    }
-                }
-                catch (CryptographicException)
-                {
-                    // A malformed signature value for this key: try the next certificate, refuse if none verifies.
+                    return null;
                 }
             }
 
-            return "it does not verify with any signing certificate of the SAML provider's metadata";
+            return NoCertificateVerifies;
+        }
+
+        private static bool Check(AsymmetricAlgorithm key, SignedXml signed)
+        {
+            try
+            {
+                return signed.CheckSignature(key);
+            }
+            catch (CryptographicException)
+            {
+                // A malformed signature value for this key: the caller tries the next certificate, refuses if none verifies.
+                return false;
+            }
         }
 
         private SamlVerificationResult ReadAssertion(XmlElement assertion)
@@ -745,6 +766,18 @@ internal static partial class SamlResponseVerifier
 
         /// <summary>A value from the response as quoted in a message: never more than 128 characters of it.</summary>
         private static string Quote(string value) => value.Length <= 128 ? value : value[..128] + "…";
+    }
+
+    /// <summary>
+    /// <c>SignedXml</c> resolving "#id" to the one element already found for it. The default searches the whole
+    /// document with XPath three times (Id, id, ID) per reference; here IDs are known to be unique across all three
+    /// spellings (see <c>FindDuplicateId</c>) and the reference to equal the signed element's own ID, so the answer is
+    /// the same, found without the search. Any other ID resolves to nothing.
+    /// </summary>
+    private sealed class TargetedSignedXml(XmlDocument document, XmlElement target, string targetId) : SignedXml(document)
+    {
+        public override XmlElement? GetIdElement(XmlDocument? document, string idValue) =>
+            string.Equals(idValue, targetId, StringComparison.Ordinal) ? target : null;
     }
 
     [GeneratedRegex(@"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]
