@@ -32,6 +32,10 @@ internal static partial class FederationScenarios
         var warmup = IntArg(args, "--warmup", 5);
         var maxRequests = IntArg(args, "--max-requests", 2_000_000);
 
+        // Open-loop pacing: --rate N sends N requests/s in all, spread over the connections, and measures each latency
+        // from when its request was due (a late answer delays the next send but still counts; no coordinated omission).
+        var rate = IntArg(args, "--rate", 0);
+
         // SAML responses are used once: the pool bounds the run (warm-up included). 12,000 covers 15 s at 800/s.
         var pool = IntArg(args, "--pool", scenario == "saml" ? 12_000 : 512);
         var pid = StringArg(args, "--pid");
@@ -85,7 +89,8 @@ internal static partial class FederationScenarios
             $"scenario {scenario}: {pool} {(scenario == "saml" ? "signed responses (each used once)" : "signed tokens (cycled)")} prepared in {signing.Elapsed.TotalSeconds:0.0} s, "
             + $"{bodies.Sum(b => (long)b.Length) / pool} bytes per request"));
         Console.WriteLine($"target {url}, {connections} connections, {seconds} s after {warmup} s warm-up, at most {maxRequests} requests, "
-            + $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {LoadAverage()}");
+            + $"{Environment.ProcessorCount} cores, {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, load average {LoadAverage()}"
+            + (rate > 0 ? $", offered {rate} requests/s" : ", closed loop (each connection sends as soon as its last answer arrived)"));
 
         var next = -1;
         byte[]? Next()
@@ -94,7 +99,7 @@ internal static partial class FederationScenarios
             return scenario == "saml" ? (i < bodies.Length ? bodies[i] : null) : bodies[i % bodies.Length];
         }
 
-        var warm = await RunAsync(client, uri, Next, connections, TimeSpan.FromSeconds(warmup), maxRequests);
+        var warm = await RunAsync(client, uri, Next, connections, rate, TimeSpan.FromSeconds(warmup), maxRequests);
         if (warm.Latencies.Count == 0)
         {
             Console.Error.WriteLine($"warm-up: no request succeeded; errors: {string.Join(", ", warm.ErrorCodes.Select(e => $"{e.Key} x{e.Value}"))}");
@@ -105,7 +110,7 @@ internal static partial class FederationScenarios
         allocations?.Enabled = true;
         var cpuBefore = CpuTime(pid);
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
-        var result = await RunAsync(client, uri, Next, connections, TimeSpan.FromSeconds(seconds), maxRequests);
+        var result = await RunAsync(client, uri, Next, connections, rate, TimeSpan.FromSeconds(seconds), maxRequests);
         var cpu = CpuTime(pid) - cpuBefore;
         var gc = (GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3,
             GC.GetTotalAllocatedBytes() - gcBefore.Item4);
@@ -150,7 +155,7 @@ internal static partial class FederationScenarios
 
     private sealed record RunResult(List<long> Latencies, long Errors, IReadOnlyDictionary<string, int> ErrorCodes, TimeSpan Elapsed, bool PoolExhausted);
 
-    private static async Task<RunResult> RunAsync(HttpClient client, Uri uri, Func<byte[]?> next, int connections, TimeSpan duration, int maxRequests)
+    private static async Task<RunResult> RunAsync(HttpClient client, Uri uri, Func<byte[]?> next, int connections, int rate, TimeSpan duration, int maxRequests)
     {
         var remaining = maxRequests;
         long errors = 0;
@@ -158,11 +163,18 @@ internal static partial class FederationScenarios
         var codes = new ConcurrentDictionary<string, int>();
         var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var started = Stopwatch.GetTimestamp();
-        var workers = Enumerable.Range(0, connections).Select(async _ =>
+        var workers = Enumerable.Range(0, connections).Select(async worker =>
         {
             var latencies = new List<long>(50_000);
-            while (Stopwatch.GetTimestamp() < stopAt && Interlocked.Decrement(ref remaining) >= 0)
+            for (long sent = 0; Stopwatch.GetTimestamp() < stopAt && Interlocked.Decrement(ref remaining) >= 0; sent++)
             {
+                // Paced: this connection's n-th request is due at (n × connections + worker) / rate after the start.
+                var due = rate > 0 ? started + (long)((sent * connections + worker) * (double)Stopwatch.Frequency / rate) : 0;
+                if (rate > 0 && Stopwatch.GetTimestamp() < due)
+                {
+                    await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due));
+                }
+
                 if (next() is not { } body)
                 {
                     exhausted = true;
@@ -172,7 +184,7 @@ internal static partial class FederationScenarios
                 using var content = new ByteArrayContent(body);
                 content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
                 using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
-                var t0 = Stopwatch.GetTimestamp();
+                var t0 = rate > 0 ? Math.Min(due, Stopwatch.GetTimestamp()) : Stopwatch.GetTimestamp();
                 using var response = await client.SendAsync(request);
                 var answer = await response.Content.ReadAsByteArrayAsync();
                 var t1 = Stopwatch.GetTimestamp();

@@ -103,7 +103,7 @@ public sealed class ExclusiveCanonicalizerTests
         return document;
     }
 
-    private static string Ours(XmlElement element, XmlNode? omit)
+    internal static string Ours(XmlElement element, XmlNode? omit)
     {
         var buffer = new ArrayBufferWriter<byte>();
         Assert.True(ExclusiveCanonicalizer.TryWrite(element, omit, buffer));
@@ -114,7 +114,7 @@ public sealed class ExclusiveCanonicalizerTests
     /// What SignedXml digests for a same-document reference: the element copied into a document of its own, carrying
     /// the namespace declarations in scope from its ancestors, the omitted node removed, then exclusive c14n.
     /// </summary>
-    private static string DotNet(XmlElement element, XmlNode? omitted, string? prefixList = null)
+    internal static string DotNet(XmlElement element, XmlNode? omitted, string? prefixList = null)
     {
         var copy = new XmlDocument { PreserveWhitespace = true };
         var root = (XmlElement)copy.AppendChild(copy.ImportNode(element, deep: true))!;
