@@ -47,11 +47,7 @@ internal sealed class AssumeRoleHandler(IStateStore store, TimeProvider time, Id
             throw new AwsErrorException(new AwsError(AwsErrorCodes.AccessDenied, "Roles may not be assumed by root accounts.", 403));
         }
 
-        if (!Arn.TryParse(roleArnText, out var roleArn, out _) || !roleArn.TryGetIamEntity(out var entityType, out _, out var roleName) ||
-            entityType != IamEntityType.Role)
-        {
-            throw new AwsErrorException(new AwsError(AwsErrorCodes.ValidationError, $"{roleArnText} is invalid", 400));
-        }
+        var (roleArn, roleName) = StsParameterRules.ParseRoleArn(roleArnText);
 
         RoleSessionIssuer.CheckBeforeLookup(sessionParameters, tags);
 

@@ -51,11 +51,7 @@ internal sealed class AssumeRoleWithSamlHandler(IStateStore store, TimeProvider 
             throw new AwsErrorException(error);
         }
 
-        if (!Arn.TryParse(roleArnText, out var roleArn, out _) || !roleArn.TryGetIamEntity(out var entityType, out _, out var roleName) ||
-            entityType != IamEntityType.Role)
-        {
-            throw new AwsErrorException(new AwsError(AwsErrorCodes.ValidationError, $"{roleArnText} is invalid", 400));
-        }
+        var (roleArn, roleName) = StsParameterRules.ParseRoleArn(roleArnText);
 
         parameters.CheckPolicy();
         var provider = await store.ReadAsync((r, t) => r.IdentityProviders.GetSamlProviderAsync(principalArn, t), ct)

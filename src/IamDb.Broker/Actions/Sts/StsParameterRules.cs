@@ -1,3 +1,5 @@
+using IamDb.Aws.Arns;
+using IamDb.Aws.Errors;
 using IamDb.Aws.Query;
 
 namespace IamDb.Broker.Actions.Sts;
@@ -26,4 +28,16 @@ internal static class StsParameterRules
 
     /// <summary>True when (<paramref name="key"/>, <paramref name="value"/>) is a valid session tag.</summary>
     public static bool IsSessionTag(string key, string value) => Satisfies(TagKey, key) && Satisfies(TagValue, value);
+
+    /// <summary>The role a <c>RoleArn</c> names, or AWS's <c>ValidationError</c> when it is not a role's ARN.</summary>
+    public static (Arn Arn, string RoleName) ParseRoleArn(string roleArnText)
+    {
+        if (!Arn.TryParse(roleArnText, out var roleArn, out _) || !roleArn.TryGetIamEntity(out var entityType, out _, out var roleName) ||
+            entityType != IamEntityType.Role)
+        {
+            throw new AwsErrorException(new AwsError(AwsErrorCodes.ValidationError, $"{roleArnText} is invalid", 400));
+        }
+
+        return (roleArn, roleName);
+    }
 }

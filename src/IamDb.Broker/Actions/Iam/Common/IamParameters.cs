@@ -100,6 +100,13 @@ internal static class IamParameters
     public static IReadOnlyList<Tag> ReadRequiredTags(this QueryParameterReader reader) =>
         reader.RequiredStructList("Tags", ReadTag, maxItems: MaxTags);
 
+    /// <summary>
+    /// What a <c>Tag…</c> call adds (its required <c>Tags</c>) or an <c>Untag…</c> call removes (its required
+    /// <c>TagKeys</c>, at most 50); the other list is empty.
+    /// </summary>
+    public static (IReadOnlyList<Tag> Added, IReadOnlyList<string> Removed) ReadTagChange(this QueryParameterReader reader, bool tag) =>
+        tag ? (reader.ReadRequiredTags(), []) : ([], reader.RequiredStringList("TagKeys", itemConstraints: TagKey, maxItems: MaxTags));
+
     private static Tag ReadTag(QueryParameterReader item) =>
         new(item.RequiredString("Key", TagKey), item.RequiredString("Value", TagValue));
 }

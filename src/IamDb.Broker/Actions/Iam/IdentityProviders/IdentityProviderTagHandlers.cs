@@ -23,16 +23,7 @@ internal sealed class IdentityProviderTagChangeHandler(IdentityProviderKind kind
     {
         var reader = IamParameters.Reader(context);
         var arn = reader.RequiredString(IdentityProviderTags.ArnParameter(kind), IamParameters.Arn);
-        IReadOnlyList<Tag> added = [];
-        IReadOnlyList<string> removed = [];
-        if (tag)
-        {
-            added = reader.ReadRequiredTags();
-        }
-        else
-        {
-            removed = reader.RequiredStringList("TagKeys", itemConstraints: IamParameters.TagKey, maxItems: IamParameters.MaxTags);
-        }
+        var (added, removed) = reader.ReadTagChange(tag);
 
         reader.ThrowIfInvalid();
         TagRules.CheckRequest(added);

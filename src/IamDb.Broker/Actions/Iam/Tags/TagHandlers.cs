@@ -16,16 +16,7 @@ internal sealed class TagChangeHandler(PrincipalKind kind, bool tag, IStateStore
     {
         var reader = IamParameters.Reader(context);
         var name = reader.RequiredString(IamEntities.NameParameter(kind), IamEntities.NameConstraints(kind));
-        IReadOnlyList<Tag> added = [];
-        IReadOnlyList<string> removed = [];
-        if (tag)
-        {
-            added = reader.ReadRequiredTags();
-        }
-        else
-        {
-            removed = reader.RequiredStringList("TagKeys", itemConstraints: IamParameters.TagKey, maxItems: IamParameters.MaxTags);
-        }
+        var (added, removed) = reader.ReadTagChange(tag);
 
         reader.ThrowIfInvalid();
         TagRules.CheckRequest(added);
