@@ -137,8 +137,10 @@ public sealed class OidcProviderProcess : IAsyncDisposable
         };
         process.BeginErrorReadLine();
 
+        // Loading oidc-provider's modules on a machine busy with the rest of the suite has taken over 30 s once.
+        var startLimit = TimeSpan.FromSeconds(90);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        timeout.CancelAfter(startLimit);
         try
         {
             while (true)
@@ -156,10 +158,21 @@ public sealed class OidcProviderProcess : IAsyncDisposable
                 }
             }
         }
-        catch
+        catch (Exception e)
         {
             Stop(process);
             Directory.Delete(directory, recursive: true);
+            if (e is OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                string said;
+                lock (stderr)
+                {
+                    said = stderr.ToString();
+                }
+
+                throw new TimeoutException($"oidc-provider did not say READY within {startLimit.TotalSeconds} s; its stderr: {said}", e);
+            }
+
             throw;
         }
     }
