@@ -22,7 +22,9 @@ public sealed class BrokerLogProviderTests
         const int threads = 8;
         const int perThread = 2_000;
         var output = new RecordingStream();
-        using (var provider = new BrokerLogProvider(LogFormat.Json, output, batchDelay: TimeSpan.FromMilliseconds(5)))
+        // Room for every line even if the writer thread gets no CPU until the end (a busy machine): dropping is
+        // StalledReader's subject, not this test's; 16,000 lines of up to ~600 bytes outgrow the default 4 MiB.
+        using (var provider = new BrokerLogProvider(LogFormat.Json, output, capacity: 64 * 1024 * 1024, batchDelay: TimeSpan.FromMilliseconds(5)))
         {
             var logger = provider.CreateLogger("IamDb.Broker.Requests");
             await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Run(
